@@ -1,0 +1,62 @@
+# stackbridge developer entry points. Every target installs the Debian packages it needs first
+# (`deps`), so a fresh clone on a fresh Debian machine with Swift needs nothing else.
+
+SWIFT ?= swift
+FUZZ_SECONDS ?= 60
+BENCH_SERIES ?= 100000
+
+# Packages the tests and tools use today: real Prometheus (exposition captures, promtool) and
+# node_exporter (a second real exposition). Later issues add libcurl, snappy, protobuf-c, sqlite.
+DEB_PACKAGES := prometheus prometheus-node-exporter curl
+
+.PHONY: all deps build test lint fuzz bench demo clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for package in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		else \
+			echo "stackbridge needs these Debian packages:$$missing" >&2; \
+			echo "install them with: sudo apt-get install -y$$missing" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests bench
+
+test: deps lint
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(SWIFT) run --skip-build stackbridge-fuzz-parser Tests/Fuzz/corpus/*
+
+# Builds the parser fuzzer with libFuzzer and AddressSanitizer and runs it for FUZZ_SECONDS,
+# starting from the committed corpus. Crashes land in fuzz-artifacts/.
+fuzz: deps
+	$(SWIFT) build -c release --product stackbridge-fuzz-parser --scratch-path .build-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	mkdir -p fuzz-artifacts .build-fuzz/corpus
+	cp -n Tests/Fuzz/corpus/* .build-fuzz/corpus/ 2>/dev/null || true
+	.build-fuzz/release/stackbridge-fuzz-parser -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-artifact_prefix=fuzz-artifacts/ -print_final_stats=1 .build-fuzz/corpus
+
+bench: deps
+	$(SWIFT) build -c release --product stackbridge-bench
+	.build/release/stackbridge-bench $(BENCH_SERIES)
+
+demo: deps
+	$(SWIFT) build --product stackbridge
+	.build/debug/stackbridge demo
+
+clean:
+	rm -rf .build .build-fuzz fuzz-artifacts

@@ -1,0 +1,63 @@
+// swift-tools-version: 6.2
+//
+// stackbridge: scrape kubelet and kube-state-metrics, join the cluster topology, serve and forward.
+// The target layout follows ../shared/DESIGN.md; later issues add the I/O targets.
+
+import PackageDescription
+
+/// Settings for every target of ours: Swift 6 language mode and no warnings left behind.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "stackbridge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "stackbridge", targets: ["stackbridge"]),
+        .library(name: "BridgeCore", targets: ["BridgeCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .target(name: "BridgeCore", swiftSettings: strict),
+        .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "stackbridge",
+            dependencies: [
+                "BridgeCore",
+                "BridgeTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // The libFuzzer entry point. `make fuzz` builds it with -sanitize=fuzzer; a plain build
+        // gives a replay tool that feeds files through the same entry point.
+        .executableTarget(
+            name: "stackbridge-fuzz-parser",
+            dependencies: ["BridgeCore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "stackbridge-bench",
+            dependencies: ["BridgeCore", "BridgeTestSupport"],
+            path: "bench/ParseWriteBench",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BridgeCoreTests",
+            dependencies: [
+                "BridgeCore",
+                "BridgeTestSupport",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+    ]
+)
