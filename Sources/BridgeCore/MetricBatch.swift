@@ -1,0 +1,150 @@
+/// The series of one exposition: families in input order, each with its samples, over one symbol table.
+///
+/// This is the unit every stage passes on: the parser fills it, relabeling and enrichment rewrite it,
+/// the writers emit it. Storage is columnar (flat arrays of fixed-size records plus interned strings),
+/// so a scrape of 100,000 series is a handful of allocations, not hundreds of thousands.
+public struct MetricBatch: Sendable {
+    /// A metric family: its metadata and the contiguous range of its samples in ``samples``.
+    public struct Family: Sendable, Hashable {
+        /// The family name as declared (or the sample name for a family without metadata).
+        public var name: Symbol
+        /// The declared type; nil when no `# TYPE` line named the family.
+        public var type: MetricType?
+        /// The help text, unescaped; nil when there was no `# HELP` line.
+        public var help: Symbol?
+        /// The unit (OpenMetrics `# UNIT`); nil when absent.
+        public var unit: Symbol?
+        /// Indices of the family's samples in ``MetricBatch/samples``.
+        public var sampleRange: Range<Int>
+    }
+
+    /// One sample: name, labels (a range of ``MetricBatch/labels``), value, optional timestamp and exemplar.
+    public struct Sample: Sendable, Hashable {
+        /// The metric name of the sample (for a histogram bucket, `x_bucket`).
+        public var name: Symbol
+        /// Indices of the sample's labels in ``MetricBatch/labels``, in input order.
+        public var labelRange: Range<Int>
+        /// The sample value.
+        public var value: Double
+        /// The explicit timestamp in milliseconds, if the exposition carried one.
+        public var timestamp: Int64?
+        /// Index into ``MetricBatch/exemplars``, if the sample carried an exemplar.
+        public var exemplar: Int?
+    }
+
+    /// An OpenMetrics exemplar attached to a sample.
+    public struct Exemplar: Sendable, Hashable {
+        /// Indices of the exemplar's labels in ``MetricBatch/labels``.
+        public var labelRange: Range<Int>
+        /// The exemplar value.
+        public var value: Double
+        /// The exemplar timestamp in milliseconds, if given.
+        public var timestamp: Int64?
+    }
+
+    /// The strings every symbol in this batch refers to.
+    public var symbols: SymbolTable
+    /// Families in input order.
+    public private(set) var families: [Family] = []
+    /// Samples in input order; each family owns a contiguous range.
+    public private(set) var samples: [Sample] = []
+    /// Label pairs of all samples and exemplars.
+    public private(set) var labels: [Label] = []
+    /// Exemplars of all samples.
+    public private(set) var exemplars: [Exemplar] = []
+    private var pendingLabelStart = 0
+
+    /// Creates an empty batch over `symbols` (a fresh table by default).
+    public init(symbols: SymbolTable = SymbolTable()) {
+        self.symbols = symbols
+    }
+
+    /// Reserves room for about `samples` samples with `labelsPerSample` labels each.
+    public mutating func reserveCapacity(samples count: Int, labelsPerSample: Int) {
+        samples.reserveCapacity(count)
+        labels.reserveCapacity(count * labelsPerSample)
+    }
+
+    /// The labels of `sample`.
+    public func labels(of sample: Sample) -> ArraySlice<Label> {
+        labels[sample.labelRange]
+    }
+
+    /// The value of the label named `name` on `sample`, if present.
+    public func value(of name: Symbol, in sample: Sample) -> Symbol? {
+        for label in labels[sample.labelRange] where label.name == name { return label.value }
+        return nil
+    }
+
+    /// Starts a new family; the samples appended next belong to it.
+    public mutating func beginFamily(name: Symbol, type: MetricType?, help: Symbol?, unit: Symbol?) {
+        precondition(pendingLabelStart == labels.count, "beginFamily between appendLabel and appendSample")
+        let start = samples.count
+        families.append(Family(name: name, type: type, help: help, unit: unit, sampleRange: start..<start))
+    }
+
+    /// Changes the metadata of the last family; used when `# HELP` follows `# TYPE` or the reverse.
+    public mutating func updateLastFamily(type: MetricType?? = nil, help: Symbol?? = nil, unit: Symbol?? = nil) {
+        guard let last = families.indices.last else { return }
+        if let type { families[last].type = type }
+        if let help { families[last].help = help }
+        if let unit { families[last].unit = unit }
+    }
+
+    /// Removes the last family if it has no samples; relabeling uses it so that a family whose
+    /// every series was dropped does not leave its metadata behind.
+    public mutating func removeLastFamilyIfEmpty() {
+        if let last = families.last, last.sampleRange.isEmpty { families.removeLast() }
+    }
+
+    /// Adds one label to the sample being built; ``appendSample(name:value:timestamp:)`` completes it.
+    public mutating func appendLabel(_ label: Label) {
+        labels.append(label)
+    }
+
+    /// Drops labels appended since the last completed sample, for a line that turned out invalid.
+    public mutating func discardPendingLabels() {
+        labels.removeSubrange(pendingLabelStart...)
+        exemplarLabelsStart = nil
+    }
+
+    /// Completes a sample from the labels appended since the last one, in the last family.
+    ///
+    /// When the sample carries an exemplar, append the sample's labels, then call
+    /// ``markExemplarLabelsStart()``, append the exemplar's labels and pass the exemplar here.
+    public mutating func appendSample(
+        name: Symbol,
+        value: Double,
+        timestamp: Int64?,
+        exemplar: (value: Double, timestamp: Int64?)? = nil
+    ) {
+        precondition(!families.isEmpty, "appendSample before beginFamily")
+        var labelEnd = labels.count
+        var exemplarIndex: Int?
+        if let exemplar {
+            labelEnd = exemplarLabelsStart ?? labels.count
+            let range = labelEnd..<labels.count
+            exemplarIndex = exemplars.count
+            exemplars.append(Exemplar(labelRange: range, value: exemplar.value, timestamp: exemplar.timestamp))
+        }
+        exemplarLabelsStart = nil
+        samples.append(
+            Sample(
+                name: name,
+                labelRange: pendingLabelStart..<labelEnd,
+                value: value,
+                timestamp: timestamp,
+                exemplar: exemplarIndex
+            )
+        )
+        pendingLabelStart = labels.count
+        families[families.count - 1].sampleRange = families[families.count - 1].sampleRange.lowerBound..<samples.count
+    }
+
+    private var exemplarLabelsStart: Int?
+
+    /// Marks where the exemplar's labels begin among the labels appended for the current sample.
+    public mutating func markExemplarLabelsStart() {
+        exemplarLabelsStart = labels.count
+    }
+}

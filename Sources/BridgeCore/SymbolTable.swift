@@ -1,0 +1,196 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Stores each distinct byte string once and hands out ``Symbol`` handles for them.
+///
+/// The table is an open-addressing hash set over a single byte arena. Interning a string that is
+/// already present costs one hash and one `memcmp` and allocates nothing. Every symbol also records
+/// whether its bytes need escaping in a label value (`\`, `"` or a newline), so the writer can copy
+/// the common case verbatim.
+///
+/// The table only grows; owners that keep one across scrapes (to reuse interned strings) replace it
+/// when ``byteCount`` grows well beyond what the live series need.
+public struct SymbolTable: Sendable {
+    private var arena: [UInt8] = []
+    private var starts: [UInt32] = []
+    private var lengths: [UInt32] = []
+    private var hashes: [UInt64] = []
+    private var needsEscape: [Bool] = []
+    /// Slot array of the hash set: 0 is empty, otherwise `symbol index + 1`. Its size is a power of two.
+    private var slots: [UInt32]
+
+    /// Creates a table holding only the empty string, sized for about `capacity` symbols.
+    public init(capacity: Int = 64) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        starts.reserveCapacity(capacity)
+        lengths.reserveCapacity(capacity)
+        hashes.reserveCapacity(capacity)
+        needsEscape.reserveCapacity(capacity)
+        let empty = intern(UnsafeRawBufferPointer(start: nil, count: 0))
+        precondition(empty == .empty, "the empty string must be symbol 0")
+    }
+
+    /// The number of distinct strings in the table, the empty string included.
+    public var count: Int { starts.count }
+
+    /// The number of bytes the stored strings take together.
+    public var byteCount: Int { arena.count }
+
+    /// Returns the symbol for `bytes`, adding them to the table if they are new.
+    @discardableResult
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Symbol {
+        let hash = Self.hash(bytes)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { break }
+            let index = Int(entry - 1)
+            if hashes[index] == hash && equals(index, bytes) {
+                return Symbol(rawValue: entry - 1)
+            }
+            slot = (slot + 1) & mask
+        }
+        let index = UInt32(starts.count)
+        starts.append(UInt32(arena.count))
+        lengths.append(UInt32(bytes.count))
+        hashes.append(hash)
+        needsEscape.append(Self.containsEscapable(bytes))
+        arena.append(contentsOf: bytes)
+        slots[slot] = index + 1
+        if starts.count * 4 > slots.count * 3 { grow() }
+        return Symbol(rawValue: index)
+    }
+
+    /// Returns the symbol for the UTF-8 bytes of `string`, adding it if new.
+    @discardableResult
+    public mutating func intern(_ string: String) -> Symbol {
+        var copy = string
+        return copy.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Returns the symbol for the bytes in `bytes`, adding them if new.
+    @discardableResult
+    public mutating func intern(_ bytes: [UInt8]) -> Symbol {
+        bytes.withUnsafeBytes { intern($0) }
+    }
+
+    /// Returns the symbol for `string` if the table holds it, without adding it.
+    public func lookup(_ string: String) -> Symbol? {
+        var copy = string
+        return copy.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            let hash = Self.hash(bytes)
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] != 0 {
+                let index = Int(slots[slot] - 1)
+                if hashes[index] == hash && equals(index, bytes) { return Symbol(rawValue: UInt32(index)) }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+    }
+
+    /// Calls `body` with the bytes of `symbol`; the pointer is valid only inside `body`.
+    public func withBytes<Result>(
+        _ symbol: Symbol,
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
+        let index = Int(symbol.rawValue)
+        let start = Int(starts[index])
+        let length = Int(lengths[index])
+        return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) }
+    }
+
+    /// The bytes of `symbol` appended to `buffer`.
+    public func append(_ symbol: Symbol, to buffer: inout [UInt8]) {
+        let index = Int(symbol.rawValue)
+        let start = Int(starts[index])
+        buffer.append(contentsOf: arena[start..<start + Int(lengths[index])])
+    }
+
+    /// The length in bytes of `symbol`.
+    public func length(of symbol: Symbol) -> Int { Int(lengths[Int(symbol.rawValue)]) }
+
+    /// Whether `symbol` contains a byte that label-value escaping rewrites (`\`, `"` or newline).
+    public func needsEscaping(_ symbol: Symbol) -> Bool { needsEscape[Int(symbol.rawValue)] }
+
+    /// The string `symbol` stands for; allocates, so keep it off the hot path.
+    public func string(_ symbol: Symbol) -> String {
+        withBytes(symbol) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether the bytes of two symbols of this table sort `lhs` before `rhs` (byte-wise order).
+    public func bytesPrecede(_ lhs: Symbol, _ rhs: Symbol) -> Bool {
+        if lhs == rhs { return false }
+        return withBytes(lhs) { a in
+            withBytes(rhs) { b in
+                let common = min(a.count, b.count)
+                if common > 0 {
+                    let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+                    if order != 0 { return order < 0 }
+                }
+                return a.count < b.count
+            }
+        }
+    }
+
+    private func equals(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let length = Int(lengths[index])
+        guard length == bytes.count else { return false }
+        if length == 0 { return true }
+        let start = Int(starts[index])
+        return arena.withUnsafeBytes { memcmp($0.baseAddress! + start, bytes.baseAddress!, length) == 0 }
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        var fresh = [UInt32](repeating: 0, count: size)
+        let mask = size - 1
+        for index in 0..<hashes.count {
+            var slot = Int(truncatingIfNeeded: hashes[index]) & mask
+            while fresh[slot] != 0 { slot = (slot + 1) & mask }
+            fresh[slot] = UInt32(index + 1)
+        }
+        slots = fresh
+    }
+
+    /// A fast non-cryptographic hash: eight bytes per step with a multiply-xorshift mix.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var offset = 0
+        let count = bytes.count
+        while offset + 8 <= count {
+            let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            state = (state ^ word) &* 0xBF58_476D_1CE4_E5B9
+            state ^= state >> 29
+            offset += 8
+        }
+        if offset < count {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < count {
+                tail |= UInt64(bytes[offset]) << shift
+                shift += 8
+                offset += 1
+            }
+            state = (state ^ tail) &* 0x94D0_49BB_1331_11EB
+        }
+        state ^= state >> 31
+        state = state &* 0xBF58_476D_1CE4_E5B9
+        return state ^ (state >> 32)
+    }
+
+    private static func containsEscapable(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == 0x0A {
+            return true
+        }
+        return false
+    }
+}
