@@ -1,6 +1,6 @@
 /// Writes sample values and timestamps as exposition text.
 ///
-/// Integral values below 10^15 are written as plain integers without going through a string; other
+/// Integral values up to 2^53 (where every integer is exact) are written as plain integers without going through a string; other
 /// values use Swift's shortest round-tripping representation (`Double.description`), which Go's
 /// `ParseFloat` reads back to the same bits. Special values use the spellings of both formats:
 /// `NaN`, `+Inf`, `-Inf`.
@@ -12,7 +12,7 @@ public enum NumberFormatting {
         } else if value.isInfinite {
             output.append(value < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
             output.append(contentsOf: [UInt8(ascii: "I"), UInt8(ascii: "n"), UInt8(ascii: "f")])
-        } else if value.magnitude < 1e15 && value == value.rounded(.towardZero) {
+        } else if value.magnitude <= 9_007_199_254_740_992 && value == value.rounded(.towardZero) {
             if value == 0 && value.sign == .minus { output.append(UInt8(ascii: "-")) }
             appendInteger(Int64(value), to: &output)
         } else {

@@ -85,7 +85,7 @@ public struct CadvisorBodyGenerator: Sendable {
             return String(Double(random.next() % 100_000_000) / 1_000_000)
         }
         if name == "container_last_seen" || name == "container_start_time_seconds" {
-            return String(Double(1_763_000_000 + random.next() % 700_000))
+            return String(1_763_000_000 + random.next() % 700_000)
         }
         return String(random.next() % 4_000_000_000)
     }
