@@ -46,3 +46,32 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         return text
     }
 }
+
+extension ConfigurationError {
+    /// The configuration error inside `error`, as a YAML decoder reports it.
+    ///
+    /// Decoders wrap errors thrown by `init(from:)` (Yams reports them as `dataCorrupted` with the
+    /// original as underlying error), and report type mismatches and missing keys as `DecodingError`;
+    /// both become a ``ConfigurationError`` naming the key path. Other errors give nil.
+    public static func from(_ error: any Error) -> ConfigurationError? {
+        if let error = error as? ConfigurationError { return error }
+        guard let decoding = error as? DecodingError else { return nil }
+        switch decoding {
+        case .dataCorrupted(let context):
+            if let underlying = context.underlyingError, let found = from(underlying) { return found }
+            return ConfigurationError(path: render(context.codingPath), value: "", expected: context.debugDescription)
+        case .typeMismatch(let type, let context):
+            return ConfigurationError(path: render(context.codingPath), value: "", expected: "a value of type \(type)")
+        case .valueNotFound(let type, let context):
+            return ConfigurationError(path: render(context.codingPath), value: "", expected: "a value of type \(type)")
+        case .keyNotFound(let key, let context):
+            return ConfigurationError(
+                path: render(context.codingPath + [key]),
+                value: "",
+                expected: "the key to be present"
+            )
+        @unknown default:
+            return nil
+        }
+    }
+}
