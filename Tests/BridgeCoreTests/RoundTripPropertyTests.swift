@@ -30,7 +30,9 @@ struct ExpositionGenerator {
             ? [nil, .counter, .gauge, .histogram, .summary, .unknown]
             : [nil, .counter, .gauge, .histogram, .summary, .unknown, .info, .stateset, .gaugeHistogram]
         let type = types.randomElement(using: &random)!
-        var name = "m\(index)_" + String((0..<Int.random(in: 1...4, using: &random)).map { _ in "abcxyz".randomElement(using: &random)! })
+        var name =
+            "m\(index)_"
+            + String((0..<Int.random(in: 1...4, using: &random)).map { _ in "abcxyz".randomElement(using: &random)! })
         var unit: String?
         if format == .openMetrics && type != nil && Bool.random(using: &random) {
             unit = "seconds"

@@ -1,0 +1,97 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A real program started for a test, on 127.0.0.1, stopped when the test is done.
+final class PeerProcess: @unchecked Sendable {
+    let process = Process()
+    let directory: URL
+
+    /// Starts `executable` with `arguments` in a fresh temporary directory.
+    init(_ executable: String, _ arguments: [String]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "stackbridge-peer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Stops the program and removes its directory.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A port on 127.0.0.1 that was free a moment ago.
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw PeerError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else { throw PeerError("bind() to 127.0.0.1:0 failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// GETs `url` with `accept`, retrying until the peer answers 200 or `timeout` passes.
+    static func fetch(_ url: String, accept: String, timeout: Duration = .seconds(30)) async throws -> (Data, String?) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.setValue(accept, forHTTPHeaderField: "Accept")
+        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
+        let deadline = ContinuousClock.now + timeout
+        var lastError: (any Error)?
+        while ContinuousClock.now < deadline {
+            do {
+                let (data, response) = try await URLSession.shared.data(for: request)
+                if let http = response as? HTTPURLResponse, http.statusCode == 200 {
+                    return (data, http.value(forHTTPHeaderField: "Content-Type"))
+                }
+            } catch {
+                lastError = error
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw PeerError("no answer from \(url) within \(timeout): \(String(describing: lastError))")
+    }
+
+    /// Runs `executable` with `input` on standard input; returns its combined output.
+    static func run(_ executable: String, _ arguments: [String], input: Data) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+/// A peer that could not be started or reached.
+struct PeerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
