@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension ExpositionParser {
     /// Lexes `name{labels} value [timestamp] [# {labels} value [timestamp]]`.
     ///
@@ -17,7 +23,8 @@ extension ExpositionParser {
             index += 1
         }
         name = nameStart..<index
-        guard !name.isEmpty, TextEscaping.isMetricName(slice(name)) else {
+        // The loop took only [a-zA-Z0-9_:]; a metric name must not start with a digit.
+        guard !name.isEmpty, TextEscaping.isNameStart(body[nameStart]) || body[nameStart] == UInt8(ascii: ":") else {
             throw LineError("invalid metric name \(quoted(nameStart..<max(index, nameStart + 1)))")
         }
         var blanks = skipBlanks(&index, end)
@@ -92,7 +99,8 @@ extension ExpositionParser {
             let nameStart = index
             while index < end && TextEscaping.isNameByte(body[index]) { index += 1 }
             let labelName = nameStart..<index
-            guard !labelName.isEmpty, TextEscaping.isLabelName(slice(labelName)) else {
+            // The loop took only [a-zA-Z0-9_]; a label name must not start with a digit.
+            guard !labelName.isEmpty, TextEscaping.isNameStart(body[nameStart]) else {
                 throw LineError("invalid label name at \(quoted(nameStart..<end))")
             }
             skipBlanks(&index, end)
@@ -106,20 +114,11 @@ extension ExpositionParser {
             }
             index += 1
             let valueStart = index
-            var escaped = false
-            var highBytes = false
-            while index < end && body[index] != UInt8(ascii: "\"") {
-                if body[index] == UInt8(ascii: "\\") {
-                    escaped = true
-                    index += 1
-                }
-                highBytes = highBytes || body[min(index, end - 1)] >= 0x80
-                index += 1
-            }
+            let escaped = scanLabelValue(&index, end)
             guard index < end else { throw LineError("unterminated value of label \(quoted(labelName))") }
             let valueRange = valueStart..<index
             index += 1
-            if highBytes && !TextEscaping.isValidUTF8(slice(valueRange)) {
+            if !Self.isASCII(slice(valueRange)) && !TextEscaping.isValidUTF8(slice(valueRange)) {
                 throw LineError("value of label \(quoted(labelName)) is not valid UTF-8")
             }
             for earlier in labels[first...] where sameBytes(earlier.name, labelName) {
@@ -134,6 +133,45 @@ extension ExpositionParser {
                 throw LineError("expected \",\" or \"}\" after the value of label \(quoted(labelName))")
             }
         }
+    }
+
+    /// Advances `index` to the closing quote of a label value (or `end`); returns whether the value
+    /// contains a backslash escape. `memchr` finds the quote; only values with a backslash before
+    /// it need the byte-by-byte walk that skips escaped quotes.
+    private func scanLabelValue(_ index: inout Int, _ end: Int) -> Bool {
+        guard let base = body.baseAddress, index < end else { return false }
+        let start = index
+        guard let quote = memchr(base + start, Int32(UInt8(ascii: "\"")), end - start) else {
+            index = end
+            return memchr(base + start, Int32(UInt8(ascii: "\\")), end - start) != nil
+        }
+        let quoteIndex = base.distance(to: quote.assumingMemoryBound(to: UInt8.self))
+        guard memchr(base + start, Int32(UInt8(ascii: "\\")), quoteIndex - start) != nil else {
+            index = quoteIndex
+            return false
+        }
+        while index < end && body[index] != UInt8(ascii: "\"") {
+            if body[index] == UInt8(ascii: "\\") { index += 1 }
+            index += 1
+        }
+        index = min(index, end)
+        return true
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var offset = 0
+        var accumulated: UInt64 = 0
+        while offset + 8 <= raw.count {
+            accumulated |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < raw.count {
+            accumulated |= UInt64(raw[offset])
+            offset += 1
+        }
+        return accumulated & 0x8080_8080_8080_8080 == 0
     }
 
     /// Text 0.0.4: an int64 in milliseconds. OpenMetrics: seconds as a real number.

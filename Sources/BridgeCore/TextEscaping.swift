@@ -67,12 +67,12 @@ public enum TextEscaping {
     }
 
     /// `[a-zA-Z_]`.
-    static func isNameStart(_ byte: UInt8) -> Bool {
+    public static func isNameStart(_ byte: UInt8) -> Bool {
         (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte == UInt8(ascii: "_")
     }
 
     /// `[a-zA-Z0-9_]`.
-    static func isNameByte(_ byte: UInt8) -> Bool {
+    public static func isNameByte(_ byte: UInt8) -> Bool {
         isNameStart(byte) || byte &- UInt8(ascii: "0") < 10
     }
 
