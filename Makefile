@@ -7,7 +7,7 @@ BENCH_SERIES ?= 100000
 
 # Packages the tests and tools use today: real Prometheus (exposition captures, promtool) and
 # node_exporter (a second real exposition). Later issues add libcurl, snappy, protobuf-c, sqlite.
-DEB_PACKAGES := prometheus prometheus-node-exporter curl
+DEB_PACKAGES := prometheus prometheus-node-exporter
 
 .PHONY: all deps build test lint fuzz bench demo clean
 
