@@ -59,5 +59,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
+        // Runs the built `stackbridge` binary; `swift build --build-tests` builds it alongside.
+        .testTarget(name: "StackbridgeTests", dependencies: ["BridgeCore"], swiftSettings: strict),
     ]
 )
