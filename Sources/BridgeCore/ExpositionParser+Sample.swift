@@ -61,7 +61,7 @@ extension ExpositionParser {
             throw LineError("expected \"{\" to start the exemplar of \(quoted(name))")
         }
         let exemplarStart = index
-        try parseLabels(&index, end)
+        try parseLabels(&index, end, exemplar: true)
         // OpenMetrics 1.0: the exemplar label set MUST NOT exceed 128 UTF-8 code points.
         var codePoints = 0
         for token in labels[sampleLabelCount...] {
@@ -86,7 +86,7 @@ extension ExpositionParser {
     }
 
     /// Lexes `{name="value",...}` with an optional trailing comma, appending to ``labels``.
-    private mutating func parseLabels(_ index: inout Int, _ end: Int) throws(LineError) {
+    private mutating func parseLabels(_ index: inout Int, _ end: Int, exemplar: Bool = false) throws(LineError) {
         let first = labels.count
         index += 1
         while true {
@@ -123,6 +123,10 @@ extension ExpositionParser {
             }
             for earlier in labels[first...] where sameBytes(earlier.name, labelName) {
                 throw LineError("duplicate label \(quoted(labelName)) in \(quoted(name))")
+            }
+            // The metric name is the __name__ label; a second one would make the series invalid.
+            if !exemplar && matches(labelName, "__name__") {
+                throw LineError("label \"__name__\" repeats the metric name \(quoted(name))")
             }
             labels.append(LabelToken(name: labelName, value: valueRange, escaped: escaped))
             skipBlanks(&index, end)

@@ -17,8 +17,8 @@ public struct Relabeler: Sendable {
 
     /// Relabels every sample of `batch`: drops what the rules drop, rewrites labels and names.
     ///
-    /// `__name__` is the sample name. A sample whose name the rules remove or empty is dropped, and
-    /// a sample renamed out of its family moves to a family of its own at the end of the batch.
+    /// `__name__` is the sample name. A sample whose name the rules remove, empty or make invalid
+    /// is dropped, and a sample renamed out of its family moves to a family of its own at the end.
     /// Returns how many samples were dropped.
     @discardableResult
     public func apply(to batch: inout MetricBatch) -> Int {
@@ -44,6 +44,13 @@ public struct Relabeler: Sendable {
                     continue
                 }
                 let name = working.remove(at: nameIndex).value
+                if name != sample.name
+                    && !symbols.withBytes(name, { TextEscaping.isMetricName($0.assumingMemoryBound(to: UInt8.self)) })
+                {
+                    // A rule renamed the series to something no exposition can carry.
+                    dropped += 1
+                    continue
+                }
                 if name != sample.name {
                     moved.append((name, working, sample))
                     continue

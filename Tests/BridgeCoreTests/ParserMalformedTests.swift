@@ -23,6 +23,7 @@ let malformedTextLines: [MalformedCase] = [
     MalformedCase(#"m{a="unterminated} 1"#, #"line 2: unterminated value of label "a""#),
     MalformedCase(#"m{a="1""#, #"line 2: unterminated label set of "m""#),
     MalformedCase(#"m{a="1",a="2"} 1"#, #"line 2: duplicate label "a" in "m""#),
+    MalformedCase(#"m{__name__="x"} 1"#, #"line 2: label "__name__" repeats the metric name "m""#),
     MalformedCase("m abc", #"line 2: invalid value "abc" for "m""#),
     MalformedCase("m", #"line 2: missing value for "m""#),
     MalformedCase("m +NaN", #"line 2: invalid value "+NaN" for "m""#),

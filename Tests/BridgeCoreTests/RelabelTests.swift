@@ -275,6 +275,14 @@ let relabelCases: [RelabelCase] = [
         )
     }
 
+    @Test func renamingToAnInvalidMetricNameDropsTheSample() {
+        var issues = ParseIssues()
+        var batch = MetricBatch.parse(Array("m{a=\"x-y\"} 1\nn{a=\"ok\"} 2\n".utf8), format: .text, issues: &issues)
+        let rule = RelabelConfig(sourceLabels: ["a"], targetLabel: "__name__")
+        #expect(Relabeler([rule]).apply(to: &batch) == 1)
+        #expect(ExpositionWriter(format: .text).string(batch) == "ok{a=\"ok\"} 2\n")
+    }
+
     @Test func removingTheNameDropsTheSample() {
         var issues = ParseIssues()
         var batch = MetricBatch.parse(Array("m{a=\"1\"} 1\nn 2\n".utf8), format: .text, issues: &issues)
