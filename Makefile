@@ -5,9 +5,10 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 BENCH_SERIES ?= 100000
 
-# Packages the tests and tools use today: real Prometheus (exposition captures, promtool) and
-# node_exporter (a second real exposition). Later issues add libcurl, snappy, protobuf-c, sqlite.
-DEB_PACKAGES := prometheus prometheus-node-exporter
+# libcurl (with its headers) carries every outbound request. The tests use real peers: Prometheus
+# (exposition captures, promtool), node_exporter, Python's http.server with TLS (fixture server),
+# openssl (certificates made at test time), zstd (compressed bodies) and tinyproxy (CONNECT proxy).
+DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev python3 openssl zstd tinyproxy-bin
 
 .PHONY: all deps build test lint fuzz bench demo clean
 

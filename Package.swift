@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "stackbridge", targets: ["stackbridge"]),
         .library(name: "BridgeCore", targets: ["BridgeCore"]),
+        .library(name: "BridgeHTTP", targets: ["BridgeHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,8 +25,12 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "BridgeCore", swiftSettings: strict),
+        .target(name: "BridgeHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], swiftSettings: strict),
+        // Real peers for tests only: processes on 127.0.0.1, certificates, a proxy.
+        .target(name: "BridgeTestPeers", resources: [.copy("fixture_server.py")], swiftSettings: strict),
         .executableTarget(
             name: "stackbridge",
             dependencies: [
@@ -53,10 +58,16 @@ let package = Package(
             dependencies: [
                 "BridgeCore",
                 "BridgeTestSupport",
+                "BridgeTestPeers",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BridgeHTTPTests",
+            dependencies: ["BridgeHTTP", "BridgeTestPeers"],
             swiftSettings: strict
         ),
         // Runs the built `stackbridge` binary; `swift build --build-tests` builds it alongside.

@@ -1,4 +1,5 @@
 import BridgeCore
+import BridgeTestPeers
 import Foundation
 import Testing
 

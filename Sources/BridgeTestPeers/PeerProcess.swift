@@ -5,34 +5,39 @@ import Foundation
 #endif
 
 /// A real program started for a test, on 127.0.0.1, stopped when the test is done.
-final class PeerProcess: @unchecked Sendable {
-    let process = Process()
-    let directory: URL
+public final class PeerProcess: @unchecked Sendable {
+    /// The running program.
+    public let process = Process()
+    /// Its working directory, removed on ``stop()``.
+    public let directory: URL
 
     /// Starts `executable` with `arguments` in a fresh temporary directory.
-    init(_ executable: String, _ arguments: [String]) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "stackbridge-peer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if let environment { process.environment = environment }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
     }
 
     /// Stops the program and removes its directory.
-    func stop() {
+    public func stop() {
+        // SIGKILL: a child may inherit a signal mask that blocks SIGTERM from the test runner's
+        // threads, and a test peer holds nothing worth a graceful shutdown.
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)
     }
 
     /// A port on 127.0.0.1 that was free a moment ago.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw PeerError("socket() failed") }
         defer { close(descriptor) }
@@ -51,7 +56,9 @@ final class PeerProcess: @unchecked Sendable {
     }
 
     /// GETs `url` with `accept`, retrying until the peer answers 200 or `timeout` passes.
-    static func fetch(_ url: String, accept: String, timeout: Duration = .seconds(30)) async throws -> (Data, String?) {
+    public static func fetch(_ url: String, accept: String, timeout: Duration = .seconds(30)) async throws -> (
+        Data, String?
+    ) {
         var request = URLRequest(url: URL(string: url)!)
         request.setValue(accept, forHTTPHeaderField: "Accept")
         request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
@@ -72,7 +79,7 @@ final class PeerProcess: @unchecked Sendable {
     }
 
     /// Runs `executable` with `input` on standard input; returns its combined output.
-    static func run(_ executable: String, _ arguments: [String], input: Data) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String], input: Data) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -91,7 +98,9 @@ final class PeerProcess: @unchecked Sendable {
 }
 
 /// A peer that could not be started or reached.
-struct PeerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct PeerError: Error, CustomStringConvertible {
+    /// What went wrong.
+    public let description: String
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
 }

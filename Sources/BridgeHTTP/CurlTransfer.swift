@@ -1,0 +1,226 @@
+import CCurl
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One request in flight: its libcurl easy handle, the buffers libcurl writes into, and the
+/// continuation that gets the result.
+///
+/// Created and configured on the caller's task, then owned by the driver thread until it completes;
+/// the callbacks run on the driver thread only.
+final class CurlTransfer: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+    let url: String
+    let maxBodyBytes: Int
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+    var status = 0
+    var bodyTooLarge = false
+    var continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>?
+    private var lists: [UnsafeMutablePointer<curl_slist>] = []
+    private var strings: [UnsafeMutablePointer<CChar>] = []
+    private var postBody: UnsafeMutableRawBufferPointer?
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    init(request: HTTPRequest, userAgent: String, token: String?) throws {
+        guard let handle = curl_easy_init() else {
+            throw HTTPError(kind: .other, url: request.url, detail: "curl_easy_init failed")
+        }
+        self.handle = handle
+        url = request.url
+        maxBodyBytes = request.maxBodyBytes
+        errorBuffer.initialize(to: 0)
+        try configure(request, userAgent: userAgent, token: token)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        for list in lists { curl_slist_free_all(list) }
+        for string in strings { free(string) }
+        postBody?.deallocate()
+        errorBuffer.deallocate()
+    }
+
+    private func configure(_ request: HTTPRequest, userAgent: String, token: String?) throws {
+        var target = request.url
+        var connectTo: String?
+        if let serverName = request.security.serverName, let parts = HostAndPort(url: request.url) {
+            // Verify the certificate against (and send SNI for) serverName while connecting to the
+            // URL's own host: libcurl's documented way is CONNECT_TO with the URL rewritten.
+            target = parts.replacingHost(in: request.url, with: serverName)
+            connectTo = "\(serverName):\(parts.port):\(parts.host):\(parts.port)"
+        }
+        set(CURLOPT_URL, target)
+        set(CURLOPT_NOSIGNAL, 1)
+        set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
+        set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
+        set(CURLOPT_FOLLOWLOCATION, 1)
+        set(CURLOPT_MAXREDIRS, 5)
+        set(CURLOPT_USERAGENT, userAgent)
+        set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
+        set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        if request.acceptCompression { set(CURLOPT_ACCEPT_ENCODING, "") }
+        if request.maxBodyBytes > 0 {
+            _ = ccurl_easy_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxBodyBytes))
+        }
+        if let connectTo { set(CURLOPT_CONNECT_TO, list([connectTo])) }
+        try configureSecurity(request.security, url: request.url)
+        var headerLines = request.headers.map { "\($0.name): \($0.value)" }
+        if let token { headerLines.append("Authorization: Bearer \(token)") }
+        if request.method == .post, let body = request.body {
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
+            copy.copyBytes(from: body)
+            postBody = copy
+            set(CURLOPT_POST, 1)
+            set(CURLOPT_POSTFIELDS, copy.baseAddress!)
+            _ = ccurl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            headerLines.append("Expect:")  // No 100-continue round trip.
+        }
+        if !headerLines.isEmpty { set(CURLOPT_HTTPHEADER, list(headerLines)) }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        _ = ccurl_easy_setopt_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
+        set(CURLOPT_WRITEDATA, context)
+        _ = ccurl_easy_setopt_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
+        set(CURLOPT_HEADERDATA, context)
+        set(CURLOPT_PRIVATE, context)
+    }
+
+    private func configureSecurity(_ security: EndpointSecurity, url: String) throws {
+        if let caFile = security.caFile { set(CURLOPT_CAINFO, caFile) }
+        if let certFile = security.certFile { set(CURLOPT_SSLCERT, certFile) }
+        if let keyFile = security.keyFile { set(CURLOPT_SSLKEY, keyFile) }
+        if security.insecureSkipVerify {
+            set(CURLOPT_SSL_VERIFYPEER, 0)
+            set(CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        if let proxy = security.proxyURL { set(CURLOPT_PROXY, proxy) }
+        if let basic = security.basicAuth {
+            set(CURLOPT_HTTPAUTH, 1)  // CURLAUTH_BASIC, a macro Swift cannot import.
+            set(CURLOPT_USERNAME, basic.username)
+            set(CURLOPT_PASSWORD, basic.password)
+        }
+    }
+
+    /// The response, or the classified error, once libcurl reports the transfer done.
+    func result(code: CURLcode) -> Result<HTTPResponse, HTTPError> {
+        if bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED {
+            return .failure(
+                HTTPError(
+                    kind: .bodyTooLarge, url: url, detail: "body larger than \(maxBodyBytes) bytes; transfer aborted")
+            )
+        }
+        guard code == CURLE_OK else {
+            let message = String(cString: errorBuffer)
+            var detail = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
+            var kind = CurlErrorClassification.kind(of: code, message: detail)
+            if kind == .other && status == 0 && url.lowercased().hasPrefix("https:")
+                && (code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR)
+            {
+                // TLS 1.3 servers that reject the client (no or unknown client certificate) close the
+                // connection right after the handshake, which libcurl sees as a send or receive error.
+                kind = .tls
+                detail +=
+                    " (the server closed the TLS connection before answering; does it require a client certificate?)"
+            }
+            return .failure(HTTPError(kind: kind, url: url, detail: detail))
+        }
+        var version = 0
+        _ = ccurl_easy_getinfo_long(handle, CURLINFO_HTTP_VERSION, &version)
+        let versionText =
+            switch Int32(version) {
+            case Int32(CURL_HTTP_VERSION_1_0): "1.0"
+            case Int32(CURL_HTTP_VERSION_2_0): "2"
+            case Int32(CURL_HTTP_VERSION_3): "3"
+            default: "1.1"
+            }
+        return .success(HTTPResponse(status: status, headers: headers, body: body, httpVersion: versionText))
+    }
+
+    /// Called by libcurl with body bytes; returning less than given aborts the transfer.
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if maxBodyBytes > 0 && body.count + bytes.count > maxBodyBytes {
+            bodyTooLarge = true
+            return 0
+        }
+        body.append(contentsOf: bytes)
+        return bytes.count
+    }
+
+    /// Called by libcurl with one header line; a status line starts a new response (redirects).
+    func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var line = String(decoding: bytes, as: UTF8.self)
+        while let last = line.unicodeScalars.last, last == "\r" || last == "\n" { line.unicodeScalars.removeLast() }
+        if line.hasPrefix("HTTP/") {
+            headers.removeAll()
+            let fields = line.split(separator: " ", maxSplits: 2)
+            status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].lowercased()
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t")
+            headers.append((name, value))
+        }
+        return bytes.count
+    }
+
+    private func set(_ option: CURLoption, _ value: Int) {
+        _ = ccurl_easy_setopt_long(handle, option, value)
+    }
+
+    private func set(_ option: CURLoption, _ value: String) {
+        let copy = strdup(value)!
+        strings.append(copy)
+        _ = ccurl_easy_setopt_string(handle, option, copy)
+    }
+
+    private func set(_ option: CURLoption, _ value: UnsafeMutableRawPointer) {
+        _ = ccurl_easy_setopt_pointer(handle, option, value)
+    }
+
+    private func set(_ option: CURLoption, _ value: UnsafeMutablePointer<curl_slist>) {
+        _ = ccurl_easy_setopt_slist(handle, option, value)
+    }
+
+    private func list(_ lines: [String]) -> UnsafeMutablePointer<curl_slist> {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in lines { list = curl_slist_append(list, line) }
+        lists.append(list!)
+        return list!
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+}
+
+/// libcurl's write callback: hands body bytes to the transfer named by the context pointer.
+private func curlWriteBody(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+)
+    -> Int
+{
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+}
+
+/// libcurl's header callback.
+private func curlWriteHeader(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+)
+    -> Int
+{
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,65 @@
+import CCurl
+import Synchronization
+
+/// An async HTTP client on libcurl: one driver thread, many concurrent transfers.
+///
+/// It brings what scraping Kubernetes needs: connect and total timeouts, a body limit that aborts
+/// the transfer, gzip / deflate / zstd / brotli decoding, HTTP/2 when the server offers it,
+/// connection reuse, proxies (explicit or from the environment as libcurl reads it), TLS with a CA
+/// file, client certificate, server-name override or an explicit skip of verification, bearer tokens
+/// from files that rotate, and basic auth. Cancelling the calling task aborts the transfer.
+public final class HTTPClient: Sendable {
+    private let driver: CurlDriver
+    private let userAgent: String
+    private let tokens = BearerTokenFiles()
+
+    /// Starts a client whose requests carry `userAgent`.
+    public init(userAgent: String = "stackbridge") {
+        HTTPClient.initializeLibcurl
+        self.userAgent = userAgent
+        driver = CurlDriver()
+    }
+
+    deinit {
+        driver.shutdown()
+    }
+
+    /// `curl_global_init` must run once before any other libcurl call, from one thread.
+    private static let initializeLibcurl: Void = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }()
+
+    /// Performs `request`; any status is a response. Throws ``HTTPError`` on transport failures.
+    public func execute(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+        let token: String?
+        do {
+            token = try request.security.bearerTokenFile.map { try tokens.file($0).token(for: request.url) }
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw HTTPError(kind: .auth, url: request.url, detail: "\(error)")
+        }
+        let transfer: CurlTransfer
+        do {
+            transfer = try CurlTransfer(request: request, userAgent: userAgent, token: token)
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw HTTPError(kind: .other, url: request.url, detail: "\(error)")
+        }
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                transfer.continuation = continuation
+                driver.submit(transfer)
+            }
+        } onCancel: {
+            driver.cancel(transfer)
+        }
+        return try result.get()
+    }
+
+    /// Stops the driver thread; requests still running fail as cancelled. Also done on deinit.
+    public func shutdown() {
+        driver.shutdown()
+    }
+}

@@ -1,0 +1,69 @@
+/// Why an HTTP exchange failed, classified so that callers can decide about retries and report a
+/// bounded `reason` label; the message names the URL without credentials.
+public struct HTTPError: Error, Sendable, CustomStringConvertible {
+    /// The class of failure.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// The host name did not resolve.
+        case dns
+        /// The TCP connection could not be made (refused, unreachable).
+        case connect
+        /// TLS failed: handshake, certificate verification, client certificate.
+        case tls
+        /// The connect or total timeout passed.
+        case timeout
+        /// The server answered with a status the caller did not accept.
+        case httpStatus = "http_status"
+        /// The body exceeded the configured limit; the transfer was aborted.
+        case bodyTooLarge = "body_too_large"
+        /// Credentials could not be read (token file missing or unreadable).
+        case auth
+        /// The proxy refused or failed.
+        case proxy
+        /// The caller cancelled, or the client shut down.
+        case cancelled
+        /// Anything else libcurl reports (malformed response, connection reset, …).
+        case other
+    }
+
+    /// The class of failure; its raw value is safe as a metric label.
+    public let kind: Kind
+    /// The URL with credentials removed.
+    public let url: String
+    /// What happened, for logs.
+    public let detail: String
+    /// The HTTP status, for ``Kind/httpStatus``.
+    public let status: Int?
+
+    /// Creates an error; `url` is redacted here.
+    public init(kind: Kind, url: String, detail: String, status: Int? = nil) {
+        self.kind = kind
+        self.url = RedactedURL.string(url)
+        self.detail = RedactedURL.scrub(detail)
+        self.status = status
+    }
+
+    /// `<url>: <kind>: <detail>`.
+    public var description: String {
+        "\(url): \(kind.rawValue.replacingOccurrences(of: "_", with: " ")): \(detail)"
+    }
+
+    /// Whether trying again later may succeed: network trouble, timeouts, 429 and 5xx.
+    public var isRetryable: Bool {
+        switch kind {
+        case .dns, .connect, .timeout, .proxy, .other: true
+        case .httpStatus: status.map { $0 == 429 || $0 >= 500 } ?? false
+        case .tls, .bodyTooLarge, .auth, .cancelled: false
+        }
+    }
+}
+
+extension HTTPResponse {
+    /// The response if its status is 2xx, otherwise an ``HTTPError`` of kind ``HTTPError/Kind/httpStatus``.
+    public func requireSuccess(url: String) throws -> HTTPResponse {
+        guard isSuccess else {
+            let snippet = String(decoding: body.prefix(200), as: UTF8.self)
+            throw HTTPError(kind: .httpStatus, url: url, detail: "HTTP \(status): \(snippet)", status: status)
+        }
+        return self
+    }
+}

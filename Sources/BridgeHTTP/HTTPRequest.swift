@@ -1,0 +1,52 @@
+/// One HTTP request with everything that shapes how it is sent.
+public struct HTTPRequest: Sendable {
+    /// The HTTP method.
+    public enum Method: String, Sendable {
+        /// GET, for scrapes and API reads.
+        case get = "GET"
+        /// POST, for forwarding.
+        case post = "POST"
+    }
+
+    /// The URL, which may carry credentials; they never appear in errors (see ``RedactedURL``).
+    public var url: String
+    /// The method.
+    public var method: Method
+    /// Extra request headers, in order. `Authorization` is set from ``security`` instead.
+    public var headers: [(name: String, value: String)]
+    /// The request body, for POST.
+    public var body: [UInt8]?
+    /// Connect timeout.
+    public var connectTimeout: Duration
+    /// Total timeout, from start to the last body byte.
+    public var timeout: Duration
+    /// The largest decoded body accepted; a larger one aborts the transfer with ``HTTPError/Kind/bodyTooLarge``.
+    public var maxBodyBytes: Int
+    /// TLS, authentication and proxy settings.
+    public var security: EndpointSecurity
+    /// Whether to ask for compressed bodies (gzip, deflate, zstd, br) and decode them.
+    public var acceptCompression: Bool
+
+    /// Creates a request with the defaults a scrape uses: 10 s timeout, 5 s connect timeout, 64 MiB body limit.
+    public init(
+        url: String,
+        method: Method = .get,
+        headers: [(name: String, value: String)] = [],
+        body: [UInt8]? = nil,
+        connectTimeout: Duration = .seconds(5),
+        timeout: Duration = .seconds(10),
+        maxBodyBytes: Int = 64 << 20,
+        security: EndpointSecurity = EndpointSecurity(),
+        acceptCompression: Bool = true
+    ) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.maxBodyBytes = maxBodyBytes
+        self.security = security
+        self.acceptCompression = acceptCompression
+    }
+}

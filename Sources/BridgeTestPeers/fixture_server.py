@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""A real HTTP(S) server for stackbridge's transport and scrape tests.
+
+Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts connections. Paths:
+  /metrics?series=N        text exposition with N series (about 100 bytes each)
+  /gzip, /zstd             the same body, compressed when the client accepts the encoding
+  /slow?seconds=S          waits S seconds, then answers
+  /huge?bytes=N            streams N bytes without Content-Length
+  /auth                    200 when Authorization is "Bearer <current token file content>", else 401
+  /basic                   200 for basic auth user:secret, else 401
+  /status/<code>           answers with that status
+  /headers                 echoes the request headers
+  /toggle                  answers 200 while the file named by --toggle-file exists, else 404
+Options: --tls CERT KEY, --client-ca CA (require a client certificate), --token-file F, --toggle-file F.
+"""
+import argparse
+import base64
+import gzip
+import http.server
+import os
+import ssl
+import subprocess
+import sys
+import time
+import urllib.parse
+
+
+def exposition(series):
+    lines = ["# HELP fixture_value A value per series.", "# TYPE fixture_value gauge"]
+    for i in range(series):
+        lines.append('fixture_value{index="%d",pod="pod-%d",namespace="ns-%d"} %d' % (i, i % 97, i % 7, i))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def zstd_compress(data):
+    return subprocess.run(["zstd", "-q", "-c"], input=data, stdout=subprocess.PIPE, check=True).stdout
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send_body(self, status, body, content_type="text/plain; version=0.0.4; charset=utf-8", encoding=None):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        url = urllib.parse.urlparse(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        accept = self.headers.get("Accept-Encoding", "")
+        if url.path == "/metrics":
+            self.send_body(200, exposition(int(query.get("series", ["10"])[0])))
+        elif url.path == "/gzip":
+            body = exposition(500)
+            if "gzip" in accept:
+                self.send_body(200, gzip.compress(body), encoding="gzip")
+            else:
+                self.send_body(200, body)
+        elif url.path == "/zstd":
+            body = exposition(500)
+            if "zstd" in accept:
+                self.send_body(200, zstd_compress(body), encoding="zstd")
+            else:
+                self.send_body(200, body)
+        elif url.path == "/slow":
+            time.sleep(float(query.get("seconds", ["5"])[0]))
+            self.send_body(200, exposition(1))
+        elif url.path == "/huge":
+            remaining = int(query.get("bytes", ["100000000"])[0])
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            chunk = b"x" * 65536
+            try:
+                while remaining > 0:
+                    self.wfile.write(chunk[: min(remaining, len(chunk))])
+                    remaining -= len(chunk)
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                pass
+            self.close_connection = True
+        elif url.path == "/auth":
+            with open(self.server.token_file) as f:
+                expected = "Bearer " + f.read().strip()
+            if self.headers.get("Authorization") == expected:
+                self.send_body(200, b"authorized\n")
+            else:
+                self.send_body(401, b"unauthorized\n")
+        elif url.path == "/basic":
+            expected = "Basic " + base64.b64encode(b"user:secret").decode()
+            self.send_body(200 if self.headers.get("Authorization") == expected else 401, b"basic\n")
+        elif url.path.startswith("/status/"):
+            self.send_body(int(url.path.split("/")[2]), b"status\n")
+        elif url.path == "/headers":
+            self.send_body(200, str(self.headers).encode())
+        elif url.path == "/toggle":
+            present = os.path.exists(self.server.toggle_file)
+            self.send_body(200 if present else 404, exposition(5) if present else b"gone\n")
+        else:
+            self.send_body(404, b"not found\n")
+
+    do_POST = do_GET
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tls", nargs=2)
+    parser.add_argument("--client-ca")
+    parser.add_argument("--token-file", default="/nonexistent")
+    parser.add_argument("--toggle-file", default="/nonexistent")
+    args = parser.parse_args()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.token_file = args.token_file
+    server.toggle_file = args.toggle_file
+    if args.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls[0], args.tls[1])
+        if args.client_ca:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(args.client_ca)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    print("PORT %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+import BridgeHTTP
+import BridgeTestPeers
+import Foundation
+import Testing
+
+@Suite struct HTTPClientTests {
+    let client = HTTPClient(userAgent: "stackbridge-test")
+
+    @Test func plainGetReturnsStatusHeadersAndBody() async throws {
+        let server = try FixtureServer()
+        let response = try await client.execute(HTTPRequest(url: server.baseURL + "/metrics?series=3"))
+        #expect(response.status == 200)
+        #expect(response.httpVersion == "1.1")
+        #expect(response.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(
+            String(decoding: response.body, as: UTF8.self).contains(
+                #"fixture_value{index="2",pod="pod-2",namespace="ns-2"} 2"#))
+    }
+
+    @Test(arguments: ["gzip", "zstd"])
+    func compressedBodiesAreDecoded(_ encoding: String) async throws {
+        let server = try FixtureServer()
+        let compressed = try await client.execute(HTTPRequest(url: server.baseURL + "/" + encoding))
+        let plain = try await client.execute(HTTPRequest(url: server.baseURL + "/metrics?series=500"))
+        #expect(compressed.header("Content-Encoding") == encoding)
+        #expect(compressed.body == plain.body)
+        let identity = try await client.execute(
+            HTTPRequest(url: server.baseURL + "/" + encoding, acceptCompression: false))
+        #expect(identity.header("Content-Encoding") == nil)
+        #expect(identity.body == plain.body)
+    }
+
+    @Test func slowServerTimesOut() async throws {
+        let server = try FixtureServer()
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await client.execute(
+                HTTPRequest(url: server.baseURL + "/slow?seconds=10", timeout: .milliseconds(500)))
+        } throws: { error in
+            (error as? HTTPError)?.kind == .timeout
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func oversizedBodyAbortsTheTransfer() async throws {
+        let server = try FixtureServer()
+        await #expect {
+            _ = try await client.execute(
+                HTTPRequest(url: server.baseURL + "/huge?bytes=50000000", maxBodyBytes: 1 << 20))
+        } throws: { error in
+            let error = error as? HTTPError
+            return error?.kind == .bodyTooLarge && error?.detail == "body larger than 1048576 bytes; transfer aborted"
+        }
+    }
+
+    @Test func refusedConnectionIsConnectError() async throws {
+        let port = try PeerProcess.freePort()
+        await #expect {
+            _ = try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/metrics"))
+        } throws: { ($0 as? HTTPError)?.kind == .connect }
+    }
+
+    @Test func unknownHostIsDNSError() async throws {
+        await #expect {
+            _ = try await client.execute(HTTPRequest(url: "http://kubelet.invalid:10250/metrics", timeout: .seconds(5)))
+        } throws: { ($0 as? HTTPError)?.kind == .dns }
+    }
+
+    @Test func statusIsAResponseUntilRequired() async throws {
+        let server = try FixtureServer()
+        let response = try await client.execute(HTTPRequest(url: server.baseURL + "/status/503"))
+        #expect(response.status == 503)
+        #expect {
+            _ = try response.requireSuccess(url: server.baseURL + "/status/503")
+        } throws: { error in
+            let error = error as? HTTPError
+            return error?.kind == .httpStatus && error?.status == 503 && error?.isRetryable == true
+        }
+    }
+
+    @Test func basicAuth() async throws {
+        let server = try FixtureServer()
+        let good = EndpointSecurity(basicAuth: .init(username: "user", password: "secret"))
+        let bad = EndpointSecurity(basicAuth: .init(username: "user", password: "wrong"))
+        #expect(try await client.execute(HTTPRequest(url: server.baseURL + "/basic", security: good)).status == 200)
+        #expect(try await client.execute(HTTPRequest(url: server.baseURL + "/basic", security: bad)).status == 401)
+    }
+
+    @Test func bearerTokenFileIsReReadWhenItRotates() async throws {
+        let directory = NSTemporaryDirectory() + "stackbridge-token-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let serverToken = directory + "/expected"
+        let clientToken = directory + "/token"
+        try "one\n".write(toFile: serverToken, atomically: true, encoding: .utf8)
+        try "one\n".write(toFile: clientToken, atomically: true, encoding: .utf8)
+        let server = try FixtureServer(tokenFile: serverToken)
+        let request = HTTPRequest(
+            url: server.baseURL + "/auth", security: EndpointSecurity(bearerTokenFile: clientToken))
+        #expect(try await client.execute(request).status == 200)
+        try "two\n".write(toFile: serverToken, atomically: true, encoding: .utf8)
+        #expect(try await client.execute(request).status == 401)
+        // Kubernetes swaps projected tokens atomically; `atomically: true` writes a new file and renames it.
+        try "two\n".write(toFile: clientToken, atomically: true, encoding: .utf8)
+        #expect(try await client.execute(request).status == 200)
+    }
+
+    @Test func missingTokenFileIsAnAuthErrorNamingThePath() async throws {
+        await #expect {
+            _ = try await client.execute(
+                HTTPRequest(
+                    url: "http://127.0.0.1:1/", security: EndpointSecurity(bearerTokenFile: "/nonexistent/token"))
+            )
+        } throws: { error in
+            let error = error as? HTTPError
+            return error?.kind == .auth && error?.detail == "cannot read bearer token file /nonexistent/token"
+        }
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransfer() async throws {
+        let server = try FixtureServer()
+        let client = self.client
+        let task = Task {
+            try await client.execute(HTTPRequest(url: server.baseURL + "/slow?seconds=20", timeout: .seconds(30)))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        task.cancel()
+        await #expect {
+            _ = try await task.value
+        } throws: { ($0 as? HTTPError)?.kind == .cancelled }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test func manyConcurrentRequestsComplete() async throws {
+        let server = try FixtureServer()
+        let client = self.client
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<64 {
+                group.addTask {
+                    try await client.execute(HTTPRequest(url: server.baseURL + "/metrics?series=\(index)")).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 64))
+    }
+
+    @Test func postSendsTheBody() async throws {
+        let server = try FixtureServer()
+        let response = try await client.execute(
+            HTTPRequest(
+                url: server.baseURL + "/headers", method: .post, headers: [("X-Test", "yes")], body: Array("abc".utf8))
+        )
+        let echoed = String(decoding: response.body, as: UTF8.self)
+        #expect(echoed.contains("X-Test: yes"))
+        #expect(echoed.contains("Content-Length: 3"))
+        #expect(echoed.contains("User-Agent: stackbridge-test"))
+    }
+
+    @Test func errorsNeverShowCredentials() async throws {
+        let port = try PeerProcess.freePort()
+        let url = "http://admin:hunter2@127.0.0.1:\(port)/intake/?api_key=s3cr3t&x=1"
+        await #expect {
+            _ = try await client.execute(HTTPRequest(url: url))
+        } throws: { error in
+            let text = "\(error)"
+            return !text.contains("hunter2") && !text.contains("s3cr3t") && text.contains("api_key=REDACTED&x=1")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import BridgeHTTP
+import BridgeTestPeers
+import Foundation
+import Testing
+
+/// TLS against a CA generated at test time, client certificates, and a real CONNECT proxy.
+@Suite struct TLSAndProxyTests {
+    let client = HTTPClient(userAgent: "stackbridge-test")
+
+    @Test func tlsVerificationUsesTheCAFileAndServerName() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let server = try FixtureServer(tls: (certificates.serverCert, certificates.serverKey))
+        let byName = "https://localhost:\(server.port)/metrics"
+        let byAddress = server.baseURL + "/metrics"
+        // Trusted CA and a name the certificate carries.
+        let trusted = EndpointSecurity(caFile: certificates.caFile)
+        #expect(try await client.execute(HTTPRequest(url: byName, security: trusted)).status == 200)
+        // The certificate is not valid for 127.0.0.1 ...
+        await #expect {
+            _ = try await client.execute(HTTPRequest(url: byAddress, security: trusted))
+        } throws: { ($0 as? HTTPError)?.kind == .tls }
+        // ... unless the expected server name is given, as kubelets reached by IP need.
+        var named = trusted
+        named.serverName = "bridge.test"
+        #expect(try await client.execute(HTTPRequest(url: byAddress, security: named)).status == 200)
+        // An unknown CA fails, and skipping verification explicitly succeeds.
+        await #expect {
+            _ = try await client.execute(HTTPRequest(url: byName))
+        } throws: { ($0 as? HTTPError)?.kind == .tls }
+        let insecure = EndpointSecurity(insecureSkipVerify: true)
+        #expect(try await client.execute(HTTPRequest(url: byAddress, security: insecure)).status == 200)
+    }
+
+    @Test func serverRequiringAClientCertificate() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let server = try FixtureServer(
+            tls: (certificates.serverCert, certificates.serverKey), clientCA: certificates.caFile)
+        let url = "https://localhost:\(server.port)/metrics"
+        await #expect {
+            _ = try await client.execute(HTTPRequest(url: url, security: EndpointSecurity(caFile: certificates.caFile)))
+        } throws: { ($0 as? HTTPError)?.kind == .tls }
+        let identified = EndpointSecurity(
+            caFile: certificates.caFile,
+            certFile: certificates.clientCert,
+            keyFile: certificates.clientKey
+        )
+        #expect(try await client.execute(HTTPRequest(url: url, security: identified)).status == 200)
+    }
+
+    @Test func explicitProxyCarriesPlainAndTLSRequests() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let proxy = try Tinyproxy()
+        defer { proxy.stop() }
+        let plain = try FixtureServer()
+        let secure = try FixtureServer(tls: (certificates.serverCert, certificates.serverKey))
+        let viaProxy = EndpointSecurity(proxyURL: proxy.url)
+        let plainResponse = try await client.execute(HTTPRequest(url: plain.baseURL + "/metrics", security: viaProxy))
+        #expect(plainResponse.status == 200)
+        var tunnelled = viaProxy
+        tunnelled.caFile = certificates.caFile
+        let secureURL = "https://localhost:\(secure.port)/metrics"
+        #expect(try await client.execute(HTTPRequest(url: secureURL, security: tunnelled)).status == 200)
+        let log = proxy.log
+        #expect(log.contains("127.0.0.1:\(plain.port)"), "\(log)")
+        #expect(log.contains("CONNECT localhost:\(secure.port)"), "\(log)")
+    }
+
+    @Test func unreachableProxyIsReported() async throws {
+        let port = try PeerProcess.freePort()
+        await #expect {
+            _ = try await client.execute(
+                HTTPRequest(
+                    url: "http://127.0.0.1:1/metrics", security: EndpointSecurity(proxyURL: "http://127.0.0.1:\(port)"))
+            )
+        } throws: { error in
+            let kind = (error as? HTTPError)?.kind
+            return kind == .connect || kind == .proxy
+        }
+    }
+}
