@@ -18,16 +18,29 @@ let package = Package(
         .executable(name: "stackbridge", targets: ["stackbridge"]),
         .library(name: "BridgeCore", targets: ["BridgeCore"]),
         .library(name: "BridgeHTTP", targets: ["BridgeHTTP"]),
+        .library(name: "BridgeScrape", targets: ["BridgeScrape"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "BridgeCore", swiftSettings: strict),
         .target(name: "BridgeHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(
+            name: "BridgeScrape",
+            dependencies: [
+                "BridgeCore",
+                "BridgeHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], swiftSettings: strict),
         // Real peers for tests only: processes on 127.0.0.1, certificates, a proxy.
         .target(name: "BridgeTestPeers", resources: [.copy("fixture_server.py")], swiftSettings: strict),
@@ -68,6 +81,11 @@ let package = Package(
         .testTarget(
             name: "BridgeHTTPTests",
             dependencies: ["BridgeHTTP", "BridgeTestPeers"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BridgeScrapeTests",
+            dependencies: ["BridgeScrape", "BridgeTestPeers", "BridgeTestSupport"],
             swiftSettings: strict
         ),
         // Runs the built `stackbridge` binary; `swift build --build-tests` builds it alongside.

@@ -97,6 +97,32 @@ public struct MetricBatch: Sendable {
         if let last = families.last, last.sampleRange.isEmpty { families.removeLast() }
     }
 
+    /// Removes every explicit sample timestamp, for targets whose timestamps are not honoured.
+    public mutating func removeTimestamps() {
+        for index in samples.indices { samples[index].timestamp = nil }
+    }
+
+    /// An identity of a sample's series that does not depend on label order: the name and every
+    /// label pair, each mixed from the symbols' content hashes and summed. Equal label sets give
+    /// equal identities in any table; different ones collide with probability about 2^-64.
+    public func seriesIdentity(of sample: Sample) -> UInt64 {
+        var identity = Self.mix(symbols.contentHash(of: sample.name))
+        for label in labels[sample.labelRange] {
+            let pair =
+                symbols.contentHash(of: label.name) &* 0x9E37_79B9_7F4A_7C15 ^ symbols.contentHash(of: label.value)
+            identity = identity &+ Self.mix(pair)
+        }
+        return identity
+    }
+
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var mixed = value ^ (value >> 33)
+        mixed = mixed &* 0xFF51_AFD7_ED55_8CCD
+        mixed ^= mixed >> 33
+        mixed = mixed &* 0xC4CE_B9FE_1A85_EC53
+        return mixed ^ (mixed >> 33)
+    }
+
     /// Adds one label to the sample being built; ``appendSample(name:value:timestamp:)`` completes it.
     public mutating func appendLabel(_ label: Label) {
         labels.append(label)
@@ -147,4 +173,13 @@ public struct MetricBatch: Sendable {
     public mutating func markExemplarLabelsStart() {
         exemplarLabelsStart = labels.count
     }
+}
+
+extension Double {
+    /// Prometheus' staleness marker, a NaN with a fixed payload (remote write spec 1.0, "Stale
+    /// markers"); sent for a series that disappeared. No other NaN may carry these bits.
+    public static let staleMarker = Double(bitPattern: 0x7FF0_0000_0000_0002)
+
+    /// Whether this is the staleness marker (compared by bits: NaN is unequal to itself).
+    public var isStaleMarker: Bool { bitPattern == 0x7FF0_0000_0000_0002 }
 }

@@ -115,6 +115,10 @@ public struct SymbolTable: Sendable {
         buffer.append(contentsOf: arena[start..<start + Int(lengths[index])])
     }
 
+    /// A 64-bit hash of the bytes of `symbol`, stored at interning. The hash function is fixed (not
+    /// seeded per process), so equal strings hash equally in every table and every run.
+    public func contentHash(of symbol: Symbol) -> UInt64 { hashes[Int(symbol.rawValue)] }
+
     /// The length in bytes of `symbol`.
     public func length(of symbol: Symbol) -> Int { Int(lengths[Int(symbol.rawValue)]) }
 

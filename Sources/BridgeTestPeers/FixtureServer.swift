@@ -16,7 +16,9 @@ public final class FixtureServer: @unchecked Sendable {
         tls: (cert: String, key: String)? = nil,
         clientCA: String? = nil,
         tokenFile: String? = nil,
-        toggleFile: String? = nil
+        toggleFile: String? = nil,
+        seriesFile: String? = nil,
+        endpointsJSON: String? = nil
     ) throws {
         guard let script = Bundle.module.path(forResource: "fixture_server", ofType: "py") else {
             throw PeerError("fixture_server.py is missing from the test bundle")
@@ -26,6 +28,8 @@ public final class FixtureServer: @unchecked Sendable {
         if let clientCA { arguments += ["--client-ca", clientCA] }
         if let tokenFile { arguments += ["--token-file", tokenFile] }
         if let toggleFile { arguments += ["--toggle-file", toggleFile] }
+        if let seriesFile { arguments += ["--series-file", seriesFile] }
+        if let endpointsJSON { arguments += ["--endpoints-json", endpointsJSON] }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = arguments
         let output = Pipe()

@@ -11,7 +11,13 @@ Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts connec
   /status/<code>           answers with that status
   /headers                 echoes the request headers
   /toggle                  answers 200 while the file named by --toggle-file exists, else 404
-Options: --tls CERT KEY, --client-ca CA (require a client certificate), --token-file F, --toggle-file F.
+  /stall                   an exposition of 3 series, or a 30 s stall while the --toggle-file exists
+  /varying                 an exposition with as many series as the --series-file holds
+  /garbage                 bytes that are no exposition at all
+  /api/v1/nodes/<n>/proxy/metrics/...   a kubelet-like body with explicit timestamps
+  /api/v1/namespaces/...   the JSON in --endpoints-json (an Endpoints object)
+Options: --tls CERT KEY, --client-ca CA (require a client certificate), --token-file F, --toggle-file F,
+--series-file F, --endpoints-json F.
 """
 import argparse
 import base64
@@ -90,7 +96,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with open(self.server.token_file) as f:
                 expected = "Bearer " + f.read().strip()
             if self.headers.get("Authorization") == expected:
-                self.send_body(200, b"authorized\n")
+                self.send_body(200, exposition(1))
             else:
                 self.send_body(401, b"unauthorized\n")
         elif url.path == "/basic":
@@ -100,6 +106,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_body(int(url.path.split("/")[2]), b"status\n")
         elif url.path == "/headers":
             self.send_body(200, str(self.headers).encode())
+        elif url.path == "/varying":
+            with open(self.server.series_file) as f:
+                self.send_body(200, exposition(int(f.read().strip())))
+        elif url.path == "/garbage":
+            self.send_body(200, b"\x00\x01{{{ not an exposition\n<html>oops</html>\n")
+        elif url.path.startswith("/api/v1/nodes/"):
+            node = url.path.split("/")[4]
+            body = (
+                "# TYPE machine_cpu_cores gauge\n"
+                "machine_cpu_cores 4 1700000000000\n"
+                "# TYPE kubelet_node_name gauge\n"
+                'kubelet_node_name{node="%s"} 1\n'
+                'kubelet_node_name{node="elsewhere"} 1\n' % node
+            )
+            self.send_body(200, body.encode())
+        elif url.path.startswith("/api/v1/namespaces/"):
+            with open(self.server.endpoints_json, "rb") as f:
+                self.send_body(200, f.read(), content_type="application/json")
+        elif url.path == "/stall":
+            if os.path.exists(self.server.toggle_file):
+                time.sleep(30)
+            self.send_body(200, exposition(3))
         elif url.path == "/toggle":
             present = os.path.exists(self.server.toggle_file)
             self.send_body(200 if present else 404, exposition(5) if present else b"gone\n")
@@ -115,11 +143,15 @@ def main():
     parser.add_argument("--client-ca")
     parser.add_argument("--token-file", default="/nonexistent")
     parser.add_argument("--toggle-file", default="/nonexistent")
+    parser.add_argument("--series-file", default="/nonexistent")
+    parser.add_argument("--endpoints-json", default="/nonexistent")
     args = parser.parse_args()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.token_file = args.token_file
     server.toggle_file = args.toggle_file
+    server.series_file = args.series_file
+    server.endpoints_json = args.endpoints_json
     if args.tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls[0], args.tls[1])

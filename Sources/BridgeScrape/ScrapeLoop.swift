@@ -1,0 +1,167 @@
+import BridgeCore
+import BridgeHTTP
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Scrapes one target on its interval and hands every result to a sink.
+///
+/// The first scrape waits for the target's jitter offset; later ones follow the interval, skipping
+/// ticks that a slow scrape overran instead of bunching up. Cancellation ends the loop between or
+/// during scrapes (an in-flight request is aborted).
+public struct ScrapeLoop<C: Clock>: Service where C.Duration == Duration {
+    /// The Accept header Prometheus 2.42 sends: OpenMetrics first, text 0.0.4 as fallback.
+    public static var acceptHeader: String {
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+            + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+    }
+
+    let target: ScrapeTarget
+    let client: HTTPClient
+    let sink: any ScrapeSink
+    let logger: Logger
+    let clock: C
+    let wallClock: @Sendable () -> Int64
+    let removal: RemovalFlag
+
+    /// Creates the loop; `wallClock` gives sample timestamps in milliseconds since the epoch.
+    public init(
+        target: ScrapeTarget,
+        client: HTTPClient,
+        sink: any ScrapeSink,
+        logger: Logger,
+        clock: C,
+        wallClock: @escaping @Sendable () -> Int64 = ScrapeClock.nowMilliseconds,
+        removal: RemovalFlag = RemovalFlag()
+    ) {
+        self.target = target
+        self.client = client
+        self.sink = sink
+        self.logger = logger
+        self.clock = clock
+        self.wallClock = wallClock
+        self.removal = removal
+    }
+
+    /// Scrapes until cancelled; a target that was removed from the set delivers its staleness markers.
+    public func run() async throws {
+        var processor = ScrapeProcessor(target: target)
+        var failures = FailureLog<C.Instant>()
+        var next = clock.now.advanced(by: ScrapeJitter.offset(for: target, interval: target.interval))
+        do {
+            while true {
+                try await clock.sleep(until: next, tolerance: nil)
+                // A scrape aborted by cancellation says nothing about the target: it is not reported,
+                // and the processor keeps the last series for the staleness markers of a removal.
+                guard let result = await scrape(&processor) else { throw CancellationError() }
+                report(result, failures: &failures)
+                await sink.deliver(result)
+                next = next.advanced(by: target.interval)
+                let now = clock.now
+                while next < now { next = next.advanced(by: target.interval) }
+            }
+        } catch {
+            if removal.isRemoved { await sink.remove(target, stale: processor.removed()) }
+            if !(error is CancellationError) { throw error }
+        }
+    }
+
+    /// One scrape: GET, then parse and process the body, or record the failure; nil when the
+    /// calling task was cancelled during the scrape.
+    public func scrape(_ processor: inout ScrapeProcessor) async -> ScrapeResult? {
+        let timestamp = wallClock()
+        let start = clock.now
+        let request = HTTPRequest(
+            url: target.url,
+            headers: [
+                ("Accept", Self.acceptHeader),
+                ("X-Prometheus-Scrape-Timeout-Seconds", Self.secondsText(target.timeout)),
+            ],
+            connectTimeout: min(target.timeout, .seconds(5)),
+            timeout: target.timeout,
+            maxBodyBytes: target.bodyLimit,
+            security: target.security
+        )
+        do {
+            let response = try await client.execute(request).requireSuccess(url: target.url)
+            let duration = Self.seconds(start.duration(to: clock.now))
+            return processor.process(
+                body: response.body,
+                contentType: response.header("Content-Type"),
+                timestamp: timestamp,
+                duration: duration
+            )
+        } catch let error as HTTPError {
+            if error.kind == .cancelled && Task.isCancelled { return nil }
+            let duration = Self.seconds(start.duration(to: clock.now))
+            return processor.fail(
+                ScrapeFailure(reason: error.kind.rawValue, message: error.description), timestamp: timestamp,
+                duration: duration)
+        } catch {
+            let duration = Self.seconds(start.duration(to: clock.now))
+            return processor.fail(
+                ScrapeFailure(reason: "other", message: "\(error)"), timestamp: timestamp, duration: duration)
+        }
+    }
+
+    private func report(_ result: ScrapeResult, failures: inout FailureLog<C.Instant>) {
+        var metadata: Logger.Metadata = [
+            "scrape.job": .string(target.job),
+            "scrape.target": .string(RedactedURL.string(target.url)),
+        ]
+        switch failures.record(failure: result.failure?.reason, at: clock.now) {
+        case .failing(let suppressed):
+            metadata["scrape.reason"] = .string(result.failure?.reason ?? "")
+            metadata["scrape.error"] = .string(result.failure?.message ?? "")
+            metadata["scrape.suppressed"] = .stringConvertible(suppressed)
+            logger.warning("scrape failed", metadata: metadata)
+        case .recovered(let count):
+            metadata["scrape.failures"] = .stringConvertible(count)
+            logger.info("scrape recovered", metadata: metadata)
+        case .none:
+            break
+        }
+        if !result.parseIssues.isEmpty, let first = result.parseIssues.kept.first {
+            metadata["scrape.bad_lines"] = .stringConvertible(result.parseIssues.count)
+            metadata["scrape.first_bad_line"] = .string(first.description)
+            logger.debug("scrape skipped bad lines", metadata: metadata)
+        }
+        logger.debug(
+            "scrape done",
+            metadata: metadata.merging(["scrape.samples": .stringConvertible(result.series.samples.count)]) { $1 }
+        )
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    static func secondsText(_ duration: Duration) -> String {
+        let value: Double = seconds(duration)
+        return value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}
+
+/// Set by the pool before it cancels a loop whose target left the target set.
+public final class RemovalFlag: Sendable {
+    private let flag = Mutex(false)
+
+    /// A flag that is not set.
+    public init() {}
+
+    /// Marks the target removed.
+    public func set() { flag.withLock { $0 = true } }
+
+    /// Whether the target was removed.
+    public var isRemoved: Bool { flag.withLock { $0 } }
+}
+
+/// Wall-clock time for sample timestamps.
+public enum ScrapeClock {
+    /// Milliseconds since the Unix epoch.
+    @Sendable public static func nowMilliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}

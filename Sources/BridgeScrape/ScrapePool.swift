@@ -1,0 +1,67 @@
+import BridgeHTTP
+import Logging
+import ServiceLifecycle
+
+/// Runs one ``ScrapeLoop`` per target of a target set that changes over time.
+///
+/// Every loop is a child task of the pool, so one slow or hanging target never delays another, and
+/// graceful shutdown cancels them all. When a new target set arrives, loops of targets that left
+/// are stopped and deliver staleness markers for their series; new targets start; a target whose
+/// settings changed is restarted.
+public struct ScrapePool: Service {
+    let client: HTTPClient
+    let sink: any ScrapeSink
+    let logger: Logger
+    let updates: AsyncStream<[ScrapeTarget]>
+
+    /// Creates a pool that scrapes the target sets `updates` yields, the first one right away.
+    public init(client: HTTPClient, sink: any ScrapeSink, logger: Logger, updates: AsyncStream<[ScrapeTarget]>) {
+        self.client = client
+        self.sink = sink
+        self.logger = logger
+        self.updates = updates
+    }
+
+    private struct Running {
+        let target: ScrapeTarget
+        let removal: RemovalFlag
+        let stop: AsyncStream<Void>.Continuation
+    }
+
+    /// Scrapes until cancelled.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            var running: [String: Running] = [:]
+            for await targets in updates.cancelOnGracefulShutdown() {
+                let wanted = Dictionary(targets.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                for (id, loop) in running where wanted[id] != loop.target {
+                    loop.removal.set()
+                    loop.stop.finish()
+                    running[id] = nil
+                }
+                for (id, target) in wanted where running[id] == nil {
+                    let removal = RemovalFlag()
+                    let (stopSignal, stop) = AsyncStream<Void>.makeStream()
+                    running[id] = Running(target: target, removal: removal, stop: stop)
+                    let loop = ScrapeLoop(
+                        target: target, client: client, sink: sink, logger: logger, clock: ContinuousClock(),
+                        removal: removal
+                    )
+                    group.addTask { await Self.run(loop, until: stopSignal) }
+                }
+                logger.info("scrape targets updated", metadata: ["scrape.targets": .stringConvertible(running.count)])
+            }
+            for loop in running.values { loop.stop.finish() }
+        }
+    }
+
+    /// Runs `loop` until it ends or `stopSignal` finishes.
+    private static func run(_ loop: ScrapeLoop<ContinuousClock>, until stopSignal: AsyncStream<Void>) async {
+        await withTaskGroup(of: Void.self) { inner in
+            inner.addTask { try? await loop.run() }
+            inner.addTask { for await _ in stopSignal {} }
+            await inner.next()
+            inner.cancelAll()
+        }
+    }
+}

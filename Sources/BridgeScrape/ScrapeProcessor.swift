@@ -1,0 +1,152 @@
+import BridgeCore
+
+/// Turns the bodies one target serves into ``ScrapeResult``s and remembers what the previous scrape
+/// had, so that series which vanish, and all series of a failed scrape, get staleness markers.
+///
+/// Steps, as Prometheus orders them: parse (bad lines skipped and counted), drop explicit timestamps
+/// unless honoured, add the target's series labels, apply `metric_relabel_configs`, drop duplicate
+/// series (a second sample for the same series in one scrape), apply `sample_limit`.
+///
+/// The symbol table of the previous scrape is reused while it stays within a few times the size of a
+/// body, so steady-state scrapes intern nothing new; interning only appends, so the previous scrape's
+/// symbols stay valid in the reused table.
+public struct ScrapeProcessor: Sendable {
+    /// The target.
+    public let target: ScrapeTarget
+    private let relabeler: Relabeler
+    private let labeler: SeriesLabeler
+    private var previous: MetricBatch?
+    private var previousIdentities: Set<UInt64> = []
+
+    /// Creates the processor for `target`.
+    public init(target: ScrapeTarget) {
+        self.target = target
+        relabeler = Relabeler(target.metricRelabelConfigs)
+        labeler = SeriesLabeler(target.seriesLabels)
+    }
+
+    /// Processes a successful HTTP response body.
+    public mutating func process(body: [UInt8], contentType: String?, timestamp: Int64, duration: Double)
+        -> ScrapeResult
+    {
+        var table = SymbolTable()
+        var reused = false
+        if var last = previous, last.symbols.byteCount <= 2 * body.count + (1 << 16) {
+            table = last.symbols
+            last.symbols = SymbolTable(capacity: 1)
+            previous = last
+            reused = true
+        }
+        var issues = ParseIssues()
+        var batch = MetricBatch.parse(
+            body, format: ExpositionFormat(contentType: contentType), symbols: table, issues: &issues)
+        let scraped = batch.samples.count
+        if scraped == 0, let first = issues.kept.first {
+            // Nothing in the body parsed: this is no exposition (an HTML error page, a wrong port).
+            if reused { returnTable(batch.symbols) }
+            let failure = ScrapeFailure(
+                reason: "parse",
+                message: "no sample could be parsed from \(issues.count) lines; first: \(first)"
+            )
+            var result = fail(failure, timestamp: timestamp, duration: duration)
+            result.parseIssues = issues
+            return result
+        }
+        if !target.honorTimestamps { batch.removeTimestamps() }
+        labeler.apply(to: &batch)
+        relabeler.apply(to: &batch)
+        var identities = Set<UInt64>(minimumCapacity: batch.samples.count)
+        var duplicateIndices: Set<Int> = []
+        for (index, sample) in batch.samples.enumerated()
+        where !identities.insert(batch.seriesIdentity(of: sample)).inserted {
+            duplicateIndices.insert(index)
+        }
+        if !duplicateIndices.isEmpty { batch = batch.filteringSamples { !duplicateIndices.contains($0) } }
+        let postRelabel = batch.samples.count
+        if target.sampleLimit > 0 && postRelabel > target.sampleLimit {
+            if reused { returnTable(batch.symbols) }
+            let failure = ScrapeFailure(
+                reason: "sample_limit",
+                message: "\(postRelabel) samples after relabeling exceed sample_limit \(target.sampleLimit)"
+            )
+            var result = fail(failure, timestamp: timestamp, duration: duration)
+            result.parseIssues = issues
+            result.scrapeMetrics = ScrapeMetrics(
+                up: false, durationSeconds: duration, samplesScraped: scraped, samplesPostRelabeling: postRelabel,
+                seriesAdded: 0
+            ).batch(labels: target.targetLabels)
+            return result
+        }
+        let stale = staleSeries(
+            keeping: identities,
+            symbols: reused ? batch.symbols : previous?.symbols ?? SymbolTable(capacity: 1)
+        )
+        let added = identities.subtracting(previousIdentities).count
+        previous = batch
+        previousIdentities = identities
+        return ScrapeResult(
+            target: target,
+            timestamp: timestamp,
+            series: batch,
+            scrapeMetrics: ScrapeMetrics(
+                up: true, durationSeconds: duration, samplesScraped: scraped, samplesPostRelabeling: postRelabel,
+                seriesAdded: added
+            ).batch(labels: target.targetLabels),
+            stale: stale,
+            failure: nil,
+            parseIssues: issues,
+            duplicates: duplicateIndices.count
+        )
+    }
+
+    /// Records a failed scrape: `up` 0 and staleness markers for every series of the last success.
+    public mutating func fail(_ failure: ScrapeFailure, timestamp: Int64, duration: Double) -> ScrapeResult {
+        let stale = staleSeries(keeping: [], symbols: previous?.symbols ?? SymbolTable(capacity: 1))
+        previous = nil
+        previousIdentities = []
+        return ScrapeResult(
+            target: target,
+            timestamp: timestamp,
+            series: MetricBatch(),
+            scrapeMetrics: ScrapeMetrics(
+                up: false, durationSeconds: duration, samplesScraped: 0, samplesPostRelabeling: 0, seriesAdded: 0
+            ).batch(labels: target.targetLabels),
+            stale: stale,
+            failure: failure,
+            parseIssues: ParseIssues(),
+            duplicates: 0
+        )
+    }
+
+    /// Gives the previous scrape back the (grown) table it lent to a scrape that then failed.
+    private mutating func returnTable(_ symbols: SymbolTable) {
+        guard var last = previous else { return }
+        last.symbols = symbols
+        previous = last
+    }
+
+    /// Staleness markers for everything the target last exposed, when it is removed.
+    public mutating func removed() -> MetricBatch {
+        let stale = staleSeries(keeping: [], symbols: previous?.symbols ?? SymbolTable(capacity: 1))
+        previous = nil
+        previousIdentities = []
+        return stale
+    }
+
+    /// The previous scrape's series whose identity is not in `current`, valued as stale, over
+    /// `symbols` (a table in which the previous scrape's symbols are valid).
+    private func staleSeries(keeping current: Set<UInt64>, symbols: SymbolTable) -> MetricBatch {
+        var stale = MetricBatch(symbols: symbols)
+        guard var last = previous else { return stale }
+        last.symbols = symbols
+        var lastName: Symbol?
+        for sample in last.samples where !current.contains(last.seriesIdentity(of: sample)) {
+            if sample.name != lastName {
+                stale.beginFamily(name: sample.name, type: nil, help: nil, unit: nil)
+                lastName = sample.name
+            }
+            stale.appendCopy(of: sample, from: last, value: .staleMarker)
+        }
+        return stale
+    }
+}

@@ -1,0 +1,43 @@
+import BridgeCore
+import BridgeHTTP
+
+/// What one scrape of one target produced, handed to the next stage.
+public struct ScrapeResult: Sendable {
+    /// The target.
+    public var target: ScrapeTarget
+    /// When the scrape started, in milliseconds since the epoch; the timestamp of its samples.
+    public var timestamp: Int64
+    /// The scraped series after series labels and relabeling; empty when the scrape failed.
+    public var series: MetricBatch
+    /// `up`, `scrape_duration_seconds`, `scrape_samples_scraped`,
+    /// `scrape_samples_post_metric_relabeling` and `scrape_series_added`, with the target's labels.
+    public var scrapeMetrics: MetricBatch
+    /// Series of the previous scrape that are gone, each with the staleness marker as value.
+    public var stale: MetricBatch
+    /// Why the scrape failed, if it did.
+    public var failure: ScrapeFailure?
+    /// Lines of the body that could not be parsed (the rest was kept).
+    public var parseIssues: ParseIssues
+    /// Samples dropped because another sample of the same scrape had the same series.
+    public var duplicates: Int
+
+    /// Whether the scrape succeeded.
+    public var up: Bool { failure == nil }
+}
+
+/// Why a scrape failed: a bounded `reason` for labels and a message for logs.
+public struct ScrapeFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A short, bounded reason: an ``HTTPError/Kind`` raw value or `sample_limit`.
+    public var reason: String
+    /// What happened, without credentials.
+    public var message: String
+
+    /// Creates a failure.
+    public init(reason: String, message: String) {
+        self.reason = reason
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
+}
