@@ -4,11 +4,13 @@
 SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 BENCH_SERIES ?= 100000
+BENCH_TARGETS ?= 200
 
 # libcurl (with its headers) carries every outbound request. The tests use real peers: Prometheus
 # (exposition captures, promtool), node_exporter, Python's http.server with TLS (fixture server),
-# openssl (certificates made at test time), zstd (compressed bodies) and tinyproxy (CONNECT proxy).
-DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev python3 openssl zstd tinyproxy-bin
+# openssl (certificates made at test time), zstd (compressed bodies), tinyproxy (CONNECT proxy);
+# the scrape benchmark serves its targets with nginx.
+DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev python3 openssl zstd tinyproxy-bin nginx-light
 
 .PHONY: all deps build test lint fuzz bench demo clean
 
@@ -53,7 +55,9 @@ fuzz: deps
 
 bench: deps
 	$(SWIFT) build -c release --product stackbridge-bench
+	$(SWIFT) build -c release --product stackbridge-scrape-bench
 	.build/release/stackbridge-bench $(BENCH_SERIES)
+	.build/release/stackbridge-scrape-bench $(BENCH_TARGETS) 5
 
 demo: deps
 	$(SWIFT) build --product stackbridge

@@ -66,6 +66,12 @@ let package = Package(
             path: "bench/ParseWriteBench",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "stackbridge-scrape-bench",
+            dependencies: ["BridgeScrape", "BridgeHTTP", "BridgeTestPeers", "BridgeTestSupport"],
+            path: "bench/ScrapeBench",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "BridgeCoreTests",
             dependencies: [

@@ -86,12 +86,14 @@ public struct ScrapeLoop<C: Clock>: Service where C.Duration == Duration {
         do {
             let response = try await client.execute(request).requireSuccess(url: target.url)
             let duration = Self.seconds(start.duration(to: clock.now))
-            return processor.process(
-                body: response.body,
-                contentType: response.header("Content-Type"),
-                timestamp: timestamp,
-                duration: duration
-            )
+            return await withTaskExecutorPreference(ProcessingExecutor.shared) {
+                processor.process(
+                    body: response.body,
+                    contentType: response.header("Content-Type"),
+                    timestamp: timestamp,
+                    duration: duration
+                )
+            }
         } catch let error as HTTPError {
             if error.kind == .cancelled && Task.isCancelled { return nil }
             let duration = Self.seconds(start.duration(to: clock.now))

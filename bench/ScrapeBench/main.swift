@@ -1,0 +1,143 @@
+// 200 targets of about 1 MB each, scraped concurrently by one HTTPClient and 200 ScrapeProcessors,
+// served by a real nginx on 127.0.0.1. Prints wall and CPU time per round and the worst delay a
+// 5 ms ticker saw meanwhile, which shows whether scraping blocks other work in the process.
+// Run with `make bench` (release build).
+
+import BridgeCore
+import BridgeHTTP
+import BridgeScrape
+import BridgeTestPeers
+import BridgeTestSupport
+import Foundation
+
+let targetCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200 : 200
+let rounds = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 5 : 5
+
+/// nginx serving one exposition file at every path.
+func startNginx(body: [UInt8]) throws -> (PeerProcess, Int) {
+    let directory = NSTemporaryDirectory() + "stackbridge-bench-nginx-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    _ = FileManager.default.createFile(atPath: directory + "/body.prom", contents: Data(body))
+    let port = try PeerProcess.freePort()
+    let config = """
+        daemon off;
+        master_process off;
+        worker_processes 1;
+        pid \(directory)/nginx.pid;
+        error_log \(directory)/error.log;
+        events { worker_connections 1024; }
+        http {
+            access_log off;
+            client_body_temp_path \(directory)/body;
+            proxy_temp_path \(directory)/proxy;
+            fastcgi_temp_path \(directory)/fastcgi;
+            uwsgi_temp_path \(directory)/uwsgi;
+            scgi_temp_path \(directory)/scgi;
+            default_type "text/plain; version=0.0.4";
+            keepalive_requests 100000;
+            server {
+                listen 127.0.0.1:\(port);
+                root \(directory);
+                location / { try_files /body.prom =404; }
+            }
+        }
+
+        """
+    try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+    let peer = try PeerProcess("/usr/sbin/nginx", ["-p", directory, "-c", directory + "/nginx.conf"])
+    return (peer, port)
+}
+
+/// CPU seconds (user + system) this process has used.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+        + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+func fixed(_ value: Double, _ decimals: Int) -> String {
+    String(format: "%.\(decimals)f", value)
+}
+
+let body = CadvisorBodyGenerator(pods: 80).body()
+let (nginx, port) = try startNginx(body: body)
+defer { nginx.stop() }
+let client = HTTPClient(userAgent: "stackbridge-bench")
+let targets = (0..<targetCount).map { ScrapeTarget(job: "bench", url: "http://127.0.0.1:\(port)/target-\($0)") }
+_ = try await PeerProcess.fetch(targets[0].url, accept: "text/plain")
+
+final class Processors: @unchecked Sendable {
+    var all: [ScrapeProcessor]
+    init(_ targets: [ScrapeTarget]) { all = targets.map { ScrapeProcessor(target: $0) } }
+}
+let processors = Processors(targets)
+
+/// One round: every target fetched and processed concurrently.
+func round() async -> (samples: Int, failures: Int) {
+    await withTaskGroup(of: (Int, ScrapeResult?).self) { group in
+        for (index, target) in targets.enumerated() {
+            var processor = processors.all[index]
+            group.addTask {
+                let loop = ScrapeLoop(
+                    target: target, client: client, sink: LatestScrapes(), logger: .init(label: "bench"),
+                    clock: ContinuousClock()
+                )
+                let result = await loop.scrape(&processor)
+                return (index, result)
+            }
+        }
+        var samples = 0
+        var failures = 0
+        for await (_, result) in group {
+            samples += result?.series.samples.count ?? 0
+            failures += result?.up == true ? 0 : 1
+        }
+        return (samples, failures)
+    }
+}
+
+_ = await round()  // Warm-up: connections, symbol tables.
+let lag = LagMeter()
+let ticker = Task { await lag.run() }
+let cpuStart = cpuSeconds()
+let wallStart = ContinuousClock.now
+var samples = 0
+var failures = 0
+for _ in 0..<rounds {
+    let (roundSamples, roundFailures) = await round()
+    samples += roundSamples
+    failures += roundFailures
+}
+let wall = ContinuousClock.now - wallStart
+let cpu = cpuSeconds() - cpuStart
+ticker.cancel()
+let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+let megabytes = Double(body.count * targetCount * rounds) / 1e6
+
+print(
+    "\(targetCount) targets x \(body.count) bytes (\(samples / max(1, rounds) / targetCount) samples each), \(rounds) rounds, nginx on 127.0.0.1"
+)
+print("wall per round:      \(fixed(wallSeconds / Double(rounds) * 1000, 1)) ms")
+print("CPU per round:       \(fixed(cpu / Double(rounds) * 1000, 1)) ms (user + system, both cores)")
+print(
+    "throughput:          \(fixed(megabytes / wallSeconds, 1)) MB/s wall, \(fixed(megabytes / cpu, 1)) MB per CPU-second"
+)
+print(
+    "per sample:          \(fixed(cpu * 1e9 / Double(max(1, samples)), 1)) ns CPU (fetch + parse + label + staleness)")
+print("failed scrapes:      \(failures)")
+print("worst 5 ms tick lag: \(fixed(await lag.worst * 1000, 1)) ms (other work in the process kept running)")
+
+/// Measures how late a 5 ms sleep wakes up while the scrapes run.
+actor LagMeter {
+    private(set) var worst = 0.0
+
+    func run() async {
+        while !Task.isCancelled {
+            let start = ContinuousClock.now
+            try? await Task.sleep(for: .milliseconds(5))
+            let late = ContinuousClock.now - start - .milliseconds(5)
+            worst = max(worst, Double(late.components.attoseconds) / 1e18 + Double(late.components.seconds))
+        }
+    }
+}
