@@ -60,6 +60,8 @@ let package = Package(
             dependencies: ["BridgeCore"],
             swiftSettings: strict
         ),
+        // One GET through BridgeHTTP from the command line; tests run it under a chosen environment.
+        .executableTarget(name: "stackbridge-http-probe", dependencies: ["BridgeHTTP"], swiftSettings: strict),
         .executableTarget(
             name: "stackbridge-bench",
             dependencies: ["BridgeCore", "BridgeTestSupport"],

@@ -81,3 +81,34 @@ import Testing
         }
     }
 }
+
+/// HTTP/2 and connection reuse against a real nginx.
+@Suite struct NginxTests {
+    let client = HTTPClient(userAgent: "stackbridge-test")
+
+    @Test func http2IsUsedWhenOfferedAndConnectionsAreReused() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let server = try NginxServer(body: Array("m 1\n".utf8), tls: (certificates.serverCert, certificates.serverKey))
+        defer { server.stop() }
+        let request = HTTPRequest(url: server.baseURL + "/a", security: EndpointSecurity(caFile: certificates.caFile))
+        let first = try await client.execute(request)
+        let second = try await client.execute(request)
+        #expect(first.httpVersion == "2")
+        #expect(first.body == Array("m 1\n".utf8))
+        #expect(first.header("X-Connection") != nil)
+        #expect(first.header("X-Connection") == second.header("X-Connection"))
+    }
+
+    @Test func plainHTTPConnectionsAreReusedToo() async throws {
+        let server = try NginxServer(body: Array("m 1\n".utf8))
+        defer { server.stop() }
+        var connections: Set<String> = []
+        for index in 0..<5 {
+            let response = try await client.execute(HTTPRequest(url: server.baseURL + "/\(index)"))
+            #expect(response.httpVersion == "1.1")
+            connections.insert(response.header("X-Connection") ?? "")
+        }
+        #expect(connections.count == 1)
+    }
+}

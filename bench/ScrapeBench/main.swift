@@ -13,41 +13,6 @@ import Foundation
 let targetCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200 : 200
 let rounds = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 5 : 5
 
-/// nginx serving one exposition file at every path.
-func startNginx(body: [UInt8]) throws -> (PeerProcess, Int) {
-    let directory = NSTemporaryDirectory() + "stackbridge-bench-nginx-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    _ = FileManager.default.createFile(atPath: directory + "/body.prom", contents: Data(body))
-    let port = try PeerProcess.freePort()
-    let config = """
-        daemon off;
-        master_process off;
-        worker_processes 1;
-        pid \(directory)/nginx.pid;
-        error_log \(directory)/error.log;
-        events { worker_connections 1024; }
-        http {
-            access_log off;
-            client_body_temp_path \(directory)/body;
-            proxy_temp_path \(directory)/proxy;
-            fastcgi_temp_path \(directory)/fastcgi;
-            uwsgi_temp_path \(directory)/uwsgi;
-            scgi_temp_path \(directory)/scgi;
-            default_type "text/plain; version=0.0.4";
-            keepalive_requests 100000;
-            server {
-                listen 127.0.0.1:\(port);
-                root \(directory);
-                location / { try_files /body.prom =404; }
-            }
-        }
-
-        """
-    try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
-    let peer = try PeerProcess("/usr/sbin/nginx", ["-p", directory, "-c", directory + "/nginx.conf"])
-    return (peer, port)
-}
-
 /// CPU seconds (user + system) this process has used.
 func cpuSeconds() -> Double {
     var usage = rusage()
@@ -61,7 +26,8 @@ func fixed(_ value: Double, _ decimals: Int) -> String {
 }
 
 let body = CadvisorBodyGenerator(pods: 80).body()
-let (nginx, port) = try startNginx(body: body)
+let nginx = try NginxServer(body: body)
+let port = nginx.port
 defer { nginx.stop() }
 let client = HTTPClient(userAgent: "stackbridge-bench")
 let targets = (0..<targetCount).map { ScrapeTarget(job: "bench", url: "http://127.0.0.1:\(port)/target-\($0)") }
