@@ -62,12 +62,13 @@ import Testing
 
     @Test func slowTargetTimesOut() async throws {
         let server = try FixtureServer()
-        var target = ScrapeTarget(job: "slow", url: server.baseURL + "/slow?seconds=10")
+        var target = ScrapeTarget(job: "slow", url: server.baseURL + "/slow?seconds=60")
         target.timeout = .milliseconds(400)
         let result = await scrapeOnce(target)
         #expect(result.failure?.reason == "timeout")
         let duration = try #require(ScrapeProcessorTests.value("scrape_duration_seconds", in: result.scrapeMetrics))
-        #expect(duration >= 0.35 && duration < 3)
+        // Far below the server's 60 s delay; loose, since parallel tests share two cores.
+        #expect(duration >= 0.35 && duration < 20)
     }
 
     @Test func garbageAndErrorStatusesAreDown() async throws {
@@ -184,9 +185,9 @@ import Testing
 
     @Test func aHangingTargetNeverDelaysAnother() async throws {
         let server = try FixtureServer()
-        var hanging = ScrapeTarget(job: "hanging", url: server.baseURL + "/slow?seconds=30")
+        var hanging = ScrapeTarget(job: "hanging", url: server.baseURL + "/slow?seconds=120")
         hanging.interval = .milliseconds(100)
-        hanging.timeout = .seconds(20)
+        hanging.timeout = .seconds(100)
         var fast = ScrapeTarget(job: "fast", url: server.baseURL + "/metrics?series=2")
         fast.interval = .milliseconds(100)
         let sink = LatestScrapes(keepHistory: true)
@@ -196,11 +197,11 @@ import Testing
         let start = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await pool.run() }
-            #expect(await sink.wait(timeout: .seconds(5)) { $0.history.filter { $0.target.job == "fast" }.count >= 8 })
+            #expect(await sink.wait(timeout: .seconds(30)) { $0.history.filter { $0.target.job == "fast" }.count >= 8 })
             continuation.finish()
             group.cancelAll()
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(60))
         #expect(await sink.history.allSatisfy { $0.target.job == "fast" })
     }
 
