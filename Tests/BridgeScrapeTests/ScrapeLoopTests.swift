@@ -49,15 +49,24 @@ import Testing
         let server = try FixtureServer()
         var target = ScrapeTarget(job: "big", url: server.baseURL + "/huge?bytes=20000000")
         target.bodyLimit = 1 << 20
+        target.interval = .milliseconds(50)
         let logs = LogCapture()
+        let sink = LatestScrapes(keepHistory: true)
         let loop = ScrapeLoop(
-            target: target, client: client, sink: LatestScrapes(), logger: logs.logger(), clock: ContinuousClock())
-        var processor = ScrapeProcessor(target: target)
-        let result = try #require(await loop.scrape(&processor))
+            target: target, client: client, sink: sink, logger: logs.logger(), clock: ContinuousClock())
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await loop.run() }
+            #expect(await sink.wait { $0.history.count >= 1 })
+            group.cancelAll()
+        }
+        let result = try #require(await sink.history.first)
         #expect(!result.up)
         #expect(result.failure?.reason == "body_too_large")
-        #expect(result.failure?.message.contains("body larger than 1048576 bytes") == true)
         #expect(ScrapeProcessorTests.value("up", in: result.scrapeMetrics) == 0)
+        let warning = try #require(logs.all.first { $0.level == .warning })
+        #expect(warning.message == "scrape failed")
+        #expect(warning.metadata["scrape.reason"] == "body_too_large")
+        #expect(warning.metadata["scrape.error"]?.contains("body larger than 1048576 bytes; transfer aborted") == true)
     }
 
     @Test func slowTargetTimesOut() async throws {
