@@ -97,6 +97,6 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `stackbridge` binary; `swift build --build-tests` builds it alongside.
-        .testTarget(name: "StackbridgeTests", dependencies: ["BridgeCore"], swiftSettings: strict),
+        .testTarget(name: "StackbridgeTests", dependencies: ["BridgeCore", "BridgeTestPeers"], swiftSettings: strict),
     ]
 )

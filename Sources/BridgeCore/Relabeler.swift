@@ -55,7 +55,7 @@ public struct Relabeler: Sendable {
                     moved.append((name, working, sample))
                     continue
                 }
-                append(sample, name: name, labels: working, from: batch, to: &output)
+                output.append(sample, from: batch, name: name, labels: working)
             }
             if !family.sampleRange.isEmpty { output.removeLastFamilyIfEmpty() }
         }
@@ -68,7 +68,7 @@ public struct Relabeler: Sendable {
         for name in order {
             output.beginFamily(name: name, type: nil, help: nil, unit: nil)
             for index in movedFamilies[name]! {
-                append(moved[index].sample, name: name, labels: moved[index].labels, from: batch, to: &output)
+                output.append(moved[index].sample, from: batch, name: name, labels: moved[index].labels)
             }
         }
         output.symbols = symbols
@@ -83,23 +83,5 @@ public struct Relabeler: Sendable {
         var session = Session(rules: rules, symbols: &symbols)
         guard session.process(&labels, symbols: &symbols) else { return nil }
         return labels.map { LabelPair(symbols.string($0.name), symbols.string($0.value)) }
-    }
-
-    private func append(
-        _ sample: MetricBatch.Sample,
-        name: Symbol,
-        labels: [Label],
-        from batch: MetricBatch,
-        to output: inout MetricBatch
-    ) {
-        for label in labels { output.appendLabel(label) }
-        var exemplar: (value: Double, timestamp: Int64?)?
-        if let index = sample.exemplar {
-            let value = batch.exemplars[index]
-            output.markExemplarLabelsStart()
-            for label in batch.labels[value.labelRange] { output.appendLabel(label) }
-            exemplar = (value.value, value.timestamp)
-        }
-        output.appendSample(name: name, value: sample.value, timestamp: sample.timestamp, exemplar: exemplar)
     }
 }

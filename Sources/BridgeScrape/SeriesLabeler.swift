@@ -32,16 +32,7 @@ struct SeriesLabeler {
                     }
                     working.append(label)
                 }
-                for label in working { output.appendLabel(label) }
-                var exemplar: (value: Double, timestamp: Int64?)?
-                if let index = sample.exemplar {
-                    let value = batch.exemplars[index]
-                    output.markExemplarLabelsStart()
-                    for label in batch.labels[value.labelRange] { output.appendLabel(label) }
-                    exemplar = (value.value, value.timestamp)
-                }
-                output.appendSample(
-                    name: sample.name, value: sample.value, timestamp: sample.timestamp, exemplar: exemplar)
+                output.append(sample, from: batch, labels: working)
             }
         }
         output.symbols = symbols

@@ -47,13 +47,10 @@ public final class NginxServer: @unchecked Sendable {
         try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
         peer = try PeerProcess("/usr/sbin/nginx", ["-p", directory, "-c", directory + "/nginx.conf"])
         baseURL = tls == nil ? "http://127.0.0.1:\(port)" : "https://localhost:\(port)"
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if Tinyproxy.accepts(port: port) { return }
-            Thread.sleep(forTimeInterval: 0.05)
+        guard PeerProcess.waitForPort(port) else {
+            peer.stop()
+            throw PeerError("nginx did not start on port \(port)")
         }
-        peer.stop()
-        throw PeerError("nginx did not start on port \(port)")
     }
 
     /// Stops nginx.

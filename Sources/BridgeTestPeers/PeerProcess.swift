@@ -78,11 +78,19 @@ public final class PeerProcess: @unchecked Sendable {
         throw PeerError("no answer from \(url) within \(timeout): \(String(describing: lastError))")
     }
 
-    /// Runs `executable` with `input` on standard input; returns its combined output.
-    public static func run(_ executable: String, _ arguments: [String], input: Data) throws -> String {
+    /// Runs `executable` to completion with `input` on standard input (and `environment` if given);
+    /// returns its exit status and combined output.
+    @discardableResult
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        input: Data = Data(),
+        environment: [String: String]? = nil
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let stdin = Pipe()
         let stdout = Pipe()
         process.standardInput = stdin
@@ -93,7 +101,36 @@ public final class PeerProcess: @unchecked Sendable {
         try stdin.fileHandleForWriting.close()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return String(decoding: output, as: UTF8.self)
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    /// A binary built next to the running test bundle (`swift build --build-tests` builds all products).
+    public static func builtProduct(_ name: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
+    /// Waits until something accepts TCP connections on 127.0.0.1:`port`; false after `timeout`.
+    public static func waitForPort(_ port: Int, timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if accepts(port: port) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    private static func accepts(port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
     }
 }
 

@@ -26,13 +26,10 @@ public final class Tinyproxy: @unchecked Sendable {
         try config.write(toFile: directory + "/tinyproxy.conf", atomically: true, encoding: .utf8)
         peer = try PeerProcess("/usr/bin/tinyproxy", ["-d", "-c", directory + "/tinyproxy.conf"])
         url = "http://127.0.0.1:\(port)"
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if Self.accepts(port: port) { return }
-            Thread.sleep(forTimeInterval: 0.05)
+        guard PeerProcess.waitForPort(port) else {
+            peer.stop()
+            throw PeerError("tinyproxy did not start on port \(port)")
         }
-        peer.stop()
-        throw PeerError("tinyproxy did not start on port \(port)")
     }
 
     /// What tinyproxy logged so far.
@@ -43,20 +40,5 @@ public final class Tinyproxy: @unchecked Sendable {
     /// Stops the proxy.
     public func stop() {
         peer.stop()
-    }
-
-    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    static func accepts(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

@@ -66,7 +66,7 @@ import Testing
 
     /// The lint findings of `promtool check metrics` on `body`, one per line.
     private func promtoolComplaints(_ body: Data) throws -> Set<String> {
-        let output = try PeerProcess.run("/usr/bin/promtool", ["check", "metrics"], input: body)
+        let output = try PeerProcess.run("/usr/bin/promtool", ["check", "metrics"], input: body).output
         #expect(!output.contains("error while linting"), "promtool could not parse: \(output)")
         return Set(output.split(separator: "\n").map(String.init))
     }

@@ -5,21 +5,10 @@ import Testing
 /// Proxies from the environment, as libcurl reads them, checked in a child process so that the
 /// variables affect nothing else in the test run.
 @Suite struct EnvironmentProxyTests {
-    /// Runs the probe binary (built next to the test bundle) with `environment`.
+    /// Runs the probe binary with `environment`.
     static func probe(_ arguments: [String], environment: [String: String]) throws -> String {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("stackbridge-http-probe")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try PeerProcess.run(PeerProcess.builtProduct("stackbridge-http-probe"), arguments, environment: environment)
+            .output
     }
 
     @Test func lowercaseHTTPProxyCarriesPlainRequests() throws {

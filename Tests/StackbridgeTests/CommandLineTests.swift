@@ -1,25 +1,12 @@
 import BridgeCore
+import BridgeTestPeers
 import Foundation
 import Testing
 
 /// The built `stackbridge` binary, run as a user would run it.
 @Suite struct CommandLineTests {
-    /// The binary next to the test bundle (`swift build --build-tests` builds every product).
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("stackbridge")
-    }
-
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try PeerProcess.run(PeerProcess.builtProduct("stackbridge"), arguments)
     }
 
     @Test func versionPrintsTheVersion() throws {
@@ -55,19 +42,7 @@ import Testing
         let text = String(decoding: written, as: UTF8.self)
         #expect(!text.contains(" id=") && !text.contains("{id=") && !text.contains(",id="))
         #expect(!text.contains("@sha256:"))
-        let lint = Process()
-        lint.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        lint.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let lintOutput = Pipe()
-        lint.standardInput = input
-        lint.standardOutput = lintOutput
-        lint.standardError = lintOutput
-        try lint.run()
-        input.fileHandleForWriting.write(written)
-        try input.fileHandleForWriting.close()
-        let complaints = String(decoding: lintOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        lint.waitUntilExit()
-        #expect(lint.terminationStatus == 0, "\(complaints)")
+        let (lintStatus, complaints) = try PeerProcess.run("/usr/bin/promtool", ["check", "metrics"], input: written)
+        #expect(lintStatus == 0, "\(complaints)")
     }
 }
