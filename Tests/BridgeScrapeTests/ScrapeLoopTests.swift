@@ -17,6 +17,19 @@ import Testing
         return await loop.scrape(&processor)!
     }
 
+    /// Runs the target's loop until the sink has `count` results, then cancels it.
+    func runLoop(_ target: ScrapeTarget, logs: LogCapture, until count: Int) async -> LatestScrapes {
+        let sink = LatestScrapes(keepHistory: true)
+        let loop = ScrapeLoop(
+            target: target, client: client, sink: sink, logger: logs.logger(), clock: ContinuousClock())
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await loop.run() }
+            #expect(await sink.wait { $0.history.count >= count })
+            group.cancelAll()
+        }
+        return sink
+    }
+
     @Test func kubeletThroughTheAPIServerProxy() async throws {
         let apiServer = try FixtureServer()
         let targets = KubeletTargets.make(
@@ -51,14 +64,7 @@ import Testing
         target.bodyLimit = 1 << 20
         target.interval = .milliseconds(50)
         let logs = LogCapture()
-        let sink = LatestScrapes(keepHistory: true)
-        let loop = ScrapeLoop(
-            target: target, client: client, sink: sink, logger: logs.logger(), clock: ContinuousClock())
-        await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await loop.run() }
-            #expect(await sink.wait { $0.history.count >= 1 })
-            group.cancelAll()
-        }
+        let sink = await runLoop(target, logs: logs, until: 1)
         let result = try #require(await sink.history.first)
         #expect(!result.up)
         #expect(result.failure?.reason == "body_too_large")
@@ -115,14 +121,7 @@ import Testing
         var target = ScrapeTarget(job: "down", url: "http://user:pw@127.0.0.1:\(port)/metrics?token=abc")
         target.interval = .milliseconds(50)
         let logs = LogCapture()
-        let sink = LatestScrapes(keepHistory: true)
-        let loop = ScrapeLoop(
-            target: target, client: client, sink: sink, logger: logs.logger(), clock: ContinuousClock())
-        await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await loop.run() }
-            #expect(await sink.wait { $0.history.count >= 5 })
-            group.cancelAll()
-        }
+        _ = await runLoop(target, logs: logs, until: 5)
         let warnings = logs.all.filter { $0.level == .warning }
         #expect(warnings.count == 1)
         #expect(warnings.first?.message == "scrape failed")
