@@ -37,6 +37,30 @@ public struct NodeAddress: Sendable, Hashable {
     }
 }
 
+/// Which nodes' kubelets an instance scrapes.
+public enum NodeScope: Sendable, Hashable {
+    /// Every node (`cluster` and `all` modes).
+    case all
+    /// Only the named node: a `node`-mode DaemonSet pod scrapes the kubelet it runs next to, so
+    /// per-instance load stays flat as the cluster grows.
+    case only(String)
+
+    /// The scope for `node` mode from the pod's environment (`NODE_NAME`, set from
+    /// `spec.nodeName` by the downward API); nil when it is missing.
+    public static func localNode(environment: [String: String]) -> NodeScope? {
+        guard let name = environment["NODE_NAME"], !name.isEmpty else { return nil }
+        return .only(name)
+    }
+
+    /// The nodes of `nodes` inside the scope.
+    public func select(_ nodes: [NodeAddress]) -> [NodeAddress] {
+        switch self {
+        case .all: nodes
+        case .only(let name): nodes.filter { $0.name == name }
+        }
+    }
+}
+
 /// Builds the kubelet targets of a set of nodes.
 public enum KubeletTargets {
     /// One target per node and endpoint. Series carry `node` and `metrics_path`, so the same series

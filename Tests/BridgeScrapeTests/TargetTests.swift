@@ -27,6 +27,15 @@ import Testing
         #expect(direct[1].seriesLabels == [LabelPair("node", "n2"), LabelPair("metrics_path", "/metrics/resource")])
     }
 
+    @Test func nodeModeScrapesOnlyItsOwnNode() {
+        let nodes = (1...3).map { NodeAddress(name: "n\($0)", internalIP: "10.0.0.\($0)") }
+        #expect(NodeScope.all.select(nodes) == nodes)
+        let local = NodeScope.localNode(environment: ["NODE_NAME": "n2"])
+        #expect(local == .only("n2"))
+        #expect(local?.select(nodes).map(\.name) == ["n2"])
+        #expect(NodeScope.localNode(environment: [:]) == nil)
+    }
+
     @Test func jitterIsStableAndWithinTheInterval() {
         let targets = KubeStateMetricsTargets.make(urls: (0..<50).map { "http://10.0.0.\($0):8080/metrics" })
         let offsets = targets.map { ScrapeJitter.offset(for: $0, interval: .seconds(30)) }
