@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "BridgeCore", targets: ["BridgeCore"]),
         .library(name: "BridgeHTTP", targets: ["BridgeHTTP"]),
         .library(name: "BridgeScrape", targets: ["BridgeScrape"]),
+        .library(name: "BridgeTopology", targets: ["BridgeTopology"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "BridgeCore", swiftSettings: strict),
         .target(name: "BridgeHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "BridgeTopology", dependencies: ["BridgeCore"], swiftSettings: strict),
         .target(
             name: "BridgeScrape",
             dependencies: [
@@ -94,6 +96,12 @@ let package = Package(
         .testTarget(
             name: "BridgeScrapeTests",
             dependencies: ["BridgeScrape", "BridgeTestPeers", "BridgeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BridgeTopologyTests",
+            dependencies: ["BridgeTopology"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         // Runs the built `stackbridge` binary; `swift build --build-tests` builds it alongside.
