@@ -34,6 +34,13 @@ let package = Package(
         .target(name: "BridgeHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "BridgeTopology", dependencies: ["BridgeCore"], swiftSettings: strict),
         .target(
+            name: "BridgeKubernetes",
+            dependencies: [
+                "BridgeCore", "BridgeTopology", "BridgeHTTP", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "BridgeScrape",
             dependencies: [
                 "BridgeCore",
@@ -96,6 +103,11 @@ let package = Package(
         .testTarget(
             name: "BridgeScrapeTests",
             dependencies: ["BridgeScrape", "BridgeTestPeers", "BridgeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BridgeKubernetesTests",
+            dependencies: ["BridgeKubernetes", "BridgeTestPeers"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,147 @@
+/// The protocol logic of keeping one resource type in sync with the apiserver: list in pages, then
+/// watch from the list's resourceVersion, resume after a dropped watch, relist when the version is
+/// too old (410 Gone), back off on errors, and give up on a type the service account may not read.
+///
+/// Pure: events in, actions out. The owner performs the actions (HTTP requests, sleeps) and reports
+/// what happened, so every transition is tested without a server (Kubernetes API concepts:
+/// "Efficient detection of changes", "Retrieving large results sets in chunks", "Watch bookmarks").
+public struct ListWatchStateMachine: Sendable {
+    /// What the owner should do next.
+    public enum Action: Sendable, Equatable {
+        /// GET a list page: `limit` items, from `continueToken` when set.
+        case list(continueToken: String?, limit: Int)
+        /// GET a watch from `resourceVersion`, with bookmarks.
+        case watch(resourceVersion: String)
+        /// Wait, then perform `then`.
+        indirect case wait(Duration, then: Action)
+        /// Replace the local objects with the complete list (the list finished).
+        indirect case replaceAll(then: Action)
+        /// Stop syncing this type and say why once (missing permission).
+        case disable(reason: String)
+    }
+
+    /// Where the machine is.
+    public enum Phase: Sendable, Equatable {
+        /// Nothing requested yet.
+        case idle
+        /// Paging through a list.
+        case listing
+        /// Watching from a resourceVersion.
+        case watching
+        /// Given up on this type.
+        case disabled
+    }
+
+    /// The resource, for messages (`pods`, `deployments.apps`).
+    public let resource: String
+    /// Items per list page.
+    public let pageSize: Int
+    /// The first backoff; it doubles up to ``maxBackoff``.
+    public let minBackoff: Duration
+    /// The longest backoff.
+    public let maxBackoff: Duration
+    /// The current phase.
+    public private(set) var phase: Phase = .idle
+    /// The resourceVersion the next watch starts from.
+    public private(set) var resourceVersion: String?
+    private var failures = 0
+    private var relistedWithoutProgress = false
+
+    /// Creates a machine for `resource`.
+    public init(
+        resource: String, pageSize: Int = 500, minBackoff: Duration = .milliseconds(500),
+        maxBackoff: Duration = .seconds(30)
+    ) {
+        self.resource = resource
+        self.pageSize = pageSize
+        self.minBackoff = minBackoff
+        self.maxBackoff = maxBackoff
+    }
+
+    /// Starts with a list.
+    public mutating func start() -> Action {
+        phase = .listing
+        return .list(continueToken: nil, limit: pageSize)
+    }
+
+    /// A list page arrived; `continueToken` is set when more pages follow.
+    public mutating func listPage(continueToken: String?, resourceVersion version: String) -> Action {
+        guard phase == .listing else { return start() }
+        failures = 0
+        relistedWithoutProgress = false
+        if let continueToken, !continueToken.isEmpty {
+            return .list(continueToken: continueToken, limit: pageSize)
+        }
+        resourceVersion = version
+        phase = .watching
+        return .replaceAll(then: .watch(resourceVersion: version))
+    }
+
+    /// A watch event was applied; ADDED, MODIFIED, DELETED and BOOKMARK all carry the version to resume from.
+    public mutating func watchEvent(resourceVersion version: String) {
+        guard phase == .watching else { return }
+        failures = 0
+        resourceVersion = version
+    }
+
+    /// The watch ended: the server's timeout or a dropped connection. Resume from the last version;
+    /// a watch that ends at once repeatedly backs off.
+    public mutating func watchEnded(afterEvents events: Int) -> Action {
+        guard phase == .watching, let version = resourceVersion else { return relist() }
+        if events > 0 {
+            failures = 0
+            return .watch(resourceVersion: version)
+        }
+        return backoff(then: .watch(resourceVersion: version))
+    }
+
+    /// The apiserver answered 410 Gone (or a watch ERROR event with code 410): the version is
+    /// compacted away, so relist, after a backoff if this keeps happening.
+    public mutating func gone() -> Action {
+        resourceVersion = nil
+        return relist()
+    }
+
+    /// A request failed. 403 disables the type with the RBAC rule to add; 410 relists; anything
+    /// else retries the same step after a backoff.
+    public mutating func failed(status: Int?, retry: Action) -> Action {
+        switch status {
+        case 403:
+            phase = .disabled
+            let (group, name) = Self.split(resource)
+            return .disable(
+                reason: "forbidden to list and watch \(resource): add a ClusterRole rule "
+                    + "{apiGroups: [\"\(group)\"], resources: [\"\(name)\"], verbs: [\"list\", \"watch\"]}"
+            )
+        case 410:
+            return gone()
+        default:
+            return backoff(then: retry)
+        }
+    }
+
+    /// Lists again: at once the first time, with a growing backoff while relists keep coming
+    /// without a successful page in between.
+    private mutating func relist() -> Action {
+        phase = .listing
+        let action = Action.list(continueToken: nil, limit: pageSize)
+        if !relistedWithoutProgress {
+            relistedWithoutProgress = true
+            return action
+        }
+        return backoff(then: action)
+    }
+
+    private mutating func backoff(then action: Action) -> Action {
+        failures += 1
+        var delay = minBackoff
+        for _ in 1..<min(failures, 16) where delay < maxBackoff { delay = delay * 2 }
+        return .wait(min(delay, maxBackoff), then: action)
+    }
+
+    /// `deployments.apps` → (`apps`, `deployments`); `pods` → (``, `pods`).
+    static func split(_ resource: String) -> (group: String, name: String) {
+        guard let dot = resource.firstIndex(of: ".") else { return ("", resource) }
+        return (String(resource[resource.index(after: dot)...]), String(resource[..<dot]))
+    }
+}

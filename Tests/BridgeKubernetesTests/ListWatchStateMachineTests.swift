@@ -1,0 +1,97 @@
+import BridgeKubernetes
+import Testing
+
+@Suite struct ListWatchStateMachineTests {
+    func machine(_ resource: String = "pods") -> ListWatchStateMachine {
+        ListWatchStateMachine(resource: resource, pageSize: 2, minBackoff: .milliseconds(100), maxBackoff: .seconds(1))
+    }
+
+    @Test func listsInPagesThenWatchesFromTheListVersion() {
+        var sync = machine()
+        #expect(sync.start() == .list(continueToken: nil, limit: 2))
+        #expect(
+            sync.listPage(continueToken: "page-2", resourceVersion: "10") == .list(continueToken: "page-2", limit: 2))
+        #expect(sync.phase == .listing)
+        #expect(
+            sync.listPage(continueToken: nil, resourceVersion: "12") == .replaceAll(then: .watch(resourceVersion: "12"))
+        )
+        #expect(sync.phase == .watching)
+        #expect(sync.resourceVersion == "12")
+    }
+
+    @Test func eventsAndBookmarksMoveTheResumeVersion() {
+        var sync = machine()
+        _ = sync.start()
+        _ = sync.listPage(continueToken: nil, resourceVersion: "5")
+        sync.watchEvent(resourceVersion: "6")
+        sync.watchEvent(resourceVersion: "9")  // a BOOKMARK
+        #expect(sync.resourceVersion == "9")
+        #expect(sync.watchEnded(afterEvents: 2) == .watch(resourceVersion: "9"))
+    }
+
+    @Test func aWatchThatEndsAtOnceBacksOff() {
+        var sync = machine()
+        _ = sync.start()
+        _ = sync.listPage(continueToken: nil, resourceVersion: "5")
+        #expect(sync.watchEnded(afterEvents: 0) == .wait(.milliseconds(100), then: .watch(resourceVersion: "5")))
+        #expect(sync.watchEnded(afterEvents: 0) == .wait(.milliseconds(200), then: .watch(resourceVersion: "5")))
+        #expect(sync.watchEnded(afterEvents: 0) == .wait(.milliseconds(400), then: .watch(resourceVersion: "5")))
+        #expect(sync.watchEnded(afterEvents: 0) == .wait(.milliseconds(800), then: .watch(resourceVersion: "5")))
+        #expect(sync.watchEnded(afterEvents: 0) == .wait(.seconds(1), then: .watch(resourceVersion: "5")))
+        #expect(sync.watchEnded(afterEvents: 3) == .watch(resourceVersion: "5"))
+        #expect(sync.watchEnded(afterEvents: 0) == .wait(.milliseconds(100), then: .watch(resourceVersion: "5")))
+    }
+
+    @Test func goneRelistsAtOnceThenWithBackoff() {
+        var sync = machine()
+        _ = sync.start()
+        _ = sync.listPage(continueToken: nil, resourceVersion: "5")
+        #expect(sync.gone() == .list(continueToken: nil, limit: 2))
+        #expect(sync.phase == .listing)
+        #expect(sync.resourceVersion == nil)
+        #expect(
+            sync.failed(status: 410, retry: .list(continueToken: nil, limit: 2))
+                == .wait(.milliseconds(100), then: .list(continueToken: nil, limit: 2)))
+        _ = sync.listPage(continueToken: nil, resourceVersion: "20")
+        #expect(sync.phase == .watching)
+        #expect(sync.gone() == .list(continueToken: nil, limit: 2))
+    }
+
+    @Test func errorsRetryTheSameStepWithBackoff() {
+        var sync = machine()
+        let first = sync.start()
+        #expect(sync.failed(status: 500, retry: first) == .wait(.milliseconds(100), then: first))
+        #expect(sync.failed(status: nil, retry: first) == .wait(.milliseconds(200), then: first))
+        #expect(
+            sync.listPage(continueToken: nil, resourceVersion: "1") == .replaceAll(then: .watch(resourceVersion: "1")))
+        #expect(
+            sync.failed(status: 503, retry: .watch(resourceVersion: "1"))
+                == .wait(.milliseconds(100), then: .watch(resourceVersion: "1")))
+    }
+
+    @Test(arguments: [
+        ("pods", #"{apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"]}"#),
+        ("deployments.apps", #"{apiGroups: ["apps"], resources: ["deployments"], verbs: ["list", "watch"]}"#),
+        (
+            "volumeattachments.storage.k8s.io",
+            #"{apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["list", "watch"]}"#
+        ),
+    ])
+    func forbiddenDisablesTheTypeNamingTheRBACRule(_ resource: String, _ rule: String) {
+        var sync = machine(resource)
+        let first = sync.start()
+        #expect(
+            sync.failed(status: 403, retry: first)
+                == .disable(reason: "forbidden to list and watch \(resource): add a ClusterRole rule \(rule)")
+        )
+        #expect(sync.phase == .disabled)
+    }
+
+    @Test func staleCallsAreIgnoredOrRestart() {
+        var sync = machine()
+        sync.watchEvent(resourceVersion: "3")
+        #expect(sync.resourceVersion == nil)
+        #expect(sync.listPage(continueToken: nil, resourceVersion: "3") == .list(continueToken: nil, limit: 2))
+        #expect(sync.watchEnded(afterEvents: 1) == .list(continueToken: nil, limit: 2))
+    }
+}
