@@ -13,6 +13,7 @@ final class CurlDriver: @unchecked Sendable {
     private struct Inbox {
         var added: [CurlTransfer] = []
         var cancelled: [ObjectIdentifier] = []
+        var resumed: [ObjectIdentifier] = []
         var stopping = false
     }
 
@@ -39,10 +40,8 @@ final class CurlDriver: @unchecked Sendable {
             return false
         }
         if refused {
-            transfer.continuation?.resume(
-                returning: .failure(HTTPError(kind: .cancelled, url: transfer.url, detail: "HTTP client is shut down"))
-            )
-            transfer.continuation = nil
+            finish(
+                transfer, .failure(HTTPError(kind: .cancelled, url: transfer.url, detail: "HTTP client is shut down")))
             return
         }
         curl_multi_wakeup(multi)
@@ -51,6 +50,12 @@ final class CurlDriver: @unchecked Sendable {
     /// Asks the thread to abort `transfer`, wherever it is.
     func cancel(_ transfer: CurlTransfer) {
         inbox.withLock { $0.cancelled.append(ObjectIdentifier(transfer)) }
+        curl_multi_wakeup(multi)
+    }
+
+    /// Asks the thread to unpause a streamed transfer whose consumer caught up.
+    func resume(_ transfer: CurlTransfer) {
+        inbox.withLock { $0.resumed.append(ObjectIdentifier(transfer)) }
         curl_multi_wakeup(multi)
     }
 
@@ -68,12 +73,17 @@ final class CurlDriver: @unchecked Sendable {
     private func run() {
         var running: Int32 = 0
         while true {
-            let (added, cancelled, stopping) = inbox.withLock { inbox in
+            let (added, cancelled, resumed, stopping) = inbox.withLock { inbox in
                 defer {
                     inbox.added.removeAll()
                     inbox.cancelled.removeAll()
+                    inbox.resumed.removeAll()
                 }
-                return (inbox.added, inbox.cancelled, inbox.stopping)
+                return (inbox.added, inbox.cancelled, inbox.resumed, inbox.stopping)
+            }
+            for id in resumed {
+                // CURLPAUSE_CONT (0): receive and send again.
+                if let transfer = active[id] { curl_easy_pause(transfer.handle, 0) }
             }
             for transfer in added {
                 let id = ObjectIdentifier(transfer)
@@ -123,6 +133,10 @@ final class CurlDriver: @unchecked Sendable {
     }
 
     private func finish(_ transfer: CurlTransfer, _ result: Result<HTTPResponse, HTTPError>) {
+        if let sink = transfer.streamSink {
+            sink.complete(result.map { ($0.status, $0.headers) })
+            return
+        }
         transfer.continuation?.resume(returning: result)
         transfer.continuation = nil
     }

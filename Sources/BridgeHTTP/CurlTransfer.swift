@@ -18,6 +18,8 @@ final class CurlTransfer: @unchecked Sendable {
     var status = 0
     var bodyTooLarge = false
     var continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>?
+    /// Set for streamed transfers: body bytes go there instead of ``body``.
+    var streamSink: StreamSink?
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
     private var strings: [UnsafeMutablePointer<CChar>] = []
     private var postBody: UnsafeMutableRawBufferPointer?
@@ -139,6 +141,11 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Called by libcurl with body bytes; returning less than given aborts the transfer.
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if let streamSink {
+            streamSink.headersComplete(status: status, headers: headers)
+            // CURL_WRITEFUNC_PAUSE: libcurl keeps the bytes and delivers them again after unpausing.
+            return streamSink.receive(bytes) ? bytes.count : Int(CURL_WRITEFUNC_PAUSE)
+        }
         if maxBodyBytes > 0 && body.count + bytes.count > maxBodyBytes {
             bodyTooLarge = true
             return 0
@@ -151,6 +158,10 @@ final class CurlTransfer: @unchecked Sendable {
     func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
         var line = String(decoding: bytes, as: UTF8.self)
         while let last = line.unicodeScalars.last, last == "\r" || last == "\n" { line.unicodeScalars.removeLast() }
+        if line.isEmpty, let streamSink, status >= 200, !(300..<400).contains(status) {
+            // The final response's headers are complete (redirects and 1xx responses have their own).
+            streamSink.headersComplete(status: status, headers: headers)
+        }
         if line.hasPrefix("HTTP/") {
             headers.removeAll()
             let fields = line.split(separator: " ", maxSplits: 2)

@@ -31,22 +31,7 @@ public final class HTTPClient: Sendable {
 
     /// Performs `request`; any status is a response. Throws ``HTTPError`` on transport failures.
     public func execute(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
-        let token: String?
-        do {
-            token = try request.security.bearerTokenFile.map { try tokens.file($0).token(for: request.url) }
-        } catch let error as HTTPError {
-            throw error
-        } catch {
-            throw HTTPError(kind: .auth, url: request.url, detail: "\(error)")
-        }
-        let transfer: CurlTransfer
-        do {
-            transfer = try CurlTransfer(request: request, userAgent: userAgent, token: token)
-        } catch let error as HTTPError {
-            throw error
-        } catch {
-            throw HTTPError(kind: .other, url: request.url, detail: "\(error)")
-        }
+        let transfer = try prepare(request)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 transfer.continuation = continuation
@@ -56,6 +41,54 @@ public final class HTTPClient: Sendable {
             driver.cancel(transfer)
         }
         return try result.get()
+    }
+
+    /// Performs `request` and returns as soon as the final response's headers arrive; the body is
+    /// then read from ``HTTPStreamResponse/body`` as it comes. `maxBodyBytes` does not apply; at
+    /// most `bufferLimit` bytes wait for the consumer before the transfer pauses.
+    public func stream(_ request: HTTPRequest, bufferLimit: Int = 4 << 20) async throws(HTTPError) -> HTTPStreamResponse
+    {
+        var unlimited = request
+        unlimited.maxBodyBytes = 0
+        let transfer = try prepare(unlimited)
+        let (chunks, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let driver = self.driver
+        let sink = StreamSink(limit: bufferLimit, chunks: continuation) { [weak transfer] in
+            if let transfer { driver.resume(transfer) }
+        }
+        transfer.streamSink = sink
+        continuation.onTermination = { [weak transfer] termination in
+            if case .cancelled = termination, let transfer { driver.cancel(transfer) }
+        }
+        let head = await withTaskCancellationHandler {
+            await withCheckedContinuation { headContinuation in
+                sink.awaitHead(headContinuation)
+                driver.submit(transfer)
+            }
+        } onCancel: {
+            driver.cancel(transfer)
+        }
+        let (status, headers) = try head.get()
+        return HTTPStreamResponse(status: status, headers: headers, body: HTTPBodyStream(chunks: chunks, sink: sink))
+    }
+
+    /// Reads the bearer token and configures a transfer for `request`.
+    private func prepare(_ request: HTTPRequest) throws(HTTPError) -> CurlTransfer {
+        let token: String?
+        do {
+            token = try request.security.bearerTokenFile.map { try tokens.file($0).token(for: request.url) }
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw HTTPError(kind: .auth, url: request.url, detail: "\(error)")
+        }
+        do {
+            return try CurlTransfer(request: request, userAgent: userAgent, token: token)
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw HTTPError(kind: .other, url: request.url, detail: "\(error)")
+        }
     }
 
     /// Stops the driver thread; requests still running fail as cancelled. Also done on deinit.

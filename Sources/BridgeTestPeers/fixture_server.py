@@ -14,6 +14,8 @@ Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts connec
   /stall                   an exposition of 3 series, or a 30 s stall while the --toggle-file exists
   /varying                 an exposition with as many series as the --series-file holds
   /garbage                 bytes that are no exposition at all
+  /stream?lines=N&interval=S[&hold=F]   N JSON lines, one every S seconds, then (with hold) a wait
+                           until file F exists and an END line, ended by closing the connection
   /api/v1/nodes/<n>/proxy/metrics/...   a kubelet-like body with explicit timestamps
   /api/v1/namespaces/...   the JSON in --endpoints-json (an Endpoints object)
 Options: --tls CERT KEY, --client-ca CA (require a client certificate), --token-file F, --toggle-file F,
@@ -109,6 +111,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif url.path == "/varying":
             with open(self.server.series_file) as f:
                 self.send_body(200, exposition(int(f.read().strip())))
+        elif url.path == "/stream":
+            lines = int(query.get("lines", ["10"])[0])
+            interval = float(query.get("interval", ["0.05"])[0])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                for index in range(lines):
+                    self.wfile.write(b'{"type":"ADDED","index":%d}\n' % index)
+                    self.wfile.flush()
+                    time.sleep(interval)
+                hold = query.get("hold", [None])[0]
+                if hold:
+                    deadline = time.time() + 60
+                    while not os.path.exists(hold) and time.time() < deadline:
+                        time.sleep(0.02)
+                    self.wfile.write(b"END\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
         elif url.path == "/garbage":
             self.send_body(200, b"\x00\x01{{{ not an exposition\n<html>oops</html>\n")
         elif url.path.startswith("/api/v1/nodes/"):
