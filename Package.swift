@@ -37,6 +37,8 @@ let package = Package(
             name: "BridgeKubernetes",
             dependencies: [
                 "BridgeCore", "BridgeTopology", "BridgeHTTP", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -52,7 +54,11 @@ let package = Package(
         ),
         .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], swiftSettings: strict),
         // Real peers for tests only: processes on 127.0.0.1, certificates, a proxy.
-        .target(name: "BridgeTestPeers", resources: [.copy("fixture_server.py")], swiftSettings: strict),
+        .target(
+            name: "BridgeTestPeers",
+            resources: [.copy("fixture_server.py"), .copy("fake_apiserver.py")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "stackbridge",
             dependencies: [
@@ -107,7 +113,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BridgeKubernetesTests",
-            dependencies: ["BridgeKubernetes", "BridgeTestPeers"],
+            dependencies: [
+                "BridgeKubernetes", "BridgeTestPeers", "BridgeTopology", "BridgeHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

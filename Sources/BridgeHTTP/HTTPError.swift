@@ -59,7 +59,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
 
 extension HTTPResponse {
     /// The response if its status is 2xx, otherwise an ``HTTPError`` of kind ``HTTPError/Kind/httpStatus``.
-    public func requireSuccess(url: String) throws -> HTTPResponse {
+    public func requireSuccess(url: String) throws(HTTPError) -> HTTPResponse {
         guard isSuccess else {
             let snippet = String(decoding: body.prefix(200), as: UTF8.self)
             throw HTTPError(kind: .httpStatus, url: url, detail: "HTTP \(status): \(snippet)", status: status)

@@ -94,16 +94,12 @@ public struct ScrapeLoop<C: Clock>: Service where C.Duration == Duration {
                     duration: duration
                 )
             }
-        } catch let error as HTTPError {
+        } catch {
             if error.kind == .cancelled && Task.isCancelled { return nil }
             let duration = Self.seconds(start.duration(to: clock.now))
             return processor.fail(
                 ScrapeFailure(reason: error.kind.rawValue, message: error.description), timestamp: timestamp,
                 duration: duration)
-        } catch {
-            let duration = Self.seconds(start.duration(to: clock.now))
-            return processor.fail(
-                ScrapeFailure(reason: "other", message: "\(error)"), timestamp: timestamp, duration: duration)
         }
     }
 

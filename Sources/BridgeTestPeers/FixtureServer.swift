@@ -12,7 +12,7 @@ public final class FixtureServer: @unchecked Sendable {
     public let baseURL: String
 
     /// Starts the server; `tls` is (certificate, key), `clientCA` makes a client certificate mandatory.
-    public init(
+    public convenience init(
         tls: (cert: String, key: String)? = nil,
         clientCA: String? = nil,
         tokenFile: String? = nil,
@@ -20,16 +20,42 @@ public final class FixtureServer: @unchecked Sendable {
         seriesFile: String? = nil,
         endpointsJSON: String? = nil
     ) throws {
-        guard let script = Bundle.module.path(forResource: "fixture_server", ofType: "py") else {
-            throw PeerError("fixture_server.py is missing from the test bundle")
-        }
-        var arguments = [script]
+        let arguments = Self.arguments(
+            tls: tls, clientCA: clientCA, tokenFile: tokenFile, toggleFile: toggleFile, seriesFile: seriesFile,
+            endpointsJSON: endpointsJSON
+        )
+        try self.init(script: "fixture_server", arguments: arguments, secure: tls != nil)
+    }
+
+    /// Starts the fake Kubernetes API (`fake_apiserver.py`): pods with list, watch, bookmarks,
+    /// 410 Gone and a forbidden resource.
+    public static func fakeAPIServer() throws -> FixtureServer {
+        try FixtureServer(script: "fake_apiserver", arguments: [], secure: false)
+    }
+
+    private static func arguments(
+        tls: (cert: String, key: String)?,
+        clientCA: String?,
+        tokenFile: String?,
+        toggleFile: String?,
+        seriesFile: String?,
+        endpointsJSON: String?
+    ) -> [String] {
+        var arguments: [String] = []
         if let tls { arguments += ["--tls", tls.cert, tls.key] }
         if let clientCA { arguments += ["--client-ca", clientCA] }
         if let tokenFile { arguments += ["--token-file", tokenFile] }
         if let toggleFile { arguments += ["--toggle-file", toggleFile] }
         if let seriesFile { arguments += ["--series-file", seriesFile] }
         if let endpointsJSON { arguments += ["--endpoints-json", endpointsJSON] }
+        return arguments
+    }
+
+    private init(script name: String, arguments extra: [String], secure: Bool) throws {
+        guard let script = Bundle.module.path(forResource: name, ofType: "py") else {
+            throw PeerError("\(name).py is missing from the test bundle")
+        }
+        let arguments = [script] + extra
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = arguments
         let output = Pipe()
@@ -42,7 +68,7 @@ public final class FixtureServer: @unchecked Sendable {
             throw PeerError("fixture server did not start: \(line)")
         }
         self.port = port
-        baseURL = (tls == nil ? "http" : "https") + "://127.0.0.1:\(port)"
+        baseURL = (secure ? "https" : "http") + "://127.0.0.1:\(port)"
     }
 
     deinit {

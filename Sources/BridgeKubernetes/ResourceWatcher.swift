@@ -1,0 +1,258 @@
+import BridgeHTTP
+import BridgeTopology
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Keeps one resource type of the store in sync with the apiserver, performing what
+/// ``ListWatchStateMachine`` decides: paginated lists, watches with bookmarks, resumption,
+/// relists on 410 Gone, backoff, and disabling the type on 403.
+public struct ResourceWatcher: ServiceLifecycle.Service {
+    let kind: ResourceKind
+    let config: APIServerConfig
+    let client: HTTPClient
+    let store: ClusterStore
+    let logger: Logger
+    /// How long one watch request stays open before the server ends it.
+    let watchTimeout: Duration
+    /// Extra query for both list and watch (`fieldSelector=spec.nodeName=…` in node mode).
+    let fieldSelector: String?
+    let pageSize: Int
+
+    /// Creates a watcher of `kind` that writes into `store`.
+    public init(
+        kind: ResourceKind,
+        config: APIServerConfig,
+        client: HTTPClient,
+        store: ClusterStore,
+        logger: Logger,
+        watchTimeout: Duration = .seconds(300),
+        fieldSelector: String? = nil,
+        pageSize: Int = 500
+    ) {
+        self.kind = kind
+        self.config = config
+        self.client = client
+        self.store = store
+        self.logger = logger
+        self.watchTimeout = watchTimeout
+        self.fieldSelector = fieldSelector
+        self.pageSize = pageSize
+    }
+
+    /// Syncs until cancelled, or until the type is disabled for lack of permission.
+    public func run() async throws {
+        var machine = ListWatchStateMachine(resource: kind.resource, pageSize: pageSize)
+        var action = machine.start()
+        var listed: [KubernetesObject] = []
+        while !Task.isCancelled {
+            switch action {
+            case .list(let token, let limit):
+                if token == nil { listed.removeAll(keepingCapacity: true) }
+                do {
+                    let page = try await list(continueToken: token, limit: limit)
+                    listed += page.items
+                    action = machine.listPage(continueToken: page.continueToken, resourceVersion: page.resourceVersion)
+                } catch {
+                    logFailure(error, step: "list")
+                    action = machine.failed(status: error.status, retry: .list(continueToken: nil, limit: limit))
+                }
+            case .replaceAll(let then):
+                store.replaceAll(kind.resource, with: listed)
+                logger.debug(
+                    "k8s list complete",
+                    metadata: ["k8s.resource": .string(kind.resource), "k8s.objects": .stringConvertible(listed.count)])
+                listed.removeAll()
+                action = then
+            case .watch(let version):
+                action = await watch(from: version, machine: &machine)
+            case .wait(let delay, let then):
+                try await Task.sleep(for: delay)
+                action = then
+            case .disable(let reason):
+                logger.error(
+                    "k8s resource disabled",
+                    metadata: ["k8s.resource": .string(kind.resource), "k8s.reason": .string(reason)])
+                return
+            }
+        }
+    }
+
+    private func url(_ query: [String]) -> String {
+        var parts = query
+        if let fieldSelector {
+            parts.append(
+                "fieldSelector="
+                    + (fieldSelector.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? fieldSelector))
+        }
+        let base = config.server.hasSuffix("/") ? String(config.server.dropLast()) : config.server
+        return base + kind.path + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
+    }
+
+    private func list(continueToken: String?, limit: Int) async throws(HTTPError) -> (
+        items: [KubernetesObject], continueToken: String?, resourceVersion: String
+    ) {
+        var query = ["limit=\(limit)"]
+        if let continueToken {
+            query.append(
+                "continue="
+                    + (continueToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? continueToken))
+        }
+        let target = url(query)
+        let response = try await client.execute(
+            HTTPRequest(
+                url: target, headers: [("Accept", kind.accept)], timeout: .seconds(60), maxBodyBytes: 1 << 30,
+                security: config.security)
+        ).requireSuccess(url: target)
+        let decoded: (items: [KubernetesObject], continueToken: String?, resourceVersion: String)
+        do {
+            decoded = try kind.decodeList(Data(response.body))
+        } catch {
+            throw HTTPError(kind: .other, url: target, detail: "not a valid \(kind.resource) list: \(error)")
+        }
+        return decoded
+    }
+
+    /// One watch request; returns the next action.
+    private func watch(from version: String, machine: inout ListWatchStateMachine) async -> ListWatchStateMachine.Action
+    {
+        let seconds = Int(watchTimeout.components.seconds)
+        let target = url([
+            "watch=1", "resourceVersion=\(version)", "allowWatchBookmarks=true", "timeoutSeconds=\(seconds)",
+        ])
+        var events = 0
+        do {
+            let response = try await client.stream(
+                HTTPRequest(
+                    url: target, headers: [("Accept", kind.accept)], timeout: watchTimeout + .seconds(30),
+                    security: config.security)
+            )
+            guard response.status == 200 else {
+                var body: [UInt8] = []
+                for try await chunk in response.body where body.count < 1024 { body += chunk }
+                let error = HTTPError(
+                    kind: .httpStatus, url: target,
+                    detail: "HTTP \(response.status): \(String(decoding: body, as: UTF8.self))", status: response.status
+                )
+                logFailure(error, step: "watch")
+                return machine.failed(status: response.status, retry: .watch(resourceVersion: version))
+            }
+            var reader = WatchLineReader()
+            for try await chunk in response.body {
+                for line in reader.lines(appending: chunk) {
+                    switch handle(line) {
+                    case .applied(let newVersion), .bookmark(let newVersion):
+                        events += 1
+                        if let newVersion { machine.watchEvent(resourceVersion: newVersion) }
+                    case .gone:
+                        logger.info(
+                            "k8s watch expired, relisting",
+                            metadata: [
+                                "k8s.resource": .string(kind.resource), "k8s.resource_version": .string(version),
+                            ]
+                        )
+                        return machine.gone()
+                    case .skipped:
+                        continue
+                    }
+                }
+            }
+        } catch let error as HTTPError {
+            if error.kind == .cancelled { return .wait(.zero, then: .watch(resourceVersion: version)) }
+            logFailure(error, step: "watch")
+        } catch {
+            logger.warning(
+                "k8s watch failed",
+                metadata: ["k8s.resource": .string(kind.resource), "k8s.error": .string("\(error)")])
+        }
+        return machine.watchEnded(afterEvents: events)
+    }
+
+    private enum LineOutcome {
+        case applied(String?)
+        case bookmark(String?)
+        case gone
+        case skipped
+    }
+
+    /// Applies one watch line; a malformed object is logged with its name and skipped.
+    private func handle(_ line: [UInt8]) -> LineOutcome {
+        let data = Data(line)
+        guard let head = try? JSONDecoder().decode(WatchHead.self, from: data) else {
+            logger.warning(
+                "k8s watch line skipped", metadata: ["k8s.resource": .string(kind.resource), "k8s.reason": "not JSON"])
+            return .skipped
+        }
+        switch head.type {
+        case "BOOKMARK":
+            return .bookmark(head.object?.metadata?.resourceVersion)
+        case "ERROR":
+            if head.object?.code == 410 { return .gone }
+            logger.warning(
+                "k8s watch error",
+                metadata: [
+                    "k8s.resource": .string(kind.resource), "k8s.code": .stringConvertible(head.object?.code ?? 0),
+                    "k8s.message": .string(head.object?.message ?? ""),
+                ])
+            return .skipped
+        case "ADDED", "MODIFIED", "DELETED":
+            do {
+                store.apply(head.type, try kind.decodeObject(data))
+            } catch {
+                logger.warning(
+                    "k8s object skipped",
+                    metadata: [
+                        "k8s.resource": .string(kind.resource), "k8s.name": .string(head.object?.metadata?.name ?? "?"),
+                        "k8s.reason": .string("\(error)"),
+                    ]
+                )
+            }
+            return .applied(head.object?.metadata?.resourceVersion)
+        default:
+            return .skipped
+        }
+    }
+
+    private func logFailure(_ error: HTTPError, step: String) {
+        logger.warning(
+            "k8s request failed",
+            metadata: [
+                "k8s.resource": .string(kind.resource), "k8s.step": .string(step),
+                "k8s.error": .string(error.description),
+            ]
+        )
+    }
+
+    /// The parts of a watch line read before the object is decoded.
+    struct WatchHead: Decodable {
+        struct Object: Decodable {
+            struct Metadata: Decodable {
+                let name: String?
+                let resourceVersion: String?
+            }
+            let metadata: Metadata?
+            let code: Int?
+            let message: String?
+        }
+        let type: String
+        let object: Object?
+    }
+}
+
+/// Splits a watch stream into lines across chunk boundaries.
+struct WatchLineReader {
+    private var pending: [UInt8] = []
+
+    /// The complete lines in what has arrived so far.
+    mutating func lines(appending chunk: [UInt8]) -> [[UInt8]] {
+        pending += chunk
+        var lines: [[UInt8]] = []
+        var start = 0
+        while let newline = pending[start...].firstIndex(of: 0x0A) {
+            if newline > start { lines.append(Array(pending[start..<newline])) }
+            start = newline + 1
+        }
+        pending.removeFirst(start)
+        return lines
+    }
+}

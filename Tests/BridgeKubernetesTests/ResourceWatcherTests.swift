@@ -1,0 +1,159 @@
+import BridgeHTTP
+import BridgeKubernetes
+import BridgeTestPeers
+import BridgeTopology
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// The watcher against a fake apiserver with real list and watch semantics (fake_apiserver.py).
+@Suite struct ResourceWatcherTests {
+    let client = HTTPClient(userAgent: "stackbridge-test")
+
+    func control(_ server: FixtureServer, _ path: String) async throws {
+        var request = HTTPRequest(url: server.baseURL + path, method: .post, body: [])
+        request.acceptCompression = false
+        _ = try await client.execute(request).requireSuccess(url: path)
+    }
+
+    func watches(_ server: FixtureServer) async throws -> Int {
+        let body = try await client.execute(HTTPRequest(url: server.baseURL + "/control/watches")).body
+        let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Int]
+        return object?["watches"] ?? -1
+    }
+
+    /// Runs a pods watcher while `body` runs.
+    func withWatcher(
+        _ server: FixtureServer,
+        store: ClusterStore,
+        logs: Logs = Logs(),
+        kind: ResourceKind = .pods,
+        _ body: () async throws -> Void
+    ) async throws {
+        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: "test")
+        let watcher = ResourceWatcher(
+            kind: kind, config: config, client: client, store: store, logger: logs.logger(), watchTimeout: .seconds(30),
+            pageSize: 3
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await watcher.run() }
+            try await body()
+            group.cancelAll()
+        }
+    }
+
+    func waitFor(_ store: ClusterStore, _ condition: (ClusterState) -> Bool) async -> Bool {
+        for _ in 0..<500 {
+            if condition(store.snapshot) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return condition(store.snapshot)
+    }
+
+    func podNames(_ state: ClusterState) -> [String] { state.pods.keys.map(\.name).sorted() }
+
+    @Test func listsInPagesThenFollowsTheWatch() async throws {
+        let server = try FixtureServer.fakeAPIServer()
+        let store = ClusterStore(clusterName: "test")
+        try await withWatcher(server, store: store) {
+            #expect(await waitFor(store) { $0.pods.count == 7 })
+            try await control(server, "/control/add?name=new-pod&node=node-9")
+            #expect(await waitFor(store) { $0.pods[ObjectKey("default", "new-pod")]?.spec?.nodeName == "node-9" })
+            try await control(server, "/control/delete?name=seed-0")
+            #expect(await waitFor(store) { $0.pods[ObjectKey("default", "seed-0")] == nil })
+            #expect(podNames(store.snapshot).count == 7)
+        }
+    }
+
+    @Test func aDroppedWatchResumesWithoutRelisting() async throws {
+        let server = try FixtureServer.fakeAPIServer()
+        let store = ClusterStore(clusterName: "test")
+        try await withWatcher(server, store: store) {
+            #expect(await waitFor(store) { $0.pods.count == 7 })
+            let before = try await watches(server)
+            try await control(server, "/control/drop")
+            try await control(server, "/control/add?name=after-drop")
+            #expect(await waitFor(store) { $0.pods[ObjectKey("default", "after-drop")] != nil })
+            #expect(try await watches(server) > before)
+        }
+    }
+
+    @Test func goneRelistsAndRemovesWhatWasDeletedMeanwhile() async throws {
+        let server = try FixtureServer.fakeAPIServer()
+        let store = ClusterStore(clusterName: "test")
+        let logs = Logs()
+        try await withWatcher(server, store: store, logs: logs) {
+            #expect(await waitFor(store) { $0.pods.count == 7 })
+            // The pod disappears without an event and history is compacted past it; cutting the
+            // watch makes the watcher resume from a version that is now too old (ERROR 410), so it
+            // must relist, and only the relist can show the deletion.
+            try await control(server, "/control/silent-delete?name=seed-3")
+            try await control(server, "/control/drop")
+            #expect(await waitFor(store) { $0.pods[ObjectKey("default", "seed-3")] == nil && $0.pods.count == 6 })
+            #expect(logs.records.contains { $0.message == "k8s watch expired, relisting" })
+            try await control(server, "/control/add?name=after-relist")
+            #expect(await waitFor(store) { $0.pods[ObjectKey("default", "after-relist")] != nil })
+        }
+    }
+
+    @Test func anExpiredContinueTokenRestartsTheList() async throws {
+        let server = try FixtureServer.fakeAPIServer()
+        try await control(server, "/control/expire-continue")
+        let store = ClusterStore(clusterName: "test")
+        try await withWatcher(server, store: store) {
+            #expect(await waitFor(store) { $0.pods.count == 7 })
+        }
+    }
+
+    @Test func forbiddenResourceIsDisabledWithTheRBACRule() async throws {
+        let server = try FixtureServer.fakeAPIServer()
+        let store = ClusterStore(clusterName: "test")
+        let logs = Logs()
+        let deployments = try #require(ResourceKind.all.first { $0.resource == "deployments.apps" })
+        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: "test")
+        let watcher = ResourceWatcher(
+            kind: deployments, config: config, client: client, store: store, logger: logs.logger())
+        try await watcher.run()  // returns by itself once disabled
+        let errors = logs.records.filter { $0.level == .error }
+        #expect(errors.count == 1)
+        #expect(errors.first?.message == "k8s resource disabled")
+        #expect(
+            errors.first?.metadata["k8s.reason"]?.contains(#"apiGroups: ["apps"], resources: ["deployments"]"#) == true)
+    }
+}
+
+/// Collected log records.
+final class Logs: Sendable {
+    struct Record: Sendable {
+        let level: Logger.Level
+        let message: String
+        let metadata: [String: String]
+    }
+
+    private let storage = Mutex<[Record]>([])
+
+    var records: [Record] { storage.withLock { $0 } }
+
+    func logger() -> Logger {
+        Logger(label: "test") { _ in Handler(logs: self) }
+    }
+
+    private struct Handler: LogHandler {
+        let logs: Logs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .debug
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let record = Record(
+                level: event.level, message: "\(event.message)", metadata: (event.metadata ?? [:]).mapValues { "\($0)" }
+            )
+            logs.storage.withLock { $0.append(record) }
+        }
+    }
+}
