@@ -1,0 +1,58 @@
+import BridgeKubernetes
+import BridgeTopology
+import Foundation
+import Synchronization
+import Testing
+
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+    func advance(_ duration: Duration) { instant.withLock { $0 = $0.advanced(by: duration) } }
+}
+
+@Suite struct ClusterStoreTests {
+    func pod(_ name: String, node: String = "node-1") throws -> KubernetesObject {
+        let json =
+            #"{"kind":"Pod","metadata":{"name":"\#(name)","namespace":"default"},"spec":{"nodeName":"\#(node)"}}"#
+        return try JSONDecoder().decode(KubernetesObject.self, from: Data(json.utf8))
+    }
+
+    @Test func deletedPodsStayJoinableForTheGracePeriod() throws {
+        let clock = ManualClock()
+        let store = ClusterStore(clusterName: "c", gracePeriod: .seconds(300)) { clock.now }
+        store.apply("ADDED", try pod("a"))
+        store.apply("DELETED", try pod("a"))
+        #expect(store.snapshot.pods.isEmpty)
+        #expect(store.joinablePod(ObjectKey("default", "a"))?.spec?.nodeName == "node-1")
+        clock.advance(.seconds(299))
+        #expect(store.joinablePod(ObjectKey("default", "a")) != nil)
+        clock.advance(.seconds(2))
+        #expect(store.joinablePod(ObjectKey("default", "a")) == nil)
+        #expect(store.recentlyDeletedPods == 0)
+    }
+
+    @Test func podsMissingFromARelistEnterTheGracePeriodAndRecreatedOnesLeaveIt() throws {
+        let clock = ManualClock()
+        let store = ClusterStore(clusterName: "c") { clock.now }
+        store.replaceAll("pods", with: [try pod("a"), try pod("b")])
+        store.replaceAll("pods", with: [try pod("b")])
+        #expect(store.snapshot.pods.count == 1)
+        #expect(store.joinablePod(ObjectKey("default", "a")) != nil)
+        #expect(store.recentlyDeletedPods == 1)
+        store.apply("ADDED", try pod("a", node: "node-2"))
+        #expect(store.recentlyDeletedPods == 0)
+        #expect(store.joinablePod(ObjectKey("default", "a"))?.spec?.nodeName == "node-2")
+    }
+
+    @Test func otherKindsAreReplacedWithoutGrace() throws {
+        let store = ClusterStore(clusterName: "c")
+        let node = try JSONDecoder().decode(
+            KubernetesObject.self, from: Data(#"{"kind":"Node","metadata":{"name":"n"}}"#.utf8))
+        store.replaceAll("nodes", with: [node])
+        #expect(store.snapshot.nodes.count == 1)
+        store.replaceAll("nodes", with: [])
+        #expect(store.snapshot.nodes.isEmpty)
+        #expect(store.recentlyDeletedPods == 0)
+    }
+}
