@@ -89,6 +89,12 @@ let package = Package(
             path: "bench/ScrapeBench",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "stackbridge-topology-bench",
+            dependencies: ["BridgeKubernetes", "BridgeTopology"],
+            path: "bench/TopologyBench",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "BridgeCoreTests",
             dependencies: [
