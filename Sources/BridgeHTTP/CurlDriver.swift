@@ -12,8 +12,9 @@ import Synchronization
 final class CurlDriver: @unchecked Sendable {
     private struct Inbox {
         var added: [CurlTransfer] = []
-        var cancelled: [ObjectIdentifier] = []
-        var resumed: [ObjectIdentifier] = []
+        // Strong references: an identifier alone could name a new transfer at a reused address.
+        var cancelled: [CurlTransfer] = []
+        var resumed: [CurlTransfer] = []
         var stopping = false
     }
 
@@ -22,7 +23,6 @@ final class CurlDriver: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     /// Transfers owned by the driver thread; touched only there.
     private var active: [ObjectIdentifier: CurlTransfer] = [:]
-    private var cancelledEarly: Set<ObjectIdentifier> = []
 
     init() {
         multi = curl_multi_init()!
@@ -49,13 +49,14 @@ final class CurlDriver: @unchecked Sendable {
 
     /// Asks the thread to abort `transfer`, wherever it is.
     func cancel(_ transfer: CurlTransfer) {
-        inbox.withLock { $0.cancelled.append(ObjectIdentifier(transfer)) }
+        transfer.cancelRequested.withLock { $0 = true }
+        inbox.withLock { $0.cancelled.append(transfer) }
         curl_multi_wakeup(multi)
     }
 
     /// Asks the thread to unpause a streamed transfer whose consumer caught up.
     func resume(_ transfer: CurlTransfer) {
-        inbox.withLock { $0.resumed.append(ObjectIdentifier(transfer)) }
+        inbox.withLock { $0.resumed.append(transfer) }
         curl_multi_wakeup(multi)
     }
 
@@ -81,24 +82,24 @@ final class CurlDriver: @unchecked Sendable {
                 }
                 return (inbox.added, inbox.cancelled, inbox.resumed, inbox.stopping)
             }
-            for id in resumed {
+            for transfer in resumed where active[ObjectIdentifier(transfer)] === transfer {
                 // CURLPAUSE_CONT (0): receive and send again.
-                if let transfer = active[id] { curl_easy_pause(transfer.handle, 0) }
+                curl_easy_pause(transfer.handle, 0)
             }
             for transfer in added {
-                let id = ObjectIdentifier(transfer)
-                if cancelledEarly.remove(id) != nil {
+                // A cancel that came before the transfer reached this thread set the flag.
+                if transfer.cancelRequested.withLock({ $0 }) {
                     finish(transfer, .failure(HTTPError(kind: .cancelled, url: transfer.url, detail: "cancelled")))
                     continue
                 }
-                active[id] = transfer
+                active[ObjectIdentifier(transfer)] = transfer
                 curl_multi_add_handle(multi, transfer.handle)
             }
-            for id in cancelled {
-                guard let transfer = active.removeValue(forKey: id) else {
-                    cancelledEarly.insert(id)
-                    continue
-                }
+            for transfer in cancelled {
+                let id = ObjectIdentifier(transfer)
+                // Not active: already finished, or never added (the flag handles that).
+                guard active[id] === transfer else { continue }
+                active[id] = nil
                 curl_multi_remove_handle(multi, transfer.handle)
                 finish(transfer, .failure(HTTPError(kind: .cancelled, url: transfer.url, detail: "cancelled")))
             }

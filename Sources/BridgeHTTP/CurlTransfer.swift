@@ -1,4 +1,5 @@
 import CCurl
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -18,6 +19,8 @@ final class CurlTransfer: @unchecked Sendable {
     var status = 0
     var bodyTooLarge = false
     var continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>?
+    /// Set by a cancel from any thread; checked by the driver when the transfer arrives.
+    let cancelRequested = Mutex(false)
     /// Set for streamed transfers: body bytes go there instead of ``body``.
     var streamSink: StreamSink?
     private var lists: [UnsafeMutablePointer<curl_slist>] = []

@@ -133,6 +133,27 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(20))
     }
 
+    @Test func aTaskCancelledBeforeTheRequestNeverSendsIt() async throws {
+        let server = try FixtureServer()
+        let client = self.client
+        let task = Task {
+            while !Task.isCancelled { await Task.yield() }
+            return try await client.execute(
+                HTTPRequest(url: server.baseURL + "/slow?seconds=60", timeout: .seconds(90)))
+        }
+        task.cancel()
+        await #expect {
+            _ = try await task.value
+        } throws: { ($0 as? HTTPError)?.kind == .cancelled }
+        // Cancellations that arrive after completion leave later requests alone.
+        for _ in 0..<50 {
+            let done = Task { try await client.execute(HTTPRequest(url: server.baseURL + "/metrics?series=1")) }
+            _ = try await done.value
+            done.cancel()
+            #expect(try await client.execute(HTTPRequest(url: server.baseURL + "/metrics?series=1")).status == 200)
+        }
+    }
+
     @Test func manyConcurrentRequestsComplete() async throws {
         let server = try FixtureServer()
         let client = self.client
