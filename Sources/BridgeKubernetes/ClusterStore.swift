@@ -9,6 +9,7 @@ import Synchronization
 public final class ClusterStore: Sendable {
     private struct Contents {
         var state: ClusterState
+        var interner = StringInterner()
         var deletedPods: [ObjectKey: (pod: Pod, deletedAt: ContinuousClock.Instant)] = [:]
     }
 
@@ -38,7 +39,7 @@ public final class ClusterStore: Sendable {
         contents.withLock { contents in
             let before = resource == "pods" ? contents.state.pods : [:]
             contents.state.removeAll(resource)
-            for object in objects { contents.state.upsert(object) }
+            for object in objects { contents.state.upsert(Self.shared(object, &contents.interner)) }
             for (key, pod) in before where contents.state.pods[key] == nil {
                 contents.deletedPods[key] = (pod, time)
             }
@@ -57,7 +58,7 @@ public final class ClusterStore: Sendable {
                 contents.state.remove(object)
             } else {
                 if case .pod = object { contents.deletedPods[key] = nil }
-                contents.state.upsert(object)
+                contents.state.upsert(Self.shared(object, &contents.interner))
             }
             prune(&contents, at: time)
         }
@@ -82,6 +83,18 @@ public final class ClusterStore: Sendable {
             prune(&contents, at: time)
             return contents.deletedPods.count
         }
+    }
+
+    /// `objects` with their repeated strings shared with what the store holds; the watcher calls it
+    /// for each list page, so a large list never holds unshared copies of everything at once.
+    public func share(_ objects: [KubernetesObject]) -> [KubernetesObject] {
+        contents.withLock { contents in objects.map { Self.shared($0, &contents.interner) } }
+    }
+
+    /// Pods, the bulk of a cluster, are stored with their repeated strings shared.
+    private static func shared(_ object: KubernetesObject, _ interner: inout StringInterner) -> KubernetesObject {
+        if case .pod(let pod) = object { return .pod(pod.interned(&interner)) }
+        return object
     }
 
     private func prune(_ contents: inout Contents, at time: ContinuousClock.Instant) {

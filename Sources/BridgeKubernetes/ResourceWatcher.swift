@@ -51,7 +51,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                 if token == nil { listed.removeAll(keepingCapacity: true) }
                 do {
                     let page = try await list(continueToken: token, limit: limit)
-                    listed += page.items
+                    listed += store.share(page.items)
                     action = machine.listPage(continueToken: page.continueToken, resourceVersion: page.resourceVersion)
                 } catch {
                     logFailure(error, step: "list")

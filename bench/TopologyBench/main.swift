@@ -40,16 +40,23 @@ let store = ClusterStore(clusterName: "bench")
 let decoder = JSONDecoder()
 let start = ContinuousClock.now
 var batch: [KubernetesObject] = []
+var page: [KubernetesObject] = []
 var index = 0
 for node in 0..<nodes {
     let nodeJSON =
         #"{"kind":"Node","metadata":{"name":"node-\#(node)","labels":{"topology.kubernetes.io/zone":"zone-\#(node % 3)"}},"status":{"addresses":[{"type":"InternalIP","address":"10.0.\#(node / 256).\#(node % 256)"}],"conditions":[{"type":"Ready","status":"True"}]}}"#
     store.apply("ADDED", try decoder.decode(KubernetesObject.self, from: Data(nodeJSON.utf8)))
     for _ in 0..<podsPerNode {
-        batch.append(try decoder.decode(KubernetesObject.self, from: Data(podJSON(index, node: node).utf8)))
+        page.append(try decoder.decode(KubernetesObject.self, from: Data(podJSON(index, node: node).utf8)))
         index += 1
+        // Pages of 500, shared as they arrive, as the watcher does with a paginated list.
+        if page.count == 500 {
+            batch += store.share(page)
+            page.removeAll(keepingCapacity: true)
+        }
     }
 }
+batch += store.share(page)
 store.replaceAll("pods", with: batch)
 batch = []
 let synced = ContinuousClock.now - start
@@ -66,4 +73,7 @@ print(
 )
 print(
     "topology build:        \(built) for \(topology.components.count) components, \(topology.relations.count) relations"
+)
+print(
+    "layout:                Pod \(MemoryLayout<Pod>.stride) B, Container \(MemoryLayout<Pod.Container>.stride) B, Volume \(MemoryLayout<Volume>.stride) B, ContainerStatus \(MemoryLayout<Pod.ContainerStatus>.stride) B, ObjectMeta \(MemoryLayout<ObjectMeta>.stride) B"
 )
