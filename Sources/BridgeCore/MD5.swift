@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// MD5 (RFC 1321), needed only because Prometheus' `hashmod` relabel action is defined on it.
 ///
 /// Not for security: hashmod shards series, and the bridge must put each series in the same shard
@@ -58,9 +64,3 @@ enum MD5 {
         return digest
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
