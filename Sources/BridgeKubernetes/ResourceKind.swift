@@ -7,6 +7,9 @@ public struct ResourceKind: Sendable {
     public let resource: String
     /// The collection path (`/api/v1/pods`, `/apis/apps/v1/deployments`).
     public let path: String
+    /// Where to look when the apiserver does not serve ``path`` (404): older API versions, such as
+    /// `batch/v1beta1` for CronJobs on clusters before Kubernetes 1.21.
+    public let fallbackPaths: [String]
     /// The Accept header: plain JSON, or metadata only for config maps and secrets.
     public let accept: String
     let decodeList:
@@ -19,10 +22,12 @@ public struct ResourceKind: Sendable {
         path: String,
         type: T.Type,
         accept: String = "application/json",
+        fallbackPaths: [String] = [],
         wrap: @escaping @Sendable (T) -> KubernetesObject
     ) {
         self.resource = resource
         self.path = path
+        self.fallbackPaths = fallbackPaths
         self.accept = accept
         decodeList = { data in
             let list = try JSONDecoder().decode(ListEnvelope<T>.self, from: data)
@@ -97,6 +102,15 @@ public struct ResourceKind: Sendable {
             resource: "volumeattachments.storage.k8s.io", path: "/apis/storage.k8s.io/v1/volumeattachments",
             type: VolumeAttachment.self, wrap: KubernetesObject.volumeAttachment),
     ]
+
+    /// CronJobs: `batch/v1` since Kubernetes 1.21, `batch/v1beta1` before.
+    public static let cronJobs = ResourceKind(
+        resource: "cronjobs.batch",
+        path: "/apis/batch/v1/cronjobs",
+        type: CronJob.self,
+        fallbackPaths: ["/apis/batch/v1beta1/cronjobs"],
+        wrap: KubernetesObject.cronJob
+    )
 
     /// Pods.
     public static let pods = ResourceKind(

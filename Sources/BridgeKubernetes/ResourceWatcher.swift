@@ -18,6 +18,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
     /// Extra query for both list and watch (`fieldSelector=spec.nodeName=…` in node mode).
     let fieldSelector: String?
     let pageSize: Int
+    /// The collection path in use: the kind's path, or a fallback after a 404.
+    private var path: String
 
     /// Creates a watcher of `kind` that writes into `store`.
     public init(
@@ -38,10 +40,16 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         self.watchTimeout = watchTimeout
         self.fieldSelector = fieldSelector
         self.pageSize = pageSize
+        path = kind.path
     }
 
     /// Syncs until cancelled, or until the type is disabled for lack of permission.
     public func run() async throws {
+        var watcher = self
+        try await watcher.sync()
+    }
+
+    private mutating func sync() async throws {
         var machine = ListWatchStateMachine(resource: kind.resource, pageSize: pageSize)
         var action = machine.start()
         var listed: [KubernetesObject] = []
@@ -54,6 +62,16 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                     listed += store.share(page.items)
                     action = machine.listPage(continueToken: page.continueToken, resourceVersion: page.resourceVersion)
                 } catch {
+                    let paths = [kind.path] + kind.fallbackPaths
+                    if error.status == 404, let current = paths.firstIndex(of: path), current + 1 < paths.count {
+                        // An older API version serves this kind on this cluster; use it from now on.
+                        path = paths[current + 1]
+                        logger.info(
+                            "k8s resource served at an older version",
+                            metadata: ["k8s.resource": .string(kind.resource), "k8s.path": .string(path)]
+                        )
+                        continue
+                    }
                     logFailure(error, step: "list")
                     action = machine.failed(status: error.status, retry: .list(continueToken: nil, limit: limit))
                 }
@@ -86,7 +104,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                     + (fieldSelector.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? fieldSelector))
         }
         let base = config.server.hasSuffix("/") ? String(config.server.dropLast()) : config.server
-        return base + kind.path + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
+        return base + path + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
     }
 
     private func list(continueToken: String?, limit: Int) async throws(HTTPError) -> (

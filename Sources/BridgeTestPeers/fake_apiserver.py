@@ -8,6 +8,8 @@ Listens on 127.0.0.1 (prints "PORT <n>"). Kubernetes behaviour it reproduces:
       a BOOKMARK every 0.3 s when asked; R older than the last compaction gives one ERROR event
       with a Status of code 410 (as the apiserver does for "too old resource version")
   GET /apis/apps/v1/deployments...          403 Forbidden, for the RBAC path
+  GET /apis/batch/v1/cronjobs               404 (an old cluster); /apis/batch/v1beta1/cronjobs lists one
+  GET /version, /healthz                     as a v1.21 apiserver answers them
 Control (tests only):
   POST /control/add?name=P[&node=N]  POST /control/delete?name=P  POST /control/compact
   POST /control/drop                 close every open watch
@@ -96,6 +98,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(url.query)
         if url.path == "/control/watches":
             return self.reply(200, {"watches": state["watches"]})
+        if url.path == "/version":
+            return self.reply(200, {"major": "1", "minor": "21", "gitVersion": "v1.21.14", "platform": "linux/amd64"})
+        if url.path == "/healthz":
+            data = b"ok"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        if url.path.startswith("/apis/batch/v1/cronjobs"):
+            return self.reply(404, {"kind": "Status", "code": 404, "reason": "NotFound",
+                                    "message": "the server could not find the requested resource"})
+        if url.path == "/apis/batch/v1beta1/cronjobs":
+            if query.get("watch", ["0"])[0] in ("1", "true"):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                time.sleep(float(query.get("timeoutSeconds", ["1"])[0]))
+                return
+            return self.reply(200, {"kind": "CronJobList", "apiVersion": "batch/v1beta1",
+                                    "metadata": {"resourceVersion": str(state["rv"])},
+                                    "items": [{"metadata": {"name": "nightly", "namespace": "default"}}]})
         if url.path.startswith("/apis/apps/v1/deployments"):
             return self.reply(403, {"kind": "Status", "code": 403, "reason": "Forbidden",
                                     "message": "deployments.apps is forbidden: User cannot list resource"})

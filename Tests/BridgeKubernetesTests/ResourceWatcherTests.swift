@@ -106,6 +106,30 @@ import Testing
         }
     }
 
+    @Test func cronJobsFallBackToBatchV1beta1OnOldClusters() async throws {
+        let server = try FixtureServer.fakeAPIServer()
+        let store = ClusterStore(clusterName: "test")
+        let logs = Logs()
+        try await withWatcher(server, store: store, logs: logs, kind: .cronJobs) {
+            #expect(await waitFor(store) { $0.cronJobs[ObjectKey("default", "nightly")] != nil })
+        }
+        let moved = logs.records.first { $0.message == "k8s resource served at an older version" }
+        #expect(moved?.metadata["k8s.path"] == "/apis/batch/v1beta1/cronjobs")
+        #expect(!logs.records.contains { $0.level == .error })
+    }
+
+    @Test func probeReadsHealthAndVersion() async throws {
+        let server = try FixtureServer.fakeAPIServer()
+        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: "test")
+        let version = try await APIServerProbe.check(config, client: client)
+        #expect(version == APIServerProbe.Version(major: "1", minor: "21", gitVersion: "v1.21.14"))
+        let down = APIServerConfig(
+            server: "http://127.0.0.1:\(try PeerProcess.freePort())", security: EndpointSecurity(), source: "test")
+        await #expect {
+            _ = try await APIServerProbe.check(down, client: client)
+        } throws: { ($0 as? HTTPError)?.kind == .connect }
+    }
+
     @Test func forbiddenResourceIsDisabledWithTheRBACRule() async throws {
         let server = try FixtureServer.fakeAPIServer()
         let store = ClusterStore(clusterName: "test")
