@@ -85,13 +85,12 @@ public struct ScrapeLoop<C: Clock>: Service where C.Duration == Duration {
         )
         do {
             let response = try await client.execute(request).requireSuccess(url: target.url)
-            let duration = Self.seconds(start.duration(to: clock.now))
             return await withTaskExecutorPreference(ProcessingExecutor.shared) {
                 processor.process(
                     body: response.body,
                     contentType: response.header("Content-Type"),
                     timestamp: timestamp,
-                    duration: duration
+                    duration: { Self.seconds(start.duration(to: clock.now)) }
                 )
             }
         } catch {

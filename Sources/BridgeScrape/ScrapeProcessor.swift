@@ -25,8 +25,9 @@ public struct ScrapeProcessor: Sendable {
         labeler = SeriesLabeler(target.seriesLabels)
     }
 
-    /// Processes a successful HTTP response body.
-    public mutating func process(body: [UInt8], contentType: String?, timestamp: Int64, duration: Double)
+    /// Processes a successful HTTP response body. `duration` is read when processing is done, so
+    /// `scrape_duration_seconds` covers parsing and relabeling too, as in Prometheus.
+    public mutating func process(body: [UInt8], contentType: String?, timestamp: Int64, duration: () -> Double)
         -> ScrapeResult
     {
         var table = SymbolTable()
@@ -48,7 +49,7 @@ public struct ScrapeProcessor: Sendable {
                 reason: "parse",
                 message: "no sample could be parsed from \(issues.count) lines; first: \(first)"
             )
-            var result = fail(failure, timestamp: timestamp, duration: duration)
+            var result = fail(failure, timestamp: timestamp, duration: duration())
             result.parseIssues = issues
             return result
         }
@@ -69,10 +70,10 @@ public struct ScrapeProcessor: Sendable {
                 reason: "sample_limit",
                 message: "\(postRelabel) samples after relabeling exceed sample_limit \(target.sampleLimit)"
             )
-            var result = fail(failure, timestamp: timestamp, duration: duration)
+            var result = fail(failure, timestamp: timestamp, duration: duration())
             result.parseIssues = issues
             result.scrapeMetrics = ScrapeMetrics(
-                up: false, durationSeconds: duration, samplesScraped: scraped, samplesPostRelabeling: postRelabel,
+                up: false, durationSeconds: duration(), samplesScraped: scraped, samplesPostRelabeling: postRelabel,
                 seriesAdded: 0
             ).batch(labels: target.targetLabels)
             return result
@@ -89,7 +90,7 @@ public struct ScrapeProcessor: Sendable {
             timestamp: timestamp,
             series: batch,
             scrapeMetrics: ScrapeMetrics(
-                up: true, durationSeconds: duration, samplesScraped: scraped, samplesPostRelabeling: postRelabel,
+                up: true, durationSeconds: duration(), samplesScraped: scraped, samplesPostRelabeling: postRelabel,
                 seriesAdded: added
             ).batch(labels: target.targetLabels),
             stale: stale,

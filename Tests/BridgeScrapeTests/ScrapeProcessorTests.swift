@@ -28,7 +28,7 @@ import Testing
     @Test func seriesGetTargetLabelsAndLoseExplicitTimestamps() {
         var processor = ScrapeProcessor(target: Self.kubelet())
         let body = "# TYPE machine_cpu_cores gauge\nmachine_cpu_cores 4 1700000000000\nx{node=\"elsewhere\"} 1\nx 2\n"
-        let result = processor.process(body: Array(body.utf8), contentType: nil, timestamp: 1000, duration: 0.25)
+        let result = processor.process(body: Array(body.utf8), contentType: nil, timestamp: 1000, duration: { 0.25 })
         #expect(result.up)
         #expect(
             Self.text(result.series) == """
@@ -56,7 +56,7 @@ import Testing
     @Test func exportedLabelsNeverCollapseSeries() {
         var processor = ScrapeProcessor(target: Self.kubelet())
         let body = "x{exported_node=\"a\",node=\"b\"} 1\nx{exported_node=\"b\"} 2\nx{node=\"a\"} 3\nx 4\n"
-        let result = processor.process(body: Array(body.utf8), contentType: nil, timestamp: 0, duration: 0)
+        let result = processor.process(body: Array(body.utf8), contentType: nil, timestamp: 0, duration: { 0 })
         #expect(result.series.samples.count == 4)
         #expect(result.duplicates == 0)
         let identities = Set(result.series.samples.map { result.series.seriesIdentity(of: $0) })
@@ -66,15 +66,16 @@ import Testing
     @Test func duplicateSeriesInOneScrapeAreDroppedAndCounted() {
         var processor = ScrapeProcessor(target: Self.kubelet())
         let body = "a{x=\"1\",y=\"2\"} 1\na{y=\"2\",x=\"1\"} 2\nb 3\n"
-        let result = processor.process(body: Array(body.utf8), contentType: nil, timestamp: 0, duration: 0)
+        let result = processor.process(body: Array(body.utf8), contentType: nil, timestamp: 0, duration: { 0 })
         #expect(result.duplicates == 1)
         #expect(result.series.familyValues.flatMap(\.samples).map(\.value) == [1, 3])
     }
 
     @Test func vanishedSeriesGetStalenessMarkers() {
         var processor = ScrapeProcessor(target: Self.kubelet())
-        _ = processor.process(body: Array("a 1\nb 2\nc 3\n".utf8), contentType: nil, timestamp: 0, duration: 0)
-        let second = processor.process(body: Array("a 1\nc 3\nd 4\n".utf8), contentType: nil, timestamp: 1, duration: 0)
+        _ = processor.process(body: Array("a 1\nb 2\nc 3\n".utf8), contentType: nil, timestamp: 0, duration: { 0 })
+        let second = processor.process(
+            body: Array("a 1\nc 3\nd 4\n".utf8), contentType: nil, timestamp: 1, duration: { 0 })
         #expect(Self.value("scrape_series_added", in: second.scrapeMetrics) == 1)
         let stale = second.stale.familyValues.flatMap(\.samples)
         #expect(stale.map(\.name) == ["b"])
@@ -84,21 +85,23 @@ import Testing
 
     @Test func failedScrapeMakesEverySeriesStale() {
         var processor = ScrapeProcessor(target: Self.kubelet())
-        _ = processor.process(body: Array("a 1\nb 2\n".utf8), contentType: nil, timestamp: 0, duration: 0)
+        _ = processor.process(body: Array("a 1\nb 2\n".utf8), contentType: nil, timestamp: 0, duration: { 0 })
         let failed = processor.fail(ScrapeFailure(reason: "timeout", message: "slow"), timestamp: 1, duration: 10)
         #expect(!failed.up)
         #expect(Self.value("up", in: failed.scrapeMetrics) == 0)
         #expect(failed.stale.samples.count == 2)
         #expect(failed.series.samples.isEmpty)
-        let recovered = processor.process(body: Array("a 1\nb 2\n".utf8), contentType: nil, timestamp: 2, duration: 0)
+        let recovered = processor.process(
+            body: Array("a 1\nb 2\n".utf8), contentType: nil, timestamp: 2, duration: { 0 })
         #expect(Self.value("scrape_series_added", in: recovered.scrapeMetrics) == 2)
         #expect(recovered.stale.samples.isEmpty)
     }
 
     @Test func sampleLimitFailsTheScrape() {
         var processor = ScrapeProcessor(target: Self.kubelet(sampleLimit: 2))
-        _ = processor.process(body: Array("a 1\n".utf8), contentType: nil, timestamp: 0, duration: 0)
-        let result = processor.process(body: Array("a 1\nb 2\nc 3\n".utf8), contentType: nil, timestamp: 1, duration: 0)
+        _ = processor.process(body: Array("a 1\n".utf8), contentType: nil, timestamp: 0, duration: { 0 })
+        let result = processor.process(
+            body: Array("a 1\nb 2\nc 3\n".utf8), contentType: nil, timestamp: 1, duration: { 0 })
         #expect(result.failure?.reason == "sample_limit")
         #expect(result.failure?.message == "3 samples after relabeling exceed sample_limit 2")
         #expect(Self.value("up", in: result.scrapeMetrics) == 0)
@@ -109,7 +112,7 @@ import Testing
     @Test func metricRelabelingSeesTargetLabels() throws {
         let keepOnlyN2 = RelabelConfig(sourceLabels: ["node"], regex: try RelabelRegex("n2"), action: .keep)
         var processor = ScrapeProcessor(target: Self.kubelet("n1", relabel: [keepOnlyN2]))
-        let result = processor.process(body: Array("a 1\n".utf8), contentType: nil, timestamp: 0, duration: 0)
+        let result = processor.process(body: Array("a 1\n".utf8), contentType: nil, timestamp: 0, duration: { 0 })
         #expect(result.series.samples.isEmpty)
         #expect(Self.value("scrape_samples_scraped", in: result.scrapeMetrics) == 1)
         #expect(Self.value("scrape_samples_post_metric_relabeling", in: result.scrapeMetrics) == 0)
@@ -118,12 +121,12 @@ import Testing
     @Test func badLinesAreCountedButGarbageFailsTheScrape() {
         var processor = ScrapeProcessor(target: Self.kubelet())
         let partial = processor.process(
-            body: Array("a 1\nbroken{\nb 2\n".utf8), contentType: nil, timestamp: 0, duration: 0)
+            body: Array("a 1\nbroken{\nb 2\n".utf8), contentType: nil, timestamp: 0, duration: { 0 })
         #expect(partial.up)
         #expect(partial.parseIssues.count == 1)
         #expect(partial.series.samples.count == 2)
         let garbage = processor.process(
-            body: Array("<html>oops</html>\n".utf8), contentType: nil, timestamp: 1, duration: 0)
+            body: Array("<html>oops</html>\n".utf8), contentType: nil, timestamp: 1, duration: { 0 })
         #expect(garbage.failure?.reason == "parse")
         #expect(garbage.failure?.message.hasPrefix("no sample could be parsed from 1 lines; first: line 1:") == true)
         #expect(garbage.stale.samples.count == 2)
@@ -132,10 +135,10 @@ import Testing
     @Test func steadyScrapesReuseTheSymbolTable() {
         var processor = ScrapeProcessor(target: Self.kubelet())
         let body = Array("a{pod=\"p1\"} 1\na{pod=\"p2\"} 2\n".utf8)
-        let first = processor.process(body: body, contentType: nil, timestamp: 0, duration: 0)
+        let first = processor.process(body: body, contentType: nil, timestamp: 0, duration: { 0 })
         let count = first.series.symbols.count
         for index in 1...20 {
-            let result = processor.process(body: body, contentType: nil, timestamp: Int64(index), duration: 0)
+            let result = processor.process(body: body, contentType: nil, timestamp: Int64(index), duration: { 0 })
             #expect(result.series.symbols.count == count)
             #expect(Self.text(result.series) == Self.text(first.series))
             #expect(result.stale.samples.isEmpty)
@@ -149,7 +152,7 @@ import Testing
             body: Array(body.utf8),
             contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8",
             timestamp: 0,
-            duration: 0
+            duration: { 0 }
         )
         #expect(result.parseIssues.isEmpty)
         #expect(result.series.familyValues.first?.type == .counter)
