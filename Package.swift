@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "BridgeCore", swiftSettings: strict),
         .target(name: "BridgeHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "BridgeTopology", dependencies: ["BridgeCore"], swiftSettings: strict),
+        // The simulated cluster behind stackbridge-sim and `stackbridge demo` (pure: objects and bodies).
+        .target(name: "BridgeSimulator", dependencies: ["BridgeCore", "BridgeTopology"], swiftSettings: strict),
         .target(
             name: "BridgeKubernetes",
             dependencies: [
@@ -123,6 +125,11 @@ let package = Package(
                 "BridgeKubernetes", "BridgeTestPeers", "BridgeTopology", "BridgeHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BridgeSimulatorTests",
+            dependencies: ["BridgeSimulator", "BridgeTopology", "BridgeCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,89 @@
+import BridgeCore
+import BridgeSimulator
+import BridgeTopology
+import Testing
+
+@Suite struct SimulatedClusterTests {
+    let cluster = SimulatedCluster(name: "sim", nodes: 4, podsPerNode: 12, seed: 7)
+
+    @Test func sizeAndEveryObjectDecodes() throws {
+        #expect(cluster.state.nodes.count == 4)
+        #expect(cluster.state.pods.count >= 4 * 12)
+        #expect(cluster.state.pods.count <= 4 * 12 + 3)
+        for object in cluster.objects { _ = try object.decoded() }
+        #expect(Set(cluster.objects.map(\.resource)).count == 16)
+    }
+
+    @Test func topologyHasEveryComponentTypeAndOwnershipHolds() {
+        let topology = TopologyBuilder.build(cluster.state)
+        let types = Set(topology.components.values.map(\.type))
+        // Every component type of the reference appears in the simulated cluster.
+        #expect(types == Set(ComponentType.allCases))
+        for pod in cluster.state.pods.values {
+            let urn = URNBuilder(cluster: "sim").component(
+                "pod", namespace: pod.metadata.namespace, name: pod.metadata.name)
+            let controlled = topology.relations(to: urn).contains { $0.type == .controls }
+            let finished = pod.status?.phase == "Succeeded"
+            #expect(controlled == (pod.metadata.controller != nil && !finished), "\(pod.metadata.name)")
+        }
+    }
+
+    @Test func podsSpreadOverNodesAndDaemonSetCoversEach() {
+        for index in 0..<4 {
+            let pods = cluster.pods(on: "node-\(index)")
+            #expect(pods.count >= 10)
+            #expect(pods.filter { $0.metadata.controller?.kind == "DaemonSet" }.count == 1)
+        }
+    }
+
+    @Test func kubeStateMetricsDescribesTheSameObjects() throws {
+        var issues = ParseIssues()
+        let batch = MetricBatch.parse(Array(cluster.kubeStateMetrics().utf8), format: .text, issues: &issues)
+        #expect(issues.isEmpty, "\(issues.kept)")
+        let info = try #require(batch.familyValues.first { $0.name == "kube_pod_info" })
+        func label(_ sample: MetricSampleValue, _ name: String) -> String? {
+            sample.labels.first { $0.name == name }?.value
+        }
+        #expect(info.samples.count == cluster.state.pods.count)
+        for sample in info.samples {
+            let key = ObjectKey(try #require(label(sample, "namespace")), try #require(label(sample, "pod")))
+            let pod = try #require(cluster.state.pods[key])
+            #expect(label(sample, "node") == pod.spec?.nodeName)
+            #expect(label(sample, "uid") == pod.metadata.uid)
+        }
+        let containers = try #require(batch.familyValues.first { $0.name == "kube_pod_container_info" })
+        let ids = Set(containers.samples.compactMap { label($0, "container_id") })
+        #expect(
+            ids
+                == Set(
+                    cluster.state.pods.values.flatMap { $0.status?.containerStatuses ?? [] }.compactMap(\.containerID)))
+        let owners = try #require(batch.familyValues.first { $0.name == "kube_replicaset_owner" })
+        #expect(owners.samples.count == cluster.state.replicaSets.count)
+    }
+
+    @Test func cadvisorBodiesMatchTheirNode() throws {
+        for index in 0..<4 {
+            let node = "node-\(index)"
+            var issues = ParseIssues()
+            let batch = MetricBatch.parse(Array(cluster.cadvisor(node: node).utf8), format: .text, issues: &issues)
+            #expect(issues.isEmpty, "\(issues.kept)")
+            let pods = Set(
+                batch.familyValues.flatMap(\.samples).compactMap { sample in
+                    sample.labels.first { $0.name == "pod" }?.value
+                }
+            )
+            let running = Set(cluster.pods(on: node).filter { $0.status?.phase == "Running" }.map(\.metadata.name))
+            #expect(pods == running)
+            // cAdvisor stamps container series with explicit times; the machine series has none.
+            #expect(batch.samples.filter { $0.timestamp == nil }.count == 1)
+        }
+    }
+
+    @Test func theSameSeedGivesTheSameCluster() {
+        let again = SimulatedCluster(name: "sim", nodes: 4, podsPerNode: 12, seed: 7)
+        #expect(again.kubeStateMetrics() == cluster.kubeStateMetrics())
+        #expect(again.cadvisor(node: "node-1") == cluster.cadvisor(node: "node-1"))
+        let other = SimulatedCluster(name: "sim", nodes: 4, podsPerNode: 12, seed: 8)
+        #expect(other.kubeStateMetrics() != cluster.kubeStateMetrics())
+    }
+}
