@@ -1,0 +1,160 @@
+/// The simulated cluster as an API: collections with resource versions, paginated lists, watch
+/// events since a version, compaction (410 Gone for versions older than the event log keeps), and
+/// churn. Pure: the server maps HTTP onto it, the tests call it directly.
+public struct SimulatorAPI: Sendable {
+    /// A change, as a watch delivers it.
+    public struct Event: Sendable {
+        /// ADDED, MODIFIED or DELETED.
+        public let type: String
+        /// The version after the change.
+        public let resourceVersion: Int
+        /// The object.
+        public let object: SimulatedObject
+    }
+
+    /// The answer to a list request.
+    public struct ListPage: Sendable {
+        /// Objects of this page.
+        public let items: [SimulatedObject]
+        /// Token for the next page; nil on the last.
+        public let continueToken: String?
+        /// The version the list reflects.
+        public let resourceVersion: Int
+    }
+
+    /// Why a request cannot be answered.
+    public enum Failure: Error, Sendable, Equatable {
+        /// The version or continue token is older than the kept history (HTTP 410).
+        case gone(String)
+    }
+
+    private var objects: [String: [String: SimulatedObject]] = [:]
+    private var events: [Event] = []
+    /// The current resource version.
+    public private(set) var resourceVersion = 1
+    private var oldestKept = 1
+    /// Most events kept for watches; older versions get 410.
+    public let historyLimit: Int
+    private var churnCounter = 0
+    private var random: SimRandom
+
+    /// Serves `cluster`.
+    public init(cluster: SimulatedCluster, historyLimit: Int = 10_000, seed: UInt64 = 1) {
+        self.historyLimit = historyLimit
+        random = SimRandom(seed: seed ^ 0x5EED)
+        for object in cluster.objects { objects[object.resource, default: [:]][Self.key(object)] = object }
+    }
+
+    static func key(_ object: SimulatedObject) -> String { (object.namespace ?? "") + "/" + object.name }
+
+    /// The resources served.
+    public var resources: [String] { objects.keys.sorted() }
+
+    /// A page of `resource`, optionally one namespace, pods optionally on one node, `limit` items
+    /// after `continueToken` (an offset bound to the version it was issued at).
+    public func list(
+        _ resource: String,
+        namespace: String? = nil,
+        nodeName: String? = nil,
+        limit: Int? = nil,
+        continueToken: String? = nil
+    ) throws(Failure) -> ListPage {
+        var offset = 0
+        if let continueToken {
+            let parts = continueToken.split(separator: ":")
+            guard parts.count == 2, let version = Int(parts[0]), let start = Int(parts[1]) else {
+                throw .gone("invalid continue token")
+            }
+            guard version >= oldestKept else { throw .gone("the provided continue parameter is too old") }
+            offset = start
+        }
+        var all = (objects[resource] ?? [:]).values.filter { namespace == nil || $0.namespace == namespace }
+        if let nodeName { all = all.filter { $0.json["spec"]?["nodeName"]?.stringValue == nodeName } }
+        all.sort { ($0.namespace ?? "", $0.name) < ($1.namespace ?? "", $1.name) }
+        let size = limit.map { max(1, $0) } ?? all.count
+        let end = min(all.count, offset + size)
+        let page = offset < end ? Array(all[offset..<end]) : []
+        return ListPage(
+            items: page, continueToken: end < all.count ? "\(resourceVersion):\(end)" : nil,
+            resourceVersion: resourceVersion)
+    }
+
+    /// One object.
+    public func get(_ resource: String, namespace: String?, name: String) -> SimulatedObject? {
+        objects[resource]?[(namespace ?? "") + "/" + name]
+    }
+
+    /// Changes to `resource` after `version`; 410 when the log no longer reaches back that far.
+    public func events(_ resource: String, after version: Int, namespace: String? = nil) throws(Failure) -> [Event] {
+        guard version + 1 >= oldestKept else { throw .gone("too old resource version: \(version) (\(oldestKept - 1))") }
+        return events.filter {
+            $0.resourceVersion > version && $0.object.resource == resource
+                && (namespace == nil || $0.object.namespace == namespace)
+        }
+    }
+
+    /// Applies a change and logs it; the object carries the new resource version, as the
+    /// apiserver stamps it, so a watcher can resume from any event.
+    public mutating func apply(_ type: String, _ change: SimulatedObject) {
+        resourceVersion += 1
+        let object = change.stamped(resourceVersion)
+        let key = Self.key(object)
+        if type == "DELETED" {
+            objects[object.resource]?[key] = nil
+        } else {
+            objects[object.resource, default: [:]][key] = object
+        }
+        events.append(Event(type: type, resourceVersion: resourceVersion, object: object))
+        if events.count > historyLimit {
+            events.removeFirst(events.count - historyLimit)
+            oldestKept = events.first?.resourceVersion ?? resourceVersion
+        }
+    }
+
+    /// Forgets the whole event log, as an etcd compaction does: older versions get 410.
+    public mutating func compact() {
+        events.removeAll()
+        oldestKept = resourceVersion + 1
+    }
+
+    /// One step of churn: a pod of a ReplicaSet is deleted and a replacement with a new name is
+    /// created on another node, as a rolling restart would.
+    public mutating func churn() {
+        let pods = (objects["pods"] ?? [:]).values.filter {
+            $0.json["metadata"]?["ownerReferences"].map { "\($0)".contains("ReplicaSet") } ?? false
+        }.sorted { ($0.namespace ?? "", $0.name) < ($1.namespace ?? "", $1.name) }
+        guard !pods.isEmpty else { return }
+        let victim = pods[Int(random.next() % UInt64(pods.count))]
+        apply("DELETED", victim)
+        churnCounter += 1
+        let base = victim.name.split(separator: "-").dropLast().joined(separator: "-")
+        let name = "\(base)-r\(churnCounter)"
+        let replacement = SimulatedObject(
+            resource: victim.resource, apiVersion: victim.apiVersion, kind: victim.kind, namespace: victim.namespace,
+            name: name,
+            json: victim.json.replacing(path: ["metadata", "name"], with: .string(name))
+        )
+        apply("ADDED", replacement)
+    }
+}
+
+extension SimulatedObject {
+    /// The object with `metadata.resourceVersion` set.
+    func stamped(_ version: Int) -> SimulatedObject {
+        SimulatedObject(
+            resource: resource, apiVersion: apiVersion, kind: kind, namespace: namespace, name: name,
+            json: json.replacing(path: ["metadata", "resourceVersion"], with: .string(String(version)))
+        )
+    }
+}
+
+extension JSONValue {
+    /// The value with the member at `path` (object keys) replaced.
+    func replacing(path: [String], with value: JSONValue) -> JSONValue {
+        guard let first = path.first, case .object(var pairs) = self else { return path.isEmpty ? value : self }
+        if let index = pairs.firstIndex(where: { $0.0 == first }) {
+            pairs[index].1 = pairs[index].1.replacing(path: Array(path.dropFirst()), with: value)
+        }
+        return .object(pairs)
+    }
+}
