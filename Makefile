@@ -9,8 +9,8 @@ BENCH_TARGETS ?= 200
 # libcurl (with its headers) carries every outbound request. The tests use real peers: Prometheus
 # (exposition captures, promtool), node_exporter, Python's http.server with TLS (fixture server),
 # openssl (certificates made at test time), zstd (compressed bodies), tinyproxy (CONNECT proxy);
-# the scrape benchmark serves its targets with nginx.
-DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev python3 openssl zstd tinyproxy-bin nginx-light
+# kubectl (a real client against stackbridge-sim); the scrape benchmark serves its targets with nginx.
+DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev python3 openssl zstd tinyproxy-bin nginx-light kubectl
 
 .PHONY: all deps build test lint fuzz bench demo clean
 

@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "stackbridge", targets: ["stackbridge"]),
+        .executable(name: "stackbridge-sim", targets: ["stackbridge-sim"]),
         .library(name: "BridgeCore", targets: ["BridgeCore"]),
         .library(name: "BridgeHTTP", targets: ["BridgeHTTP"]),
         .library(name: "BridgeScrape", targets: ["BridgeScrape"]),
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -79,6 +81,16 @@ let package = Package(
         ),
         // One GET through BridgeHTTP from the command line; tests run it under a chosen environment.
         .executableTarget(name: "stackbridge-http-probe", dependencies: ["BridgeHTTP"], swiftSettings: strict),
+        .executableTarget(
+            name: "stackbridge-sim",
+            dependencies: [
+                "BridgeSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "stackbridge-bench",
             dependencies: ["BridgeCore", "BridgeTestSupport"],
@@ -136,6 +148,15 @@ let package = Package(
             name: "BridgeTopologyTests",
             dependencies: ["BridgeTopology"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        // Runs the built `stackbridge-sim` against kubectl, the watcher and the scraper.
+        .testTarget(
+            name: "SimulatorServerTests",
+            dependencies: [
+                "BridgeCore", "BridgeHTTP", "BridgeKubernetes", "BridgeScrape", "BridgeSimulator", "BridgeTestPeers",
+                "BridgeTopology", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Runs the built `stackbridge` binary; `swift build --build-tests` builds it alongside.

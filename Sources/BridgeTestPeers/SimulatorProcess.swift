@@ -1,0 +1,40 @@
+import Foundation
+
+/// The built `stackbridge-sim` started on a free 127.0.0.1 port; stopped with SIGKILL.
+public final class SimulatorProcess: @unchecked Sendable {
+    private let process = Process()
+    /// `http://127.0.0.1:PORT`.
+    public let url: String
+
+    /// Starts the simulator with `arguments` (after `--listen`) and waits for its listening line.
+    public init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: PeerProcess.builtProduct("stackbridge-sim"))
+        process.arguments = ["--listen", "127.0.0.1:0"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line: [UInt8] = []
+        while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 0x0A {
+            line.append(first)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let start = text.range(of: "http://"), let end = text[start.lowerBound...].firstIndex(of: " ") else {
+            kill(process.processIdentifier, SIGKILL)
+            throw PeerError("stackbridge-sim did not start: \(text)")
+        }
+        url = String(text[start.lowerBound..<end])
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Stops the simulator.
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}

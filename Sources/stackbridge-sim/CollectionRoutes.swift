@@ -1,0 +1,106 @@
+import BridgeSimulator
+import Foundation
+import Hummingbird
+
+/// List, watch and get of every resource, cluster-wide and per namespace, core and grouped.
+enum CollectionRoutes {
+    static func register(_ router: Router<BasicRequestContext>, host: SimulatorHost) {
+        // The router matches static segments first and does not backtrack, so the collections whose
+        // names also start longer static paths (node proxy, namespaced resources) get routes of their own.
+        // Parameter names must match those of the longer routes that share the prefix.
+        for (name, parameter) in [("nodes", "node"), ("namespaces", "namespace")] {
+            router.get(RouterPath("/api/v1/\(name)")) { request, _ in
+                await collection(request, resource: name, group: "", namespace: nil, host: host)
+            }
+            router.get(RouterPath("/api/v1/\(name)/:\(parameter)")) { _, context in
+                await object(
+                    resource: name, group: "", namespace: nil, name: context.parameters.get(parameter), host: host)
+            }
+        }
+        router.get("/api/v1/:resource") { request, context in
+            await collection(
+                request, resource: context.parameters.get("resource"), group: "", namespace: nil, host: host)
+        }
+        router.get("/api/v1/:resource/:name") { _, context in
+            await object(
+                resource: context.parameters.get("resource"), group: "", namespace: nil,
+                name: context.parameters.get("name"), host: host)
+        }
+        router.get("/api/v1/namespaces/:namespace/:resource") { request, context in
+            await collection(
+                request, resource: context.parameters.get("resource"), group: "",
+                namespace: context.parameters.get("namespace"), host: host)
+        }
+        router.get("/api/v1/namespaces/:namespace/:resource/:name") { _, context in
+            await object(
+                resource: context.parameters.get("resource"), group: "", namespace: context.parameters.get("namespace"),
+                name: context.parameters.get("name"), host: host)
+        }
+        router.get("/apis/:group/:version/:resource") { request, context in
+            await collection(
+                request, resource: context.parameters.get("resource"), group: context.parameters.get("group") ?? "",
+                namespace: nil, host: host)
+        }
+        router.get("/apis/:group/:version/namespaces/:namespace/:resource") { request, context in
+            await collection(
+                request, resource: context.parameters.get("resource"), group: context.parameters.get("group") ?? "",
+                namespace: context.parameters.get("namespace"), host: host)
+        }
+        router.get("/apis/:group/:version/namespaces/:namespace/:resource/:name") { _, context in
+            await object(
+                resource: context.parameters.get("resource"), group: context.parameters.get("group") ?? "",
+                namespace: context.parameters.get("namespace"), name: context.parameters.get("name"), host: host)
+        }
+    }
+
+    static func object(
+        resource name: String?, group: String, namespace: String?, name objectName: String?, host: SimulatorHost
+    ) async -> Response {
+        guard let name, let resource = APIResource.find(group: group, name: name), let objectName,
+            let object = await host.get(resource.qualified, namespace: namespace, name: objectName)
+        else {
+            return SimulatorRoutes.status(404, "NotFound", "\(name ?? "resource") \"\(objectName ?? "")\" not found")
+        }
+        return SimulatorRoutes.json(object.json)
+    }
+
+    static func collection(
+        _ request: Request, resource name: String?, group: String, namespace: String?, host: SimulatorHost
+    ) async -> Response {
+        guard let name, let resource = APIResource.find(group: group, name: name) else {
+            return SimulatorRoutes.status(404, "NotFound", "the server could not find the requested resource")
+        }
+        let query = request.uri.queryParameters
+        let nodeName = query.get("fieldSelector").flatMap { selector -> String? in
+            selector.hasPrefix("spec.nodeName=") ? String(selector.dropFirst("spec.nodeName=".count)) : nil
+        }
+        let metadataOnly = request.headers[.accept]?.contains("as=PartialObjectMetadataList") ?? false
+        if let watch = query.get("watch"), watch == "1" || watch == "true" {
+            return WatchStream.response(
+                resource: resource, namespace: namespace, host: host,
+                since: query.get("resourceVersion").flatMap { Int($0) },
+                timeout: query.get("timeoutSeconds").flatMap { Int($0) } ?? 1800,
+                bookmarks: query.get("allowWatchBookmarks") == "true", metadataOnly: metadataOnly
+            )
+        }
+        do {
+            let page = try await host.list(
+                resource.qualified, namespace: namespace, nodeName: nodeName,
+                limit: query.get("limit").flatMap { Int($0) },
+                continueToken: query.get("continue").flatMap { $0.isEmpty ? nil : $0 }
+            )
+            var metadata: [(String, JSONValue)] = [("resourceVersion", .string(String(page.resourceVersion)))]
+            if let token = page.continueToken { metadata.append(("continue", .string(token))) }
+            let items = page.items.map { metadataOnly ? WatchStream.metadataOnly($0.json) : $0.json }
+            return SimulatorRoutes.json(
+                .object([
+                    ("kind", .string(metadataOnly ? "PartialObjectMetadataList" : "\(resource.kind)List")),
+                    ("apiVersion", .string(metadataOnly ? "meta.k8s.io/v1" : resource.groupVersion)),
+                    ("metadata", .object(metadata)), ("items", .array(items)),
+                ])
+            )
+        } catch {
+            return SimulatorRoutes.status(410, "Expired", "The provided continue parameter is too old")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import BridgeSimulator
+
+/// Owns the simulated API while the server runs: handlers read it, churn changes it.
+actor SimulatorHost {
+    private(set) var api: SimulatorAPI
+    let cluster: SimulatedCluster
+
+    init(cluster: SimulatedCluster) {
+        self.cluster = cluster
+        api = SimulatorAPI(cluster: cluster)
+    }
+
+    func list(
+        _ resource: String,
+        namespace: String?,
+        nodeName: String?,
+        limit: Int?,
+        continueToken: String?
+    ) throws(SimulatorAPI.Failure) -> SimulatorAPI.ListPage {
+        try api.list(resource, namespace: namespace, nodeName: nodeName, limit: limit, continueToken: continueToken)
+    }
+
+    func get(_ resource: String, namespace: String?, name: String) -> SimulatedObject? {
+        api.get(resource, namespace: namespace, name: name)
+    }
+
+    func events(_ resource: String, after version: Int, namespace: String?) throws(SimulatorAPI.Failure)
+        -> [SimulatorAPI.Event]
+    {
+        try api.events(resource, after: version, namespace: namespace)
+    }
+
+    var resourceVersion: Int { api.resourceVersion }
+
+    func churn() { api.churn() }
+
+    /// Churns `perSecond` times a second until cancelled.
+    func churn(perSecond: Double) async {
+        guard perSecond > 0 else { return }
+        let pause = Duration.milliseconds(Int64(1000 / perSecond))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: pause)
+            api.churn()
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import BridgeSimulator
+import Foundation
+import Hummingbird
+
+/// A watch response: the events after the requested version (or, without one, every current object
+/// as ADDED), then new events as they happen, bookmarks when asked, until the timeout. A version
+/// older than the kept history gets one ERROR event with a 410 Status, as the apiserver sends.
+enum WatchStream {
+    static func response(
+        resource: APIResource,
+        namespace: String?,
+        host: SimulatorHost,
+        since: Int?,
+        timeout: Int,
+        bookmarks: Bool,
+        metadataOnly: Bool
+    ) -> Response {
+        let body = ResponseBody { writer in
+            let deadline = ContinuousClock.now + .seconds(min(max(timeout, 1), 3600))
+            var version = since ?? 0
+            if since == nil || since == 0 {
+                let page = try? await host.list(
+                    resource.qualified, namespace: namespace, nodeName: nil, limit: nil, continueToken: nil)
+                for object in page?.items ?? [] {
+                    try await writer.write(line(type: "ADDED", object.json, metadataOnly: metadataOnly))
+                }
+                version = page?.resourceVersion ?? 0
+            }
+            var lastBookmark = ContinuousClock.now
+            while ContinuousClock.now < deadline && !Task.isCancelled {
+                do {
+                    for event in try await host.events(resource.qualified, after: version, namespace: namespace) {
+                        try await writer.write(line(type: event.type, event.object.json, metadataOnly: metadataOnly))
+                        version = event.resourceVersion
+                    }
+                } catch {
+                    let status = JSONValue.object([
+                        ("kind", "Status"), ("apiVersion", "v1"), ("status", "Failure"), ("reason", "Expired"),
+                        ("code", 410),
+                        ("message", .string("too old resource version: \(version)")),
+                    ])
+                    try await writer.write(line(type: "ERROR", status, metadataOnly: false))
+                    break
+                }
+                if bookmarks && ContinuousClock.now - lastBookmark > .seconds(1) {
+                    let current = await host.resourceVersion
+                    version = max(version, current)
+                    let bookmark = JSONValue.object([
+                        ("kind", .string(resource.kind)), ("apiVersion", .string(resource.groupVersion)),
+                        ("metadata", .object([("resourceVersion", .string(String(version)))])),
+                    ])
+                    try await writer.write(line(type: "BOOKMARK", bookmark, metadataOnly: false))
+                    lastBookmark = ContinuousClock.now
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: body)
+    }
+
+    static func line(type: String, _ object: JSONValue, metadataOnly: Bool) -> ByteBuffer {
+        let event = JSONValue.object([
+            ("type", .string(type)), ("object", metadataOnly ? self.metadataOnly(object) : object),
+        ])
+        var bytes = (try? JSONEncoder().encode(event)) ?? Data()
+        bytes.append(0x0A)
+        return ByteBuffer(bytes: bytes)
+    }
+
+    /// An object as `PartialObjectMetadata`: kind, apiVersion and metadata only.
+    static func metadataOnly(_ object: JSONValue) -> JSONValue {
+        .object([
+            ("kind", "PartialObjectMetadata"), ("apiVersion", "meta.k8s.io/v1"),
+            ("metadata", object["metadata"] ?? .object([])),
+        ])
+    }
+}

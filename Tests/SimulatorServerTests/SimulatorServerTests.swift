@@ -1,0 +1,109 @@
+import BridgeCore
+import BridgeHTTP
+import BridgeKubernetes
+import BridgeScrape
+import BridgeSimulator
+import BridgeTestPeers
+import BridgeTopology
+import Foundation
+import Logging
+import Testing
+
+/// The `stackbridge-sim` binary against real clients: kubectl, the bridge's watcher and scraper.
+@Suite struct SimulatorServerTests {
+    let client = HTTPClient(userAgent: "stackbridge-test")
+
+    func kubectl(_ simulator: SimulatorProcess, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        try PeerProcess.run("/usr/bin/kubectl", ["--server", simulator.url] + arguments)
+    }
+
+    @Test func kubectlListsTheCluster() throws {
+        let simulator = try SimulatorProcess(["--nodes", "3", "--pods-per-node", "10", "--seed", "3"])
+        let cluster = SimulatedCluster(name: "sim", nodes: 3, podsPerNode: 10, seed: 3)
+        let (status, pods) = try kubectl(simulator, ["get", "pods", "-A", "--no-headers"])
+        #expect(status == 0, "\(pods)")
+        #expect(pods.split(separator: "\n").count == cluster.state.pods.count)
+        let anyPod = try #require(cluster.state.pods.keys.first)
+        #expect(pods.contains(anyPod.name))
+        let (workloadStatus, workloads) = try kubectl(simulator, ["get", "deploy,ds,sts", "-A", "--no-headers"])
+        #expect(workloadStatus == 0, "\(workloads)")
+        let expected =
+            cluster.state.deployments.count + cluster.state.daemonSets.count + cluster.state.statefulSets.count
+        #expect(workloads.split(separator: "\n").count == expected)
+        let (versionStatus, version) = try kubectl(simulator, ["get", "--raw", "/version"])
+        #expect(versionStatus == 0)
+        #expect(version.contains(#""gitVersion":"v1.29.4-stackbridge-sim""#))
+        let (_, namespace) = try kubectl(simulator, ["get", "namespace", "kube-system", "--no-headers"])
+        #expect(namespace.hasPrefix("kube-system"))
+    }
+
+    @Test func kubectlWatchSeesChurn() throws {
+        let simulator = try SimulatorProcess(["--nodes", "2", "--pods-per-node", "6", "--churn", "5"])
+        let (_, output) = try PeerProcess.run(
+            "/usr/bin/timeout",
+            ["3", "/usr/bin/kubectl", "--server", simulator.url, "get", "pods", "-A", "-w", "--no-headers"]
+        )
+        // Churn names replacements <replicaset>-r<N>; the watch shows them after the initial list.
+        #expect(output.contains("-r1"), "\(output)")
+    }
+
+    @Test func theWatcherSyncsEveryKindIncludingMetadataOnlySecrets() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "2", "--pods-per-node", "8", "--churn", "4"])
+        let store = ClusterStore(clusterName: "sim")
+        let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: "test")
+        let cluster = SimulatedCluster(name: "sim", nodes: 2, podsPerNode: 8)
+        let expectedTypes = Set(TopologyBuilder.build(cluster.state).components.values.map(\.type))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for kind in ResourceKind.all {
+                let watcher = ResourceWatcher(
+                    kind: kind, config: config, client: client, store: store, logger: Logger(label: "test"),
+                    watchTimeout: .seconds(20), pageSize: 5
+                )
+                group.addTask { try await watcher.run() }
+            }
+            var synced = false
+            for _ in 0..<300 where !synced {
+                let state = store.snapshot
+                let types = Set(TopologyBuilder.build(state).components.values.map(\.type))
+                synced =
+                    state.nodes.count == 2 && state.secrets.count == cluster.state.secrets.count
+                    && state.volumeAttachments.count == cluster.state.volumeAttachments.count
+                    && state.pods.count >= cluster.state.pods.count
+                    && state.pods.keys.contains { $0.name.contains("-r") } && types == expectedTypes
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            // Every kind listed (secrets as metadata only), churn seen through the pod watch, and the
+            // topology has every component type the simulated cluster has.
+            let state = store.snapshot
+            let missing = expectedTypes.subtracting(TopologyBuilder.build(state).components.values.map(\.type))
+            #expect(
+                synced,
+                "nodes \(state.nodes.count), secrets \(state.secrets.count)/\(cluster.state.secrets.count), attachments \(state.volumeAttachments.count), pods \(state.pods.count)/\(cluster.state.pods.count), missing \(missing)"
+            )
+            group.cancelAll()
+        }
+    }
+
+    @Test func kubeletAndKubeStateMetricsScrapeThroughTheSimulator() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "2", "--pods-per-node", "6"])
+        let targets =
+            KubeletTargets.make(
+                nodes: [
+                    NodeAddress(name: "node-0", internalIP: "10.0.0.1"),
+                    NodeAddress(name: "node-1", internalIP: "10.0.0.2"),
+                ],
+                access: .proxy(apiServer: simulator.url, security: EndpointSecurity()),
+                endpoints: [.cadvisor]
+            ) + KubeStateMetricsTargets.make(urls: [simulator.url + "/ksm/metrics"])
+        for target in targets {
+            let loop = ScrapeLoop(
+                target: target, client: client, sink: LatestScrapes(), logger: Logger(label: "test"),
+                clock: ContinuousClock())
+            var processor = ScrapeProcessor(target: target)
+            let result = try #require(await loop.scrape(&processor))
+            #expect(result.up, "\(target.url): \(String(describing: result.failure))")
+            #expect(result.parseIssues.isEmpty)
+            #expect(result.series.samples.count > 5)
+        }
+    }
+}
