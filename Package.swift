@@ -67,7 +67,8 @@ let package = Package(
             name: "stackbridge",
             dependencies: [
                 "BridgeCore",
-                "BridgeTestSupport",
+                "BridgeSimulator",
+                "BridgeTopology",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -39,37 +39,41 @@ public struct ExpositionWriter: Sendable {
     }
 
     private func emit(_ family: MetricBatch.Family, of batch: MetricBatch, into output: inout [UInt8]) {
-        let symbols = batch.symbols
-        let samples = batch.samples[family.sampleRange]
-        if let header = header(for: family, samples: samples, symbols: symbols) {
-            if let help = family.help {
-                output.append(contentsOf: "# HELP ".utf8)
-                output.append(contentsOf: header.name)
-                output.append(UInt8(ascii: " "))
-                symbols.withBytes(help) { TextEscaping.escape($0, quotes: format == .openMetrics, into: &output) }
-                output.append(0x0A)
-            }
-            if let type = header.type {
-                output.append(contentsOf: "# TYPE ".utf8)
-                output.append(contentsOf: header.name)
-                output.append(UInt8(ascii: " "))
-                output.append(contentsOf: type.token(in: format).utf8)
-                output.append(0x0A)
-            }
-            if format == .openMetrics, let unit = family.unit {
-                output.append(contentsOf: "# UNIT ".utf8)
-                output.append(contentsOf: header.name)
-                output.append(UInt8(ascii: " "))
-                symbols.append(unit, to: &output)
-                output.append(0x0A)
-            }
-        }
-        for sample in samples {
+        emitHeader(family, of: batch, into: &output)
+        for sample in batch.samples[family.sampleRange] {
             emit(sample, of: batch, into: &output)
         }
     }
 
-    private func emit(_ sample: MetricBatch.Sample, of batch: MetricBatch, into output: inout [UInt8]) {
+    /// The HELP, TYPE and UNIT lines of `family`, as the format wants them.
+    func emitHeader(_ family: MetricBatch.Family, of batch: MetricBatch, into output: inout [UInt8]) {
+        let symbols = batch.symbols
+        let samples = batch.samples[family.sampleRange]
+        guard let header = header(for: family, samples: samples, symbols: symbols) else { return }
+        if let help = family.help {
+            output.append(contentsOf: "# HELP ".utf8)
+            output.append(contentsOf: header.name)
+            output.append(UInt8(ascii: " "))
+            symbols.withBytes(help) { TextEscaping.escape($0, quotes: format == .openMetrics, into: &output) }
+            output.append(0x0A)
+        }
+        if let type = header.type {
+            output.append(contentsOf: "# TYPE ".utf8)
+            output.append(contentsOf: header.name)
+            output.append(UInt8(ascii: " "))
+            output.append(contentsOf: type.token(in: format).utf8)
+            output.append(0x0A)
+        }
+        if format == .openMetrics, let unit = family.unit {
+            output.append(contentsOf: "# UNIT ".utf8)
+            output.append(contentsOf: header.name)
+            output.append(UInt8(ascii: " "))
+            symbols.append(unit, to: &output)
+            output.append(0x0A)
+        }
+    }
+
+    func emit(_ sample: MetricBatch.Sample, of batch: MetricBatch, into output: inout [UInt8]) {
         let symbols = batch.symbols
         symbols.append(sample.name, to: &output)
         emitLabels(batch.labels[sample.labelRange], symbols: symbols, into: &output)

@@ -156,3 +156,34 @@ import Testing
         #expect(ExpositionDiff.diff(expected: original, actual: written) == "")
     }
 }
+
+@Suite struct MergingWriterTests {
+    @Test func familiesSharedByTargetsAreWrittenOnce() {
+        var issues = ParseIssues()
+        let nodeA = MetricBatch.parse(
+            Array("# HELP up Up.\n# TYPE up gauge\nup{node=\"a\"} 1\nonly_a 1\n".utf8), format: .text, issues: &issues)
+        let nodeB = MetricBatch.parse(
+            Array("# HELP up Up.\n# TYPE up gauge\nup{node=\"b\"} 0\n# TYPE only_b counter\nonly_b 2\n".utf8),
+            format: .text,
+            issues: &issues)
+        let expected = """
+            # HELP up Up.
+            # TYPE up gauge
+            up{node="a"} 1
+            up{node="b"} 0
+            only_a 1
+            # TYPE only_b counter
+            only_b 2
+
+            """
+        var output: [UInt8] = []
+        ExpositionWriter(format: .text).emit(merging: [nodeA, nodeB], into: &output)
+        #expect(String(decoding: output, as: UTF8.self) == expected)
+        var openMetrics: [UInt8] = []
+        ExpositionWriter(format: .openMetrics).emit(merging: [nodeA, nodeB], into: &openMetrics)
+        var reparsedIssues = ParseIssues()
+        let reparsed = MetricBatch.parse(openMetrics, format: .openMetrics, issues: &reparsedIssues)
+        #expect(reparsedIssues.isEmpty)
+        #expect(reparsed.samples.count == 4)
+    }
+}

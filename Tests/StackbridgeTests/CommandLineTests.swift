@@ -28,10 +28,10 @@ import Testing
         #expect(output.contains("frobnicate"))
     }
 
-    @Test func demoRelabelsAGeneratedKubeletBodyIntoCleanText() throws {
+    @Test func demoRunsTheSimulatedClusterThroughTopologyAndMetricCore() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-demo-\(UUID()).prom")
         defer { try? FileManager.default.removeItem(at: file) }
-        let (status, output) = try Self.run(["demo", "--pods", "6", "--output", file.path])
+        let (status, output) = try Self.run(["demo", "--nodes", "2", "--pods-per-node", "6", "--output", file.path])
         #expect(status == 0, "\(output)")
         #expect(output.contains("later issues"))
         let written = try Data(contentsOf: file)
@@ -42,6 +42,8 @@ import Testing
         let text = String(decoding: written, as: UTF8.self)
         #expect(!text.contains(" id=") && !text.contains("{id=") && !text.contains(",id="))
         #expect(!text.contains("@sha256:"))
+        #expect(output.contains("topology "))
+        #expect(output.contains("pod: "))
         let (lintStatus, complaints) = try PeerProcess.run("/usr/bin/promtool", ["check", "metrics"], input: written)
         #expect(lintStatus == 0, "\(complaints)")
     }
