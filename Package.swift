@@ -67,6 +67,8 @@ let package = Package(
             name: "stackbridge",
             dependencies: [
                 "BridgeCore",
+                "BridgeHTTP",
+                "BridgeScrape",
                 "BridgeSimulator",
                 "BridgeTopology",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

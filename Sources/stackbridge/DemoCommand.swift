@@ -1,5 +1,7 @@
 import ArgumentParser
 import BridgeCore
+import BridgeHTTP
+import BridgeScrape
 import BridgeSimulator
 import BridgeTopology
 
@@ -9,8 +11,8 @@ import BridgeTopology
 
 /// `stackbridge demo`: runs what exists of the pipeline against the built-in simulated cluster.
 ///
-/// Today: the cluster's topology (components, relations, health) and the metric core on the
-/// cluster's kubelet and kube-state-metrics bodies (parse, relabel, write in both formats). Scraping
+/// Today: the cluster's topology (components, relations, health), and the kubelet bodies of every
+/// node through the scraper's processing (series labels, relabeling) into one merged exposition. Scraping
 /// the simulator over HTTP, the topology join, the `/metrics` server and the forwarders join this
 /// command as they land.
 struct DemoCommand: ParsableCommand {
@@ -42,22 +44,34 @@ struct DemoCommand: ParsableCommand {
         let rules = HealthRules()
         let unhealthy = cluster.state.pods.values.map(rules.health(of:)).filter { $0.state != .clear }
         print("health   \(cluster.state.pods.count - unhealthy.count) pods clear, \(unhealthy.count) not")
+        // The scraper's processing without the network: each node's body as its kubelet target
+        // would see it (node and metrics_path labels, cAdvisor timestamps dropped, relabeling).
+        let nodes = cluster.state.nodes.values.map {
+            NodeAddress(name: $0.metadata.name, internalIP: $0.address("InternalIP") ?? "")
+        }
+        var template = ScrapeTarget(job: "kubelet", url: "")
+        template.metricRelabelConfigs = Self.demoRules
+        let targets = KubeletTargets.make(
+            nodes: nodes.sorted { $0.name < $1.name },
+            access: .proxy(apiServer: "https://simulated-apiserver", security: EndpointSecurity()),
+            endpoints: [.cadvisor],
+            template: template
+        )
         var batches: [MetricBatch] = []
-        var samples = 0
-        var dropped = 0
-        for node in cluster.state.nodes.keys.sorted() {
-            var issues = ParseIssues()
-            var batch = MetricBatch.parse(Array(cluster.cadvisor(node: node).utf8), format: .text, issues: &issues)
-            samples += batch.samples.count
-            dropped += Relabeler(Self.demoRules).apply(to: &batch)
-            batches.append(batch)
+        var kept = 0
+        for target in targets {
+            var processor = ScrapeProcessor(target: target)
+            let body = Array(cluster.cadvisor(node: target.instance).utf8)
+            let result = processor.process(body: body, contentType: nil, timestamp: 0, duration: { 0 })
+            kept += result.series.samples.count
+            batches.append(result.series)
         }
         var written: [UInt8] = []
         ExpositionWriter(format: .text).emit(merging: batches, into: &written)
         var ksmIssues = ParseIssues()
         let ksm = MetricBatch.parse(Array(cluster.kubeStateMetrics().utf8), format: .text, issues: &ksmIssues)
         print(
-            "metrics  kubelet: \(samples) samples parsed, \(dropped) dropped by relabeling; kube-state-metrics: \(ksm.samples.count) samples"
+            "metrics  kubelet: \(kept) series from \(targets.count) nodes after relabeling; kube-state-metrics: \(ksm.samples.count) samples"
         )
         if let output {
             guard let file = fopen(output, "w") else { throw ValidationError("cannot open \(output) for writing") }
