@@ -44,6 +44,8 @@ extension SimulatedCluster.Builder {
             add(
                 "namespaces", "v1", "Namespace", namespace: nil, name: namespace,
                 metadata: meta(namespace, namespace: nil).json)
+            // Kubernetes publishes the cluster CA in every namespace; pods project it.
+            addConfigMap(namespace: namespace, name: "kube-root-ca.crt")
         }
     }
 

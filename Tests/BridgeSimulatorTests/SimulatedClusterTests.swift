@@ -19,6 +19,8 @@ import Testing
         let types = Set(topology.components.values.map(\.type))
         // Every component type of the reference appears in the simulated cluster.
         #expect(types == Set(ComponentType.allCases))
+        let missing = Set(RelationType.allCases).subtracting(topology.relations.values.map(\.type))
+        #expect(missing.isEmpty, "relation types missing: \(missing)")
         for pod in cluster.state.pods.values {
             let urn = URNBuilder(cluster: "sim").component(
                 "pod", namespace: pod.metadata.namespace, name: pod.metadata.name)
