@@ -58,6 +58,7 @@ bench: deps
 	$(SWIFT) build -c release --product stackbridge-scrape-bench
 	.build/release/stackbridge-bench $(BENCH_SERIES)
 	.build/release/stackbridge-scrape-bench $(BENCH_TARGETS) 5
+	$(SWIFT) build -c release --product stackbridge-sim
 	$(SWIFT) build -c release --product stackbridge-topology-bench
 	.build/release/stackbridge-topology-bench 5000 30
 

@@ -108,7 +108,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "stackbridge-topology-bench",
-            dependencies: ["BridgeKubernetes", "BridgeTopology"],
+            dependencies: [
+                "BridgeKubernetes", "BridgeTopology", "BridgeHTTP", "BridgeTestPeers",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/TopologyBench",
             swiftSettings: strict
         ),

@@ -29,6 +29,9 @@ public struct SimulatorAPI: Sendable {
     }
 
     private var objects: [String: [String: SimulatedObject]] = [:]
+    /// Keys of each resource in list order, rebuilt after a change: sorting 150,000 pods for every
+    /// page of a paginated list made a full list quadratic.
+    private var order: [String: [String]] = [:]
     private var events: [Event] = []
     /// The current resource version.
     public private(set) var resourceVersion = 1
@@ -52,7 +55,7 @@ public struct SimulatorAPI: Sendable {
 
     /// A page of `resource`, optionally one namespace, pods optionally on one node, `limit` items
     /// after `continueToken` (an offset bound to the version it was issued at).
-    public func list(
+    public mutating func list(
         _ resource: String,
         namespace: String? = nil,
         nodeName: String? = nil,
@@ -68,15 +71,25 @@ public struct SimulatorAPI: Sendable {
             guard version >= oldestKept else { throw .gone("the provided continue parameter is too old") }
             offset = start
         }
-        var all = (objects[resource] ?? [:]).values.filter { namespace == nil || $0.namespace == namespace }
+        let keys = orderedKeys(resource)
+        let stored = objects[resource] ?? [:]
+        var all = keys.compactMap { stored[$0] }
+        if let namespace { all = all.filter { $0.namespace == namespace } }
         if let nodeName { all = all.filter { $0.json["spec"]?["nodeName"]?.stringValue == nodeName } }
-        all.sort { ($0.namespace ?? "", $0.name) < ($1.namespace ?? "", $1.name) }
         let size = limit.map { max(1, $0) } ?? all.count
         let end = min(all.count, offset + size)
         let page = offset < end ? Array(all[offset..<end]) : []
         return ListPage(
             items: page, continueToken: end < all.count ? "\(resourceVersion):\(end)" : nil,
             resourceVersion: resourceVersion)
+    }
+
+    /// The keys of `resource` sorted by namespace and name, cached until the next change.
+    private mutating func orderedKeys(_ resource: String) -> [String] {
+        if let cached = order[resource] { return cached }
+        let keys = (objects[resource] ?? [:]).keys.sorted()
+        order[resource] = keys
+        return keys
     }
 
     /// One object.
@@ -99,6 +112,7 @@ public struct SimulatorAPI: Sendable {
         resourceVersion += 1
         let object = change.stamped(resourceVersion)
         let key = Self.key(object)
+        order[object.resource] = nil
         if type == "DELETED" {
             objects[object.resource]?[key] = nil
         } else {

@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func listsPageThroughEveryObjectOnce() throws {
-        let api = api()
+        var api = api()
         var names: [String] = []
         var token: String?
         repeat {

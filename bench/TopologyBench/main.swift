@@ -1,11 +1,14 @@
-// Memory per pod of the cluster state and the time to build its topology, for a cluster of
-// NODES x PODS_PER_NODE pods (default 5,000 x 30) decoded from Kubernetes JSON as the watcher
-// receives it. Target (DESIGN.md): under 2 KiB of resident memory per pod at 150k pods.
-// Until the simulator lands, the objects are generated here; run with `make bench`.
+// Initial sync time and resident memory per pod for a cluster of NODES x PODS_PER_NODE pods
+// (default 5,000 x 30) served by stackbridge-sim: the bridge's watchers list and watch nodes and
+// pods over HTTP into a ClusterStore, then the topology is built. Target (DESIGN.md): under 2 KiB of
+// resident memory per pod at 150k pods. Run with `make bench` (release build of both binaries).
 
+import BridgeHTTP
 import BridgeKubernetes
+import BridgeTestPeers
 import BridgeTopology
 import Foundation
+import Logging
 
 let nodes = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 5000 : 5000
 let podsPerNode = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 30 : 30
@@ -17,57 +20,38 @@ func residentBytes() -> Int {
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
-func podJSON(_ index: Int, node: Int) -> String {
-    let app = "app-\(index % 997)"
-    let hash = String(index % 65_536, radix: 16)
-    return """
-        {"kind":"Pod","apiVersion":"v1","metadata":{"name":"\(app)-\(hash)-\(index)","namespace":"ns-\(index % 50)",\
-        "uid":"0b6c\(index)-aaaa-bbbb-cccc-dddddddddddd","resourceVersion":"\(index)",\
-        "labels":{"app.kubernetes.io/name":"\(app)","pod-template-hash":"\(hash)"},\
-        "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"\(app)-\(hash)","uid":"rs-\(index % 997)","controller":true}]},\
-        "spec":{"nodeName":"node-\(node)","serviceAccountName":"default","containers":[{"name":"main","image":"registry.example.com/\(app):1.\(index % 7)",\
-        "volumeMounts":[{"name":"kube-api-access","mountPath":"/var/run/secrets/kubernetes.io/serviceaccount","readOnly":true}]}],\
-        "volumes":[{"name":"kube-api-access","projected":{"sources":[{"configMap":{"name":"kube-root-ca.crt"}}]}}]},\
-        "status":{"phase":"Running","podIP":"10.\(index / 65_536 % 256).\(index / 256 % 256).\(index % 256)",\
-        "startTime":"2026-11-01T00:00:00Z","containerStatuses":[{"name":"main","ready":true,"restartCount":0,\
-        "containerID":"containerd://\(String(repeating: "ab", count: 32))","image":"registry.example.com/\(app):1.\(index % 7)",\
-        "imageID":"registry.example.com/\(app)@sha256:\(String(repeating: "cd", count: 32))"}]}}
-        """
-}
+print("starting stackbridge-sim with \(nodes) nodes x \(podsPerNode) pods (not timed)...")
+let simulator = try SimulatorProcess(["--nodes", String(nodes), "--pods-per-node", String(podsPerNode)])
+defer { simulator.stop() }
+let client = HTTPClient(userAgent: "stackbridge-bench")
+let expectedPods = simulator.pods
+let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: "simulator")
+var logger = Logger(label: "bench")
+logger.logLevel = .error
 
 let baseline = residentBytes()
 let store = ClusterStore(clusterName: "bench")
-let decoder = JSONDecoder()
 let start = ContinuousClock.now
-var batch: [KubernetesObject] = []
-var page: [KubernetesObject] = []
-var index = 0
-for node in 0..<nodes {
-    let nodeJSON =
-        #"{"kind":"Node","metadata":{"name":"node-\#(node)","labels":{"topology.kubernetes.io/zone":"zone-\#(node % 3)"}},"status":{"addresses":[{"type":"InternalIP","address":"10.0.\#(node / 256).\#(node % 256)"}],"conditions":[{"type":"Ready","status":"True"}]}}"#
-    store.apply("ADDED", try decoder.decode(KubernetesObject.self, from: Data(nodeJSON.utf8)))
-    for _ in 0..<podsPerNode {
-        page.append(try decoder.decode(KubernetesObject.self, from: Data(podJSON(index, node: node).utf8)))
-        index += 1
-        // Pages of 500, shared as they arrive, as the watcher does with a paginated list.
-        if page.count == 500 {
-            batch += store.share(page)
-            page.removeAll(keepingCapacity: true)
-        }
+var synced = Duration.zero
+try await withThrowingTaskGroup(of: Void.self) { group in
+    for kind in ResourceKind.all where kind.resource == "pods" || kind.resource == "nodes" {
+        let watcher = ResourceWatcher(kind: kind, config: config, client: client, store: store, logger: logger)
+        group.addTask { try await watcher.run() }
     }
+    while store.snapshot.pods.count < expectedPods || store.snapshot.nodes.count < nodes {
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    synced = ContinuousClock.now - start
+    group.cancelAll()
 }
-batch += store.share(page)
-store.replaceAll("pods", with: batch)
-batch = []
-let synced = ContinuousClock.now - start
 let afterSync = residentBytes()
+let pods = store.snapshot.pods.count
 let buildStart = ContinuousClock.now
 let topology = TopologyBuilder.build(store.snapshot)
 let built = ContinuousClock.now - buildStart
-let pods = nodes * podsPerNode
-let perPod = Double(afterSync - baseline) / Double(pods)
-print("\(nodes) nodes x \(podsPerNode) pods = \(pods) pods")
-print("decode + store:        \(synced)")
+let perPod = Double(afterSync - baseline) / Double(max(1, pods))
+print("\(nodes) nodes x \(podsPerNode) pods: \(pods) pods synced by list and watch over HTTP")
+print("initial sync:          \(synced)")
 print(
     "state memory:          \(String(format: "%.0f", perPod)) bytes per pod (RSS growth), target 2048: \(perPod < 2048 ? "MET" : "NOT MET")"
 )
