@@ -60,6 +60,7 @@ let package = Package(
         // Real peers for tests only: processes on 127.0.0.1, certificates, a proxy.
         .target(
             name: "BridgeTestPeers",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
             resources: [.copy("fixture_server.py"), .copy("fake_apiserver.py")],
             swiftSettings: strict
         ),

@@ -62,7 +62,7 @@ public final class FixtureServer: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let line = Self.readLine(output.fileHandleForReading)
+        let line = PeerProcess.readLine(output.fileHandleForReading)
         guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
             process.terminate()
             throw PeerError("fixture server did not start: \(line)")
@@ -77,19 +77,6 @@ public final class FixtureServer: @unchecked Sendable {
 
     /// Stops the server.
     public func stop() {
-        // SIGKILL: a child may inherit a signal mask that blocks SIGTERM from the test runner's
-        // threads, and a test peer holds nothing worth a graceful shutdown.
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-
-    private static func readLine(_ handle: FileHandle) -> String {
-        var bytes: [UInt8] = []
-        while let byte = try? handle.read(upToCount: 1), let first = byte.first, first != 0x0A {
-            bytes.append(first)
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        PeerProcess.kill(process)
     }
 }

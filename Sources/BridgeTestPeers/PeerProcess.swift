@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -27,13 +31,26 @@ public final class PeerProcess: @unchecked Sendable {
 
     /// Stops the program and removes its directory.
     public func stop() {
-        // SIGKILL: a child may inherit a signal mask that blocks SIGTERM from the test runner's
-        // threads, and a test peer holds nothing worth a graceful shutdown.
+        Self.kill(process)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Stops `process` with SIGKILL: a child may inherit a signal mask that blocks SIGTERM from the
+    /// test runner's threads, and a test peer holds nothing worth a graceful shutdown.
+    public static func kill(_ process: Process) {
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Reads one line (without the newline) from a peer's output.
+    public static func readLine(_ handle: FileHandle) -> String {
+        var bytes: [UInt8] = []
+        while let byte = try? handle.read(upToCount: 1), let first = byte.first, first != 0x0A {
+            bytes.append(first)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A port on 127.0.0.1 that was free a moment ago.

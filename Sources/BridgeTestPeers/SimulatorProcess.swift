@@ -16,13 +16,9 @@ public final class SimulatorProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line: [UInt8] = []
-        while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 0x0A {
-            line.append(first)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = PeerProcess.readLine(output.fileHandleForReading)
         guard let start = text.range(of: "http://"), let end = text[start.lowerBound...].firstIndex(of: " ") else {
-            kill(process.processIdentifier, SIGKILL)
+            PeerProcess.kill(process)
             throw PeerError("stackbridge-sim did not start: \(text)")
         }
         url = String(text[start.lowerBound..<end])
@@ -42,9 +38,6 @@ public final class SimulatorProcess: @unchecked Sendable {
 
     /// Stops the simulator.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        PeerProcess.kill(process)
     }
 }

@@ -4,7 +4,6 @@ import BridgeTestPeers
 import BridgeTopology
 import Foundation
 import Logging
-import Synchronization
 import Testing
 
 /// The watcher against a fake apiserver with real list and watch semantics (fake_apiserver.py).
@@ -27,7 +26,7 @@ import Testing
     func withWatcher(
         _ server: FixtureServer,
         store: ClusterStore,
-        logs: Logs = Logs(),
+        logs: LogCapture = LogCapture(),
         kind: ResourceKind = .pods,
         _ body: () async throws -> Void
     ) async throws {
@@ -82,7 +81,7 @@ import Testing
     @Test func goneRelistsAndRemovesWhatWasDeletedMeanwhile() async throws {
         let server = try FixtureServer.fakeAPIServer()
         let store = ClusterStore(clusterName: "test")
-        let logs = Logs()
+        let logs = LogCapture()
         try await withWatcher(server, store: store, logs: logs) {
             #expect(await waitFor(store) { $0.pods.count == 7 })
             // The pod disappears without an event and history is compacted past it; cutting the
@@ -109,7 +108,7 @@ import Testing
     @Test func cronJobsFallBackToBatchV1beta1OnOldClusters() async throws {
         let server = try FixtureServer.fakeAPIServer()
         let store = ClusterStore(clusterName: "test")
-        let logs = Logs()
+        let logs = LogCapture()
         try await withWatcher(server, store: store, logs: logs, kind: .cronJobs) {
             #expect(await waitFor(store) { $0.cronJobs[ObjectKey("default", "nightly")] != nil })
         }
@@ -133,7 +132,7 @@ import Testing
     @Test func forbiddenResourceIsDisabledWithTheRBACRule() async throws {
         let server = try FixtureServer.fakeAPIServer()
         let store = ClusterStore(clusterName: "test")
-        let logs = Logs()
+        let logs = LogCapture()
         let deployments = try #require(ResourceKind.all.first { $0.resource == "deployments.apps" })
         let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: "test")
         let watcher = ResourceWatcher(
@@ -144,40 +143,5 @@ import Testing
         #expect(errors.first?.message == "k8s resource disabled")
         #expect(
             errors.first?.metadata["k8s.reason"]?.contains(#"apiGroups: ["apps"], resources: ["deployments"]"#) == true)
-    }
-}
-
-/// Collected log records.
-final class Logs: Sendable {
-    struct Record: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: [String: String]
-    }
-
-    private let storage = Mutex<[Record]>([])
-
-    var records: [Record] { storage.withLock { $0 } }
-
-    func logger() -> Logger {
-        Logger(label: "test") { _ in Handler(logs: self) }
-    }
-
-    private struct Handler: LogHandler {
-        let logs: Logs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let record = Record(
-                level: event.level, message: "\(event.message)", metadata: (event.metadata ?? [:]).mapValues { "\($0)" }
-            )
-            logs.storage.withLock { $0.append(record) }
-        }
     }
 }

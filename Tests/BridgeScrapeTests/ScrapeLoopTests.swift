@@ -69,7 +69,7 @@ import Testing
         #expect(!result.up)
         #expect(result.failure?.reason == "body_too_large")
         #expect(ScrapeProcessorTests.value("up", in: result.scrapeMetrics) == 0)
-        let warning = try #require(logs.all.first { $0.level == .warning })
+        let warning = try #require(logs.records.first { $0.level == .warning })
         #expect(warning.message == "scrape failed")
         #expect(warning.metadata["scrape.reason"] == "body_too_large")
         #expect(warning.metadata["scrape.error"]?.contains("body larger than 1048576 bytes; transfer aborted") == true)
@@ -122,12 +122,12 @@ import Testing
         target.interval = .milliseconds(50)
         let logs = LogCapture()
         _ = await runLoop(target, logs: logs, until: 5)
-        let warnings = logs.all.filter { $0.level == .warning }
+        let warnings = logs.records.filter { $0.level == .warning }
         #expect(warnings.count == 1)
         #expect(warnings.first?.message == "scrape failed")
         #expect(warnings.first?.metadata["scrape.reason"] == "connect")
         #expect(warnings.first?.metadata["scrape.target"] == "http://127.0.0.1:\(port)/metrics?token=REDACTED")
-        let everything = logs.all.map { "\($0.message) \($0.metadata)" }.joined()
+        let everything = logs.records.map { "\($0.message) \($0.metadata)" }.joined()
         #expect(!everything.contains("pw@") && !everything.contains("token=abc"))
     }
 

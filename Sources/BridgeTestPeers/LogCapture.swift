@@ -2,25 +2,34 @@ import Logging
 import Synchronization
 
 /// Collects log records so tests can check what an operator would read.
-final class LogCapture: Sendable {
-    struct Record: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: [String: String]
+public final class LogCapture: Sendable {
+    /// One log record.
+    public struct Record: Sendable {
+        /// The level.
+        public let level: Logger.Level
+        /// The constant message.
+        public let message: String
+        /// The metadata, rendered.
+        public let metadata: [String: String]
     }
 
-    private let records = Mutex<[Record]>([])
+    private let storage = Mutex<[Record]>([])
 
-    var all: [Record] { records.withLock { $0 } }
+    /// An empty capture.
+    public init() {}
 
-    func logger() -> Logger {
+    /// Every record so far.
+    public var records: [Record] { storage.withLock { $0 } }
+
+    /// A logger at debug level that writes here.
+    public func logger() -> Logger {
         var logger = Logger(label: "test") { _ in Handler(capture: self) }
         logger.logLevel = .debug
         return logger
     }
 
     fileprivate func append(_ record: Record) {
-        records.withLock { $0.append(record) }
+        storage.withLock { $0.append(record) }
     }
 
     private struct Handler: LogHandler {
