@@ -45,17 +45,8 @@ public struct SymbolTable: Sendable {
     @discardableResult
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Symbol {
         let hash = Self.hash(bytes)
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { break }
-            let index = Int(entry - 1)
-            if hashes[index] == hash && equals(index, bytes) {
-                return Symbol(rawValue: entry - 1)
-            }
-            slot = (slot + 1) & mask
-        }
+        let (slot, found) = probe(bytes, hash: hash)
+        if let found { return found }
         let index = UInt32(starts.count)
         starts.append(UInt32(arena.count))
         lengths.append(UInt32(bytes.count))
@@ -85,16 +76,21 @@ public struct SymbolTable: Sendable {
         var copy = string
         return copy.withUTF8 { utf8 in
             let bytes = UnsafeRawBufferPointer(utf8)
-            let hash = Self.hash(bytes)
-            let mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 {
-                let index = Int(slots[slot] - 1)
-                if hashes[index] == hash && equals(index, bytes) { return Symbol(rawValue: UInt32(index)) }
-                slot = (slot + 1) & mask
-            }
-            return nil
+            return probe(bytes, hash: Self.hash(bytes)).found
         }
+    }
+
+    /// Walks the slots from `hash`: the symbol for `bytes` if present, else the empty slot where it
+    /// would go.
+    private func probe(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> (slot: Int, found: Symbol?) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            let index = Int(slots[slot] - 1)
+            if hashes[index] == hash && equals(index, bytes) { return (slot, Symbol(rawValue: UInt32(index))) }
+            slot = (slot + 1) & mask
+        }
+        return (slot, nil)
     }
 
     /// Calls `body` with the bytes of `symbol`; the pointer is valid only inside `body`.
