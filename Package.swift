@@ -153,7 +153,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BridgeTopologyTests",
-            dependencies: ["BridgeTopology"],
+            dependencies: ["BridgeTopology", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

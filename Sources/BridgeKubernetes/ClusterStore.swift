@@ -9,8 +9,9 @@ import Synchronization
 public final class ClusterStore: Sendable {
     private struct Contents {
         var state: ClusterState
-        var interner = StringInterner()
-        var deletedPods: [ObjectKey: (pod: Pod, deletedAt: ContinuousClock.Instant)] = [:]
+        /// Deleted pods within the grace period, as compact records like the live ones.
+        var deletedPods = PodTable()
+        var deletedAt: [ObjectKey: ContinuousClock.Instant] = [:]
     }
 
     private let contents: Mutex<Contents>
@@ -32,20 +33,30 @@ public final class ClusterStore: Sendable {
     /// The current state (deleted pods are not in it).
     public var snapshot: ClusterState { contents.withLock { $0.state } }
 
-    /// Replaces every object of `resource` with `objects` (a completed list); pods that the list
-    /// no longer has were deleted while unwatched and enter the grace period.
-    public func replaceAll(_ resource: String, with objects: [KubernetesObject]) {
+    /// Replaces every object of `resource` with those of a completed list, staged in `listed`;
+    /// pods that the list no longer has were deleted while unwatched and enter the grace period.
+    public func replaceAll(_ resource: String, with listed: ClusterState) {
         let time = now()
         contents.withLock { contents in
-            let before = resource == "pods" ? contents.state.pods : [:]
-            contents.state.removeAll(resource)
-            for object in objects { contents.state.upsert(Self.shared(object, &contents.interner)) }
-            for (key, pod) in before where contents.state.pods[key] == nil {
-                contents.deletedPods[key] = (pod, time)
+            if resource == "pods" {
+                for key in contents.state.pods.keys where !listed.pods.contains(key) {
+                    contents.deletedPods[key] = contents.state.pods[key]
+                    contents.deletedAt[key] = time
+                }
+                for key in listed.pods.keys where contents.deletedAt.removeValue(forKey: key) != nil {
+                    contents.deletedPods[key] = nil
+                }
             }
-            for object in objects { contents.deletedPods[ObjectKey(object.metadata)] = nil }
+            contents.state.replace(resource, from: listed)
             prune(&contents, at: time)
         }
+    }
+
+    /// Replaces every object of `resource` with `objects`.
+    public func replaceAll(_ resource: String, with objects: [KubernetesObject]) {
+        var listed = ClusterState(clusterName: "")
+        for object in objects { listed.upsert(object) }
+        replaceAll(resource, with: listed)
     }
 
     /// Applies one watch event (`ADDED`, `MODIFIED` or `DELETED`).
@@ -54,11 +65,16 @@ public final class ClusterStore: Sendable {
         contents.withLock { contents in
             let key = ObjectKey(object.metadata)
             if type == "DELETED" {
-                if case .pod(let pod) = object { contents.deletedPods[key] = (contents.state.pods[key] ?? pod, time) }
+                if case .pod(let pod) = object {
+                    contents.deletedPods[key] = contents.state.pods[key] ?? pod
+                    contents.deletedAt[key] = time
+                }
                 contents.state.remove(object)
             } else {
-                if case .pod = object { contents.deletedPods[key] = nil }
-                contents.state.upsert(Self.shared(object, &contents.interner))
+                if case .pod = object, contents.deletedAt.removeValue(forKey: key) != nil {
+                    contents.deletedPods[key] = nil
+                }
+                contents.state.upsert(object)
             }
             prune(&contents, at: time)
         }
@@ -69,10 +85,10 @@ public final class ClusterStore: Sendable {
         let time = now()
         return contents.withLock { contents in
             if let pod = contents.state.pods[key] { return pod }
-            guard let deleted = contents.deletedPods[key], deleted.deletedAt.advanced(by: gracePeriod) > time else {
+            guard let deletedAt = contents.deletedAt[key], deletedAt.advanced(by: gracePeriod) > time else {
                 return nil
             }
-            return deleted.pod
+            return contents.deletedPods[key]
         }
     }
 
@@ -81,47 +97,39 @@ public final class ClusterStore: Sendable {
         let time = now()
         return contents.withLock { contents in
             prune(&contents, at: time)
-            return contents.deletedPods.count
+            return contents.deletedAt.count
         }
     }
 
-    /// `objects` with their repeated strings shared with what the store holds; the watcher calls it
-    /// for each list page, so a large list never holds unshared copies of everything at once.
-    public func share(_ objects: [KubernetesObject]) -> [KubernetesObject] {
-        contents.withLock { contents in objects.map { Self.shared($0, &contents.interner) } }
-    }
-
-    /// Pods, the bulk of a cluster, are stored with their repeated strings shared.
-    private static func shared(_ object: KubernetesObject, _ interner: inout StringInterner) -> KubernetesObject {
-        if case .pod(let pod) = object { return .pod(pod.interned(&interner)) }
-        return object
-    }
-
     private func prune(_ contents: inout Contents, at time: ContinuousClock.Instant) {
-        contents.deletedPods = contents.deletedPods.filter { $0.value.deletedAt.advanced(by: gracePeriod) > time }
+        guard !contents.deletedAt.isEmpty else { return }
+        for (key, deletedAt) in contents.deletedAt where deletedAt.advanced(by: gracePeriod) <= time {
+            contents.deletedAt[key] = nil
+            contents.deletedPods[key] = nil
+        }
     }
 }
 
 extension ClusterState {
-    /// Forgets every object of `resource` (as ``ResourceKind/resource`` names it).
-    mutating func removeAll(_ resource: String) {
+    /// Takes every object of `resource` (as ``ResourceKind/resource`` names it) from `listed`.
+    mutating func replace(_ resource: String, from listed: ClusterState) {
         switch resource {
-        case "nodes": nodes = [:]
-        case "namespaces": namespaces = [:]
-        case "pods": pods = [:]
-        case "services": services = [:]
-        case "configmaps": configMaps = [:]
-        case "secrets": secrets = [:]
-        case "persistentvolumes": persistentVolumes = [:]
-        case "persistentvolumeclaims": persistentVolumeClaims = [:]
-        case "deployments.apps": deployments = [:]
-        case "replicasets.apps": replicaSets = [:]
-        case "daemonsets.apps": daemonSets = [:]
-        case "statefulsets.apps": statefulSets = [:]
-        case "jobs.batch": jobs = [:]
-        case "cronjobs.batch": cronJobs = [:]
-        case "ingresses.networking.k8s.io": ingresses = [:]
-        case "volumeattachments.storage.k8s.io": volumeAttachments = [:]
+        case "nodes": nodes = listed.nodes
+        case "namespaces": namespaces = listed.namespaces
+        case "pods": pods = listed.pods
+        case "services": services = listed.services
+        case "configmaps": configMaps = listed.configMaps
+        case "secrets": secrets = listed.secrets
+        case "persistentvolumes": persistentVolumes = listed.persistentVolumes
+        case "persistentvolumeclaims": persistentVolumeClaims = listed.persistentVolumeClaims
+        case "deployments.apps": deployments = listed.deployments
+        case "replicasets.apps": replicaSets = listed.replicaSets
+        case "daemonsets.apps": daemonSets = listed.daemonSets
+        case "statefulsets.apps": statefulSets = listed.statefulSets
+        case "jobs.batch": jobs = listed.jobs
+        case "cronjobs.batch": cronJobs = listed.cronJobs
+        case "ingresses.networking.k8s.io": ingresses = listed.ingresses
+        case "volumeattachments.storage.k8s.io": volumeAttachments = listed.volumeAttachments
         default: break
         }
     }

@@ -8,6 +8,8 @@ extension SimulatedCluster {
         var objects: [SimulatedObject] = []
         var nodeCursor = 0
         var podCount = 0
+        /// One digest per image, as a registry gives: pods running the same image share it.
+        var digests: [String: String] = [:]
 
         init(seed: UInt64, nodeCount: Int) {
             random = SimRandom(seed: seed)
@@ -45,6 +47,13 @@ extension SimulatedCluster {
         mutating func hex(_ count: Int) -> String {
             let digits = Array("0123456789abcdef")
             return String((0..<count).map { _ in digits[Int(random.next() % 16)] })
+        }
+
+        mutating func digest(of image: String) -> String {
+            if let known = digests[image] { return known }
+            let digest = "sha256:\(hex(64))"
+            digests[image] = digest
+            return digest
         }
 
         mutating func uid() -> String {

@@ -71,7 +71,7 @@ extension SimulatedCluster.Builder {
                     .object([
                         ("name", .string(app)), ("ready", .bool(running)), ("restartCount", 0),
                         ("image", .string(image)),
-                        ("imageID", .string("registry.example.com/team/\(app)@sha256:\(hex(64))")),
+                        ("imageID", .string("registry.example.com/team/\(app)@\(digest(of: image))")),
                         ("containerID", .string("containerd://\(hex(64))")),
                     ])
                 ])

@@ -37,7 +37,7 @@ public struct ClusterState: Sendable {
     /// Namespaces by name.
     public var namespaces: [String: Namespace] = [:]
     /// Pods.
-    public var pods: [ObjectKey: Pod] = [:]
+    public var pods = PodTable()
     /// Services.
     public var services: [ObjectKey: Service] = [:]
     /// Deployments.

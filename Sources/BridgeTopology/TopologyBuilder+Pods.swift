@@ -4,7 +4,7 @@ extension TopologyBuilder {
 
     /// Pods and their containers, with scheduling, ownership, configuration and volume relations.
     mutating func addPods() {
-        for (key, pod) in state.pods.sorted(by: { $0.key < $1.key }) {
+        for (key, pod) in state.pods.sortedByKey() {
             let podURN = urn(.pod, key.namespace, key.name)
             var properties: [String: String] = [:]
             properties["podPhase"] = pod.status?.phase

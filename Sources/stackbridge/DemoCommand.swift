@@ -42,7 +42,7 @@ struct DemoCommand: ParsableCommand {
             if count > 0 { print("         \(type.rawValue): \(count)") }
         }
         let rules = HealthRules()
-        let unhealthy = cluster.state.pods.values.map(rules.health(of:)).filter { $0.state != .clear }
+        let unhealthy = Array(cluster.state.pods.values.map(rules.health(of:)).filter { $0.state != .clear })
         print("health   \(cluster.state.pods.count - unhealthy.count) pods clear, \(unhealthy.count) not")
         // The scraper's processing without the network: each node's body as its kubelet target
         // would see it (node and metrics_path labels, cAdvisor timestamps dropped, relabeling).
