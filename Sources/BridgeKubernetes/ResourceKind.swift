@@ -1,5 +1,17 @@
+import BridgeCore
 import BridgeTopology
 import Foundation
+
+/// An object that did not decode: its name (or `?`) and what was wrong, with the key path.
+struct SkippedObject: Error {
+    let name: String
+    let reason: String
+
+    /// A decoding error as `spec.containers: invalid value …`, else as the error describes itself.
+    static func reason(_ error: any Error) -> String {
+        ConfigurationError.from(error)?.description ?? "\(error)"
+    }
+}
 
 /// A resource type the watcher syncs: where it lives in the API and how its objects decode.
 public struct ResourceKind: Sendable {
@@ -12,8 +24,7 @@ public struct ResourceKind: Sendable {
     public let fallbackPaths: [String]
     /// The Accept header: plain JSON, or metadata only for config maps and secrets.
     public let accept: String
-    let decodeList:
-        @Sendable (Data) throws -> (items: [KubernetesObject], continueToken: String?, resourceVersion: String)
+    let decodeList: @Sendable (Data) throws -> DecodedList
     let decodeObject: @Sendable (Data) throws -> KubernetesObject
 
     /// A kind whose objects decode as `T` and wrap into ``KubernetesObject`` with `wrap`.
@@ -31,9 +42,25 @@ public struct ResourceKind: Sendable {
         self.accept = accept
         decodeList = { data in
             let list = try JSONDecoder().decode(ListEnvelope<T>.self, from: data)
-            return (list.items.map(wrap), list.metadata?.continueToken, list.metadata?.resourceVersion ?? "")
+            var decoded = DecodedList(
+                continueToken: list.metadata?.continueToken, resourceVersion: list.metadata?.resourceVersion ?? "")
+            for item in list.items {
+                switch item.result {
+                case .success(let object): decoded.items.append(wrap(object))
+                case .failure(let skipped): decoded.skipped.append(skipped)
+                }
+            }
+            return decoded
         }
         decodeObject = { data in wrap(try JSONDecoder().decode(ObjectEnvelope<T>.self, from: data).object) }
+    }
+
+    /// One page of a list: the objects that decoded, those that did not, and where to go on.
+    struct DecodedList {
+        var items: [KubernetesObject] = []
+        var skipped: [SkippedObject] = []
+        let continueToken: String?
+        let resourceVersion: String
     }
 
     /// `metadata` of a List.
@@ -49,7 +76,27 @@ public struct ResourceKind: Sendable {
 
     struct ListEnvelope<T: Decodable>: Decodable {
         let metadata: ListMeta?
-        let items: [T]
+        let items: [Lenient<T>]
+    }
+
+    /// A list item that decodes as `T` or, when malformed, as what is needed to report it: one bad
+    /// object must not stop the rest of the list from syncing.
+    struct Lenient<T: Decodable>: Decodable {
+        let result: Result<T, SkippedObject>
+
+        init(from decoder: any Decoder) throws {
+            do {
+                result = .success(try T(from: decoder))
+            } catch {
+                let name = (try? NameOnly(from: decoder))?.metadata?.name ?? "?"
+                result = .failure(SkippedObject(name: name, reason: SkippedObject.reason(error)))
+            }
+        }
+    }
+
+    struct NameOnly: Decodable {
+        struct Metadata: Decodable { let name: String? }
+        let metadata: Metadata?
     }
 
     struct ObjectEnvelope<T: Decodable>: Decodable {
@@ -111,6 +158,11 @@ public struct ResourceKind: Sendable {
         fallbackPaths: ["/apis/batch/v1beta1/cronjobs"],
         wrap: KubernetesObject.cronJob
     )
+
+    /// Kubernetes events (`events.k8s.io/v1`), which feed an ``EventQueue`` rather than the store.
+    public static let events = ResourceKind(
+        resource: "events.events.k8s.io", path: "/apis/events.k8s.io/v1/events", type: KubernetesEvent.self,
+        wrap: KubernetesObject.event)
 
     /// Pods.
     public static let pods = ResourceKind(

@@ -12,6 +12,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
     let config: APIServerConfig
     let client: HTTPClient
     let store: ClusterStore
+    /// Where Kubernetes events go; events are news to forward, not cluster state.
+    let events: EventQueue?
     let logger: Logger
     /// How long one watch request stays open before the server ends it.
     let watchTimeout: Duration
@@ -27,6 +29,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         config: APIServerConfig,
         client: HTTPClient,
         store: ClusterStore,
+        events: EventQueue? = nil,
         logger: Logger,
         watchTimeout: Duration = .seconds(300),
         fieldSelector: String? = nil,
@@ -36,6 +39,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         self.config = config
         self.client = client
         self.store = store
+        self.events = events
         self.logger = logger
         self.watchTimeout = watchTimeout
         self.fieldSelector = fieldSelector
@@ -52,14 +56,21 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
     private mutating func sync() async throws {
         var machine = ListWatchStateMachine(resource: kind.resource, pageSize: pageSize)
         var action = machine.start()
-        var listed: [KubernetesObject] = []
+        // A list is staged in a state of its own, pods already as compact records, so that a large
+        // list never holds every object decoded at once; it replaces the store's objects when done.
+        var staged = ClusterState(clusterName: "")
+        var stagedEvents: [KubernetesEvent] = []
+        var listed = 0
         while !Task.isCancelled {
             switch action {
             case .list(let token, let limit):
-                if token == nil { listed.removeAll(keepingCapacity: true) }
+                if token == nil { (staged, stagedEvents, listed) = (ClusterState(clusterName: ""), [], 0) }
                 do {
                     let page = try await list(continueToken: token, limit: limit)
-                    listed += store.share(page.items)
+                    for item in page.items {
+                        if case .event(let event) = item { stagedEvents.append(event) } else { staged.upsert(item) }
+                    }
+                    listed += page.items.count
                     action = machine.listPage(continueToken: page.continueToken, resourceVersion: page.resourceVersion)
                 } catch {
                     let paths = [kind.path] + kind.fallbackPaths
@@ -76,11 +87,15 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                     action = machine.failed(status: error.status, retry: .list(continueToken: nil, limit: limit))
                 }
             case .replaceAll(let then):
-                store.replaceAll(kind.resource, with: listed)
+                if let events, kind.resource == ResourceKind.events.resource {
+                    events.listed(stagedEvents)
+                } else {
+                    store.replaceAll(kind.resource, with: staged)
+                }
                 logger.debug(
                     "k8s list complete",
-                    metadata: ["k8s.resource": .string(kind.resource), "k8s.objects": .stringConvertible(listed.count)])
-                listed.removeAll()
+                    metadata: ["k8s.resource": .string(kind.resource), "k8s.objects": .stringConvertible(listed)])
+                (staged, stagedEvents, listed) = (ClusterState(clusterName: ""), [], 0)
                 action = then
             case .watch(let version):
                 action = await watch(from: version, machine: &machine)
@@ -107,9 +122,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         return base + path + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
     }
 
-    private func list(continueToken: String?, limit: Int) async throws(HTTPError) -> (
-        items: [KubernetesObject], continueToken: String?, resourceVersion: String
-    ) {
+    private func list(continueToken: String?, limit: Int) async throws(HTTPError) -> ResourceKind.DecodedList {
         var query = ["limit=\(limit)"]
         if let continueToken {
             query.append(
@@ -122,12 +135,14 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                 url: target, headers: [("Accept", kind.accept)], timeout: .seconds(60), maxBodyBytes: 1 << 30,
                 security: config.security)
         ).requireSuccess(url: target)
-        let decoded: (items: [KubernetesObject], continueToken: String?, resourceVersion: String)
+        let decoded: ResourceKind.DecodedList
         do {
             decoded = try kind.decodeList(Data(response.body))
         } catch {
-            throw HTTPError(kind: .other, url: target, detail: "not a valid \(kind.resource) list: \(error)")
+            throw HTTPError(
+                kind: .other, url: target, detail: "not a valid \(kind.resource) list: \(SkippedObject.reason(error))")
         }
+        for skipped in decoded.skipped { logSkipped(name: skipped.name, reason: skipped.reason) }
         return decoded
     }
 
@@ -215,20 +230,29 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             return .skipped
         case "ADDED", "MODIFIED", "DELETED":
             do {
-                store.apply(head.type, try kind.decodeObject(data))
+                let object = try kind.decodeObject(data)
+                if case .event(let event) = object {
+                    events?.watched(head.type, event)
+                } else {
+                    store.apply(head.type, object)
+                }
             } catch {
-                logger.warning(
-                    "k8s object skipped",
-                    metadata: [
-                        "k8s.resource": .string(kind.resource), "k8s.name": .string(head.object?.metadata?.name ?? "?"),
-                        "k8s.reason": .string("\(error)"),
-                    ]
-                )
+                logSkipped(name: head.object?.metadata?.name ?? "?", reason: SkippedObject.reason(error))
             }
             return .applied(head.object?.metadata?.resourceVersion)
         default:
             return .skipped
         }
+    }
+
+    /// A malformed object: logged with its resource and name, then left out; the sync goes on.
+    private func logSkipped(name: String, reason: String) {
+        logger.warning(
+            "k8s object skipped",
+            metadata: [
+                "k8s.resource": .string(kind.resource), "k8s.name": .string(name), "k8s.reason": .string(reason),
+            ]
+        )
     }
 
     private func logFailure(_ error: HTTPError, step: String) {

@@ -129,8 +129,14 @@ extension SimulatedCluster.Builder {
     }
 
     mutating func addBarePod(namespace: String, name: String) {
-        addPod(
-            namespace: namespace, name: name, app: "debug", node: nextNode(), owner: nil, configMap: nil, secret: nil)
+        let node = nextNode()
+        addPod(namespace: namespace, name: name, app: "debug", node: node, owner: nil, configMap: nil, secret: nil)
+        addEventAboutLast(
+            reason: "Scheduled", note: "Successfully assigned \(namespace)/\(name) to \(node)",
+            controller: "default-scheduler")
+        addEventAboutLast(
+            reason: "BackOff", note: "Back-off restarting failed container debug in pod \(name)", type: "Warning",
+            controller: "kubelet")
     }
 
     mutating func addDeployment(namespace: String, name: String, replicas: Int) {
@@ -146,6 +152,11 @@ extension SimulatedCluster.Builder {
             ]
         )
         let replicaSet = "\(name)-\(hex(10))"
+        if name == SimulatedCluster.applications.first {
+            addEventAboutLast(
+                reason: "ScalingReplicaSet", note: "Scaled up replica set \(replicaSet) to \(replicas)",
+                controller: "deployment-controller")
+        }
         let (setMetadata, setID) = meta(
             replicaSet, namespace: namespace, labels: labels, owner: ("Deployment", name, deploymentID, "apps/v1"))
         add(

@@ -132,8 +132,9 @@ public struct SimulatorAPI: Sendable {
     }
 
     /// One step of churn: a pod of a ReplicaSet is deleted and a replacement with a new name is
-    /// created on another node, as a rolling restart would.
-    public mutating func churn() {
+    /// created on another node, as a rolling restart would, with the events the kubelet and the
+    /// scheduler record for it, stamped `time` (RFC 3339).
+    public mutating func churn(at time: String = "2026-11-01T00:00:00Z") {
         let pods = (objects["pods"] ?? [:]).values.filter {
             $0.json["metadata"]?["ownerReferences"].map { "\($0)".contains("ReplicaSet") } ?? false
         }.sorted { ($0.namespace ?? "", $0.name) < ($1.namespace ?? "", $1.name) }
@@ -149,6 +150,18 @@ public struct SimulatorAPI: Sendable {
             json: victim.json.replacing(path: ["metadata", "name"], with: .string(name))
         )
         apply("ADDED", replacement)
+        let node = replacement.json["spec"]?["nodeName"]?.stringValue ?? "?"
+        apply(
+            "ADDED",
+            .event(
+                name: "\(victim.name).c\(churnCounter)k", uid: "churn-\(churnCounter)-killing", regarding: victim,
+                reason: "Killing", note: "Stopping container \(base)", controller: "kubelet", time: time))
+        apply(
+            "ADDED",
+            .event(
+                name: "\(name).c\(churnCounter)s", uid: "churn-\(churnCounter)-scheduled", regarding: replacement,
+                reason: "Scheduled", note: "Successfully assigned \(victim.namespace ?? "")/\(name) to \(node)",
+                controller: "default-scheduler", time: time))
     }
 }
 

@@ -11,7 +11,8 @@ Listens on 127.0.0.1 (prints "PORT <n>"). Kubernetes behaviour it reproduces:
   GET /apis/batch/v1/cronjobs               404 (an old cluster); /apis/batch/v1beta1/cronjobs lists one
   GET /version, /healthz                     as a v1.21 apiserver answers them
 Control (tests only):
-  POST /control/add?name=P[&node=N]  POST /control/delete?name=P  POST /control/compact
+  POST /control/add?name=P[&node=N][&malformed=1]  (malformed: spec.containers is a string)
+  POST /control/delete?name=P  POST /control/compact
   POST /control/drop                 close every open watch
   POST /control/silent-delete?name=P remove a pod without any watch event and compact history past
                                      it, so only a relist can notice (as after an etcd compaction)
@@ -37,7 +38,7 @@ def pod(name, node, rv):
             "status": {"phase": "Running"}}
 
 
-def change(kind, name, node="node-1"):
+def change(kind, name, node="node-1", malformed=False):
     with lock:
         state["rv"] += 1
         rv = state["rv"]
@@ -48,6 +49,8 @@ def change(kind, name, node="node-1"):
         else:
             kind = "MODIFIED" if name in state["pods"] else "ADDED"
             obj = pod(name, node, rv)
+            if malformed:
+                obj["spec"]["containers"] = "not a list"
             state["pods"][name] = obj
         state["events"].append((rv, kind, obj))
         lock.notify_all()
@@ -71,7 +74,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlparse(self.path)
         query = urllib.parse.parse_qs(url.query)
         if url.path == "/control/add":
-            change("ADDED", query["name"][0], query.get("node", ["node-1"])[0])
+            change("ADDED", query["name"][0], query.get("node", ["node-1"])[0], query.get("malformed") == ["1"])
         elif url.path == "/control/delete":
             change("DELETED", query["name"][0])
         elif url.path == "/control/silent-delete":

@@ -32,6 +32,8 @@ public enum KubernetesObject: Decodable, Sendable, Hashable {
     case persistentVolumeClaim(PersistentVolumeClaim)
     /// A VolumeAttachment.
     case volumeAttachment(VolumeAttachment)
+    /// An Event (`events.k8s.io/v1`); events are forwarded, not kept in the cluster state.
+    case event(KubernetesEvent)
 
     private enum Keys: String, CodingKey { case kind }
 
@@ -39,7 +41,7 @@ public enum KubernetesObject: Decodable, Sendable, Hashable {
     public static let kinds: Set<String> = [
         "Node", "Namespace", "Pod", "Service", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
         "CronJob", "ConfigMap", "Secret", "Ingress", "PersistentVolume", "PersistentVolumeClaim",
-        "VolumeAttachment",
+        "VolumeAttachment", "Event",
     ]
 
     /// Decodes the object named by its `kind` field.
@@ -62,6 +64,7 @@ public enum KubernetesObject: Decodable, Sendable, Hashable {
         case "PersistentVolume": self = .persistentVolume(try PersistentVolume(from: decoder))
         case "PersistentVolumeClaim": self = .persistentVolumeClaim(try PersistentVolumeClaim(from: decoder))
         case "VolumeAttachment": self = .volumeAttachment(try VolumeAttachment(from: decoder))
+        case "Event": self = .event(try KubernetesEvent(from: decoder))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: Keys.kind,
@@ -87,6 +90,7 @@ public enum KubernetesObject: Decodable, Sendable, Hashable {
         case .persistentVolume(let object): object.metadata
         case .persistentVolumeClaim(let object): object.metadata
         case .volumeAttachment(let object): object.metadata
+        case .event(let object): object.metadata
         }
     }
 }
@@ -112,6 +116,7 @@ extension ClusterState {
         case .persistentVolume(let volume): persistentVolumes[key.name] = volume
         case .persistentVolumeClaim(let claim): persistentVolumeClaims[key] = claim
         case .volumeAttachment(let attachment): volumeAttachments[key.name] = attachment
+        case .event: break
         }
     }
 
@@ -135,6 +140,7 @@ extension ClusterState {
         case .persistentVolume: persistentVolumes[key.name] = nil
         case .persistentVolumeClaim: persistentVolumeClaims[key] = nil
         case .volumeAttachment: volumeAttachments[key.name] = nil
+        case .event: break
         }
     }
 }

@@ -50,6 +50,8 @@ struct APIResource: Sendable {
             group: "storage.k8s.io", version: "v1", name: "volumeattachments", kind: "VolumeAttachment",
             namespaced: false, shortNames: []
         ),
+        APIResource(
+            group: "events.k8s.io", version: "v1", name: "events", kind: "Event", namespaced: true, shortNames: ["ev"]),
     ]
 
     static func find(group: String, name: String) -> APIResource? {

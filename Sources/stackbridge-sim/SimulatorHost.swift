@@ -1,4 +1,5 @@
 import BridgeSimulator
+import Foundation
 
 /// Owns the simulated API while the server runs: handlers read it, churn changes it.
 actor SimulatorHost {
@@ -32,7 +33,8 @@ actor SimulatorHost {
 
     var resourceVersion: Int { api.resourceVersion }
 
-    func churn() { api.churn() }
+    /// One churn step, its events stamped with the current time.
+    func churn() { api.churn(at: Date().formatted(.iso8601)) }
 
     /// Churns `perSecond` times a second until cancelled.
     func churn(perSecond: Double) async {
@@ -40,7 +42,7 @@ actor SimulatorHost {
         let pause = Duration.milliseconds(Int64(1000 / perSecond))
         while !Task.isCancelled {
             try? await Task.sleep(for: pause)
-            api.churn()
+            churn()
         }
     }
 }

@@ -144,4 +144,22 @@ import Testing
         #expect(
             errors.first?.metadata["k8s.reason"]?.contains(#"apiGroups: ["apps"], resources: ["deployments"]"#) == true)
     }
+
+    @Test func malformedObjectsAreSkippedWithTheirNamesAndTheSyncGoesOn() async throws {
+        let server = try FixtureServer.fakeAPIServer()
+        try await control(server, "/control/add?name=broken-listed&malformed=1")
+        let store = ClusterStore(clusterName: "test")
+        let logs = LogCapture()
+        try await withWatcher(server, store: store, logs: logs) {
+            #expect(await waitFor(store) { $0.pods.count == 7 })
+            try await control(server, "/control/add?name=broken-watched&malformed=1")
+            try await control(server, "/control/add?name=fine-after")
+            #expect(await waitFor(store) { $0.pods.contains(ObjectKey("default", "fine-after")) })
+        }
+        #expect(!podNames(store.snapshot).contains { $0.hasPrefix("broken") })
+        let skipped = logs.records.filter { $0.message == "k8s object skipped" }
+        #expect(skipped.map { $0.metadata["k8s.name"] } == ["broken-listed", "broken-watched"])
+        #expect(skipped.allSatisfy { $0.metadata["k8s.resource"] == "pods" })
+        #expect(skipped.first?.metadata["k8s.reason"]?.contains("spec.containers") == true, "\(skipped)")
+    }
 }

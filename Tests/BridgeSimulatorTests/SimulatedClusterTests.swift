@@ -11,8 +11,34 @@ import Testing
         #expect(cluster.state.pods.count >= 4 * 12)
         #expect(cluster.state.pods.count <= 4 * 12 + 3)
         for object in cluster.objects { _ = try object.decoded() }
-        #expect(Set(cluster.objects.map(\.resource)).count == 16)
+        #expect(Set(cluster.objects.map(\.resource)).count == 17)
     }
+
+    @Test func eventsAreAboutObjectsOfTheClusterAndFallIntoTheirCategories() throws {
+        let events = try cluster.objects.filter { $0.kind == "Event" }.map { object in
+            guard case .event(let event) = try object.decoded() else { throw DecodeFailure() }
+            return event
+        }
+        let categorizer = EventCategorizer()
+        let summary = events.map { event in
+            "\(event.regarding?.kind ?? "?") \(event.reason ?? "?") "
+                + categorizer.category(reason: event.reason ?? "", type: event.type ?? "").rawValue
+        }
+        #expect(
+            Set(summary) == [
+                "Pod Scheduled Activities", "Pod BackOff Alerts", "Deployment ScalingReplicaSet Others",
+            ], "\(summary)")
+        for event in events {
+            let regarding = try #require(event.regarding)
+            let exists = cluster.objects.contains {
+                $0.kind == regarding.kind && $0.name == regarding.name && $0.namespace == regarding.namespace
+                    && $0.json["metadata"]?["uid"]?.stringValue == regarding.uid
+            }
+            #expect(exists, "\(regarding)")
+        }
+    }
+
+    struct DecodeFailure: Error {}
 
     @Test func topologyHasEveryComponentTypeAndOwnershipHolds() {
         let topology = TopologyBuilder.build(cluster.state)

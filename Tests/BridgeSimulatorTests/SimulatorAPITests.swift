@@ -37,6 +37,12 @@ import Testing
         }
         #expect(try api.events("pods", after: events[0].resourceVersion).count == 1)
         #expect(try api.events("deployments.apps", after: start).isEmpty)
+        let recorded = try api.events("events.events.k8s.io", after: start).map { change in
+            guard case .event(let event) = try change.object.decoded() else { return "not an event" }
+            return "\(change.type) \(event.reason ?? "") \(event.regarding?.name ?? "")"
+        }
+        let names = events.map { $0.object.name }
+        #expect(recorded == ["ADDED Killing \(names[0])", "ADDED Scheduled \(names[1])"])
     }
 
     @Test func oldVersionsAndTokensAreGone() throws {

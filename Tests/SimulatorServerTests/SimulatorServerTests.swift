@@ -84,6 +84,31 @@ import Testing
         }
     }
 
+    @Test func eventsWatchQueuesWhatHappensAfterTheFirstList() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "2", "--pods-per-node", "6", "--churn", "5"])
+        let queue = EventQueue()
+        let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: "test")
+        let watcher = ResourceWatcher(
+            kind: .events, config: config, client: client, store: ClusterStore(clusterName: "sim"), events: queue,
+            logger: Logger(label: "test"), watchTimeout: .seconds(20)
+        )
+        var drained: [KubernetesEvent] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await watcher.run() }
+            for _ in 0..<200 where drained.count < 6 {
+                drained += queue.drain()
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            group.cancelAll()
+        }
+        // The events the cluster was built with (Scheduled, BackOff, ScalingReplicaSet at creation)
+        // are history; churn's Killing and Scheduled pairs arrive through the watch, each once.
+        #expect(drained.count >= 6)
+        #expect(drained.allSatisfy { $0.metadata.uid?.hasPrefix("churn-") == true }, "\(drained.map(\.reason))")
+        #expect(Set(drained.compactMap(\.reason)) == ["Killing", "Scheduled"])
+        #expect(Set(drained.compactMap(\.metadata.uid)).count == drained.count)
+    }
+
     @Test func kubeletAndKubeStateMetricsScrapeThroughTheSimulator() async throws {
         let simulator = try SimulatorProcess(["--nodes", "2", "--pods-per-node", "6"])
         let targets =
