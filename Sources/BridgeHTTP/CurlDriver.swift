@@ -24,9 +24,9 @@ final class CurlDriver: @unchecked Sendable {
     /// Transfers owned by the driver thread; touched only there.
     private var active: [ObjectIdentifier: CurlTransfer] = [:]
 
-    init() {
+    init(maxConnectionsPerHost: Int) {
         multi = curl_multi_init()!
-        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16)
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         let thread = Thread { [self] in run() }
         thread.name = "stackbridge-http"
         thread.start()

@@ -13,11 +13,13 @@ public final class HTTPClient: Sendable {
     private let userAgent: String
     private let tokens = BearerTokenFiles()
 
-    /// Starts a client whose requests carry `userAgent`.
-    public init(userAgent: String = "stackbridge") {
+    /// Starts a client whose requests carry `userAgent`, with at most `maxConnectionsPerHost`
+    /// connections to one host (0: no limit). Requests over the limit wait for a free connection,
+    /// so long-lived streams (Kubernetes watches) belong in a client of their own with no limit.
+    public init(userAgent: String = "stackbridge", maxConnectionsPerHost: Int = 16) {
         HTTPClient.initializeLibcurl
         self.userAgent = userAgent
-        driver = CurlDriver()
+        driver = CurlDriver(maxConnectionsPerHost: maxConnectionsPerHost)
     }
 
     deinit {
