@@ -2,11 +2,13 @@ import BridgeSimulator
 import Foundation
 
 /// Owns the simulated API while the server runs: handlers read it, churn changes it.
-actor SimulatorHost {
+public actor SimulatorHost {
     private(set) var api: SimulatorAPI
-    let cluster: SimulatedCluster
+    /// The cluster as built, which the kubelet and kube-state-metrics bodies describe.
+    public let cluster: SimulatedCluster
 
-    init(cluster: SimulatedCluster) {
+    /// Serves `cluster`.
+    public init(cluster: SimulatedCluster) {
         self.cluster = cluster
         api = SimulatorAPI(cluster: cluster)
     }
@@ -37,7 +39,7 @@ actor SimulatorHost {
     func churn() { api.churn(at: Date().formatted(.iso8601)) }
 
     /// Churns `perSecond` times a second until cancelled.
-    func churn(perSecond: Double) async {
+    public func churn(perSecond: Double) async {
         guard perSecond > 0 else { return }
         let pause = Duration.milliseconds(Int64(1000 / perSecond))
         while !Task.isCancelled {

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 
 /// Maps the Kubernetes API, the kubelet proxy paths and kube-state-metrics onto the host.
-enum SimulatorRoutes {
+public enum SimulatorRoutes {
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         let bytes = (try? JSONEncoder().encode(value)) ?? Data()
         return Response(
@@ -28,7 +28,8 @@ enum SimulatorRoutes {
         )
     }
 
-    static func register(_ router: Router<BasicRequestContext>, host: SimulatorHost, advertised: String) {
+    /// Registers every route on `router`; `advertised` is the address discovery reports to clients.
+    public static func register(_ router: Router<BasicRequestContext>, host: SimulatorHost, advertised: String) {
         router.get("/version") { _, _ in
             json(
                 .object([

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BridgeSimulator
+import BridgeSimulatorServer
 import Hummingbird
 import Logging
 
