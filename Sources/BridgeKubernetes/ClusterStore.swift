@@ -12,6 +12,8 @@ public final class ClusterStore: Sendable {
         /// Deleted pods within the grace period, as compact records like the live ones.
         var deletedPods = PodTable()
         var deletedAt: [ObjectKey: ContinuousClock.Instant] = [:]
+        /// Resources whose first list completed, or that were given up (403).
+        var settled: Set<String> = []
     }
 
     private let contents: Mutex<Contents>
@@ -48,6 +50,7 @@ public final class ClusterStore: Sendable {
                 }
             }
             contents.state.replace(resource, from: listed)
+            contents.settled.insert(resource)
             prune(&contents, at: time)
         }
     }
@@ -57,6 +60,35 @@ public final class ClusterStore: Sendable {
         var listed = ClusterState(clusterName: "")
         for object in objects { listed.upsert(object) }
         replaceAll(resource, with: listed)
+    }
+
+    /// Records that `resource` will not be listed (disabled for lack of permission), so that
+    /// readiness does not wait for it.
+    public func giveUp(_ resource: String) {
+        _ = contents.withLock { $0.settled.insert(resource) }
+    }
+
+    /// Whether every one of `resources` has completed a first list or was given up.
+    public func hasSettled(_ resources: some Sequence<String>) -> Bool {
+        contents.withLock { contents in resources.allSatisfy { contents.settled.contains($0) } }
+    }
+
+    /// Where the pod at `key` lives, live or deleted within the grace period; what the enricher
+    /// joins each series to.
+    public func placement(ofPod key: ObjectKey) -> PodPlacement? {
+        let time = now()
+        return contents.withLock { contents in
+            var pod = contents.state.pods[key]
+            if pod == nil, let deletedAt = contents.deletedAt[key], deletedAt.advanced(by: gracePeriod) > time {
+                pod = contents.deletedPods[key]
+            }
+            return pod.map { contents.state.placement(of: $0) }
+        }
+    }
+
+    /// Zone and region of the node called `name`.
+    public func placement(ofNode name: String) -> NodePlacement? {
+        contents.withLock { $0.state.placement(ofNode: name) }
     }
 
     /// Applies one watch event (`ADDED`, `MODIFIED` or `DELETED`).

@@ -103,6 +103,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                 try await Task.sleep(for: delay)
                 action = then
             case .disable(let reason):
+                store.giveUp(kind.resource)
                 logger.error(
                     "k8s resource disabled",
                     metadata: ["k8s.resource": .string(kind.resource), "k8s.reason": .string(reason)])

@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgeHTTP
+import BridgeTopology
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -10,7 +11,7 @@ import Synchronization
 /// The first scrape waits for the target's jitter offset; later ones follow the interval, skipping
 /// ticks that a slow scrape overran instead of bunching up. Cancellation ends the loop between or
 /// during scrapes (an in-flight request is aborted).
-public struct ScrapeLoop<C: Clock>: Service where C.Duration == Duration {
+public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration == Duration {
     /// The Accept header Prometheus 2.42 sends: OpenMetrics first, text 0.0.4 as fallback.
     public static var acceptHeader: String {
         "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
@@ -24,6 +25,7 @@ public struct ScrapeLoop<C: Clock>: Service where C.Duration == Duration {
     let clock: C
     let wallClock: @Sendable () -> Int64
     let removal: RemovalFlag
+    let enricher: Enricher?
 
     /// Creates the loop; `wallClock` gives sample timestamps in milliseconds since the epoch.
     public init(
@@ -33,8 +35,10 @@ public struct ScrapeLoop<C: Clock>: Service where C.Duration == Duration {
         logger: Logger,
         clock: C,
         wallClock: @escaping @Sendable () -> Int64 = ScrapeClock.nowMilliseconds,
-        removal: RemovalFlag = RemovalFlag()
+        removal: RemovalFlag = RemovalFlag(),
+        enricher: Enricher? = nil
     ) {
+        self.enricher = enricher
         self.target = target
         self.client = client
         self.sink = sink
@@ -46,7 +50,7 @@ public struct ScrapeLoop<C: Clock>: Service where C.Duration == Duration {
 
     /// Scrapes until cancelled; a target that was removed from the set delivers its staleness markers.
     public func run() async throws {
-        var processor = ScrapeProcessor(target: target)
+        var processor = ScrapeProcessor(target: target, enricher: enricher)
         var failures = FailureLog<C.Instant>()
         var next = clock.now.advanced(by: ScrapeJitter.offset(for: target, interval: target.interval))
         do {

@@ -1,4 +1,5 @@
 import BridgeHTTP
+import BridgeTopology
 import Logging
 import ServiceLifecycle
 
@@ -8,14 +9,20 @@ import ServiceLifecycle
 /// graceful shutdown cancels them all. When a new target set arrives, loops of targets that left
 /// are stopped and deliver staleness markers for their series; new targets start; a target whose
 /// settings changed is restarted.
-public struct ScrapePool: Service {
+public struct ScrapePool: ServiceLifecycle.Service {
     let client: HTTPClient
     let sink: any ScrapeSink
     let logger: Logger
     let updates: AsyncStream<[ScrapeTarget]>
+    let enricher: Enricher?
 
-    /// Creates a pool that scrapes the target sets `updates` yields, the first one right away.
-    public init(client: HTTPClient, sink: any ScrapeSink, logger: Logger, updates: AsyncStream<[ScrapeTarget]>) {
+    /// Creates a pool that scrapes the target sets `updates` yields, the first one right away, and
+    /// joins every series through `enricher` when given.
+    public init(
+        client: HTTPClient, sink: any ScrapeSink, logger: Logger, updates: AsyncStream<[ScrapeTarget]>,
+        enricher: Enricher? = nil
+    ) {
+        self.enricher = enricher
         self.client = client
         self.sink = sink
         self.logger = logger
@@ -45,7 +52,7 @@ public struct ScrapePool: Service {
                     running[id] = Running(target: target, removal: removal, stop: stop)
                     let loop = ScrapeLoop(
                         target: target, client: client, sink: sink, logger: logger, clock: ContinuousClock(),
-                        removal: removal
+                        removal: removal, enricher: enricher
                     )
                     group.addTask { await Self.run(loop, until: stopSignal) }
                 }

@@ -1,10 +1,12 @@
 import BridgeCore
+import BridgeTopology
 
 /// Turns the bodies one target serves into ``ScrapeResult``s and remembers what the previous scrape
 /// had, so that series which vanish, and all series of a failed scrape, get staleness markers.
 ///
 /// Steps, as Prometheus orders them: parse (bad lines skipped and counted), drop explicit timestamps
-/// unless honoured, add the target's series labels, apply `metric_relabel_configs`, drop duplicate
+/// unless honoured, add the target's series labels, join each series to its place in the cluster
+/// (``Enricher``), apply `metric_relabel_configs`, drop duplicate
 /// series (a second sample for the same series in one scrape), apply `sample_limit`.
 ///
 /// The symbol table of the previous scrape is reused while it stays within a few times the size of a
@@ -15,12 +17,14 @@ public struct ScrapeProcessor: Sendable {
     public let target: ScrapeTarget
     private let relabeler: Relabeler
     private let labeler: SeriesLabeler
+    private let enricher: Enricher?
     private var previous: MetricBatch?
     private var previousIdentities: Set<UInt64> = []
 
-    /// Creates the processor for `target`.
-    public init(target: ScrapeTarget) {
+    /// Creates the processor for `target`, joining series through `enricher` when given.
+    public init(target: ScrapeTarget, enricher: Enricher? = nil) {
         self.target = target
+        self.enricher = enricher
         relabeler = Relabeler(target.metricRelabelConfigs)
         labeler = SeriesLabeler(target.seriesLabels)
     }
@@ -55,6 +59,7 @@ public struct ScrapeProcessor: Sendable {
         }
         if !target.honorTimestamps { batch.removeTimestamps() }
         labeler.apply(to: &batch)
+        let enrichment = enricher?.apply(to: &batch) ?? Enricher.Outcome()
         relabeler.apply(to: &batch)
         var identities = Set<UInt64>(minimumCapacity: batch.samples.count)
         var duplicateIndices: Set<Int> = []
@@ -96,7 +101,8 @@ public struct ScrapeProcessor: Sendable {
             stale: stale,
             failure: nil,
             parseIssues: issues,
-            duplicates: duplicateIndices.count
+            duplicates: duplicateIndices.count,
+            enrichment: enrichment
         )
     }
 

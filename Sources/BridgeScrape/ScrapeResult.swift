@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgeHTTP
+import BridgeTopology
 
 /// What one scrape of one target produced, handed to the next stage.
 public struct ScrapeResult: Sendable {
@@ -20,6 +21,8 @@ public struct ScrapeResult: Sendable {
     public var parseIssues: ParseIssues
     /// Samples dropped because another sample of the same scrape had the same series.
     public var duplicates: Int
+    /// How the series were joined to the cluster (all zero without an enricher).
+    public var enrichment = Enricher.Outcome()
 
     /// Whether the scrape succeeded.
     public var up: Bool { failure == nil }
