@@ -10,7 +10,7 @@ BENCH_TARGETS ?= 200
 # (exposition captures, promtool), node_exporter, Python's http.server with TLS (fixture server),
 # openssl (certificates made at test time), zstd (compressed bodies), tinyproxy (CONNECT proxy);
 # kubectl (a real client against stackbridge-sim); the scrape benchmark serves its targets with nginx.
-DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev python3 openssl zstd tinyproxy-bin nginx-light kubectl
+DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev zlib1g-dev python3 openssl zstd tinyproxy-bin nginx-light kubectl wrk
 
 .PHONY: all deps build test lint fuzz bench demo clean
 
@@ -38,9 +38,14 @@ build: deps
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests bench
 
+# The end-to-end suites run the built binaries with Prometheus and wrk at full load; they run
+# after the rest, so that their load does not starve the timing of the unit and peer tests.
+END_TO_END := EndToEndTests|CommandLineTests
+
 test: deps lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '$(END_TO_END)'
+	$(SWIFT) test --skip-build --filter '$(END_TO_END)'
 	$(SWIFT) run --skip-build stackbridge-fuzz-parser Tests/Fuzz/corpus/*
 
 # Builds the parser fuzzer with libFuzzer and AddressSanitizer and runs it for FUZZ_SECONDS,

@@ -32,6 +32,25 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "BridgeApp",
+            dependencies: [
+                "BridgeCore", "BridgeHTTP", "BridgeTopology", "BridgeKubernetes", "BridgeScrape", "BridgeServer",
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BridgeServer",
+            dependencies: [
+                "BridgeCore", "BridgeTopology", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "BridgeCore", swiftSettings: strict),
         .target(name: "BridgeHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "BridgeTopology", dependencies: ["BridgeCore"], swiftSettings: strict),
@@ -51,6 +70,7 @@ let package = Package(
             dependencies: [
                 "BridgeCore",
                 "BridgeHTTP",
+                "BridgeTopology",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -67,12 +87,10 @@ let package = Package(
         .executableTarget(
             name: "stackbridge",
             dependencies: [
-                "BridgeCore",
-                "BridgeHTTP",
-                "BridgeScrape",
-                "BridgeSimulator",
-                "BridgeTopology",
+                "BridgeApp", "BridgeCore", "BridgeSimulator", "BridgeSimulatorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -85,10 +103,16 @@ let package = Package(
         ),
         // One GET through BridgeHTTP from the command line; tests run it under a chosen environment.
         .executableTarget(name: "stackbridge-http-probe", dependencies: ["BridgeHTTP"], swiftSettings: strict),
+        // The simulator's HTTP routes, shared by stackbridge-sim and the in-process `stackbridge demo`.
+        .target(
+            name: "BridgeSimulatorServer",
+            dependencies: ["BridgeSimulator", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "stackbridge-sim",
             dependencies: [
-                "BridgeSimulator",
+                "BridgeSimulator", "BridgeSimulatorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,6 +140,7 @@ let package = Package(
             path: "bench/TopologyBench",
             swiftSettings: strict
         ),
+        .testTarget(name: "BridgeAppTests", dependencies: ["BridgeApp", "BridgeCore"], swiftSettings: strict),
         .testTarget(
             name: "BridgeCoreTests",
             dependencies: [
@@ -167,6 +192,10 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `stackbridge` binary; `swift build --build-tests` builds it alongside.
-        .testTarget(name: "StackbridgeTests", dependencies: ["BridgeCore", "BridgeTestPeers"], swiftSettings: strict),
+        .testTarget(
+            name: "StackbridgeTests",
+            dependencies: ["BridgeCore", "BridgeSimulator", "BridgeTestPeers", "BridgeTestSupport", "BridgeTopology"],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -1,24 +1,18 @@
 import ArgumentParser
-import BridgeCore
-import BridgeHTTP
-import BridgeScrape
+import BridgeApp
 import BridgeSimulator
-import BridgeTopology
+import BridgeSimulatorServer
+import Foundation
+import Hummingbird
+import Logging
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// `stackbridge demo`: runs what exists of the pipeline against the built-in simulated cluster.
-///
-/// Today: the cluster's topology (components, relations, health), and the kubelet bodies of every
-/// node through the scraper's processing (series labels, relabeling) into one merged exposition. Scraping
-/// the simulator over HTTP, the topology join, the `/metrics` server and the forwarders join this
-/// command as they land.
-struct DemoCommand: ParsableCommand {
+/// `stackbridge demo`: the whole pipeline against an in-process simulated cluster — the simulator's
+/// Kubernetes API, kubelets and kube-state-metrics on a free port of 127.0.0.1, and the bridge
+/// watching, scraping, joining and serving `/metrics` as `stackbridge run` does.
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the pipeline against the built-in simulated cluster (today: topology and metric core)."
+        abstract: "Run the full pipeline against a built-in simulated cluster and serve it on /metrics."
     )
 
     @Option(help: "Nodes in the simulated cluster.")
@@ -27,70 +21,95 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Pods per node in the simulated cluster.")
     var podsPerNode = 20
 
-    @Option(help: "Write the relabeled kubelet exposition of every node to this file.")
-    var output: String?
+    @Option(help: "Pod replacements per second in the simulated cluster.")
+    var churn = 0.5
 
-    func run() throws {
-        print("stackbridge demo: scraping over HTTP, the topology join, /metrics and the forwarders arrive with")
-        print("later issues; this run shows the topology and the metric core on a simulated cluster.\n")
+    @Option(help: "Where the bridge listens (HOST:PORT).")
+    var listen = "127.0.0.1:10057"
+
+    @Option(help: "Scrape interval.")
+    var interval = "5s"
+
+    @Option(help: "Stop after this many seconds (0: run until interrupted).")
+    var duration = 0
+
+    func run() async throws {
+        var logger = Logger(label: "stackbridge")
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["STACKBRIDGE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+            ?? .warning
         let cluster = SimulatedCluster(name: "demo", nodes: nodes, podsPerNode: podsPerNode)
-        let topology = TopologyBuilder.build(cluster.state)
-        print("cluster  \(cluster.state.nodes.count) nodes, \(cluster.state.pods.count) pods")
-        print("topology \(topology.components.count) components, \(topology.relations.count) relations")
-        for type in ComponentType.allCases {
-            let count = topology.components.values.filter { $0.type == type }.count
-            if count > 0 { print("         \(type.rawValue): \(count)") }
-        }
-        let rules = HealthRules()
-        let unhealthy = Array(cluster.state.pods.values.map(rules.health(of:)).filter { $0.state != .clear })
-        print("health   \(cluster.state.pods.count - unhealthy.count) pods clear, \(unhealthy.count) not")
-        // The scraper's processing without the network: each node's body as its kubelet target
-        // would see it (node and metrics_path labels, cAdvisor timestamps dropped, relabeling).
-        let nodes = cluster.state.nodes.values.map {
-            NodeAddress(name: $0.metadata.name, internalIP: $0.address("InternalIP") ?? "")
-        }
-        var template = ScrapeTarget(job: "kubelet", url: "")
-        template.metricRelabelConfigs = Self.demoRules
-        let targets = KubeletTargets.make(
-            nodes: nodes.sorted { $0.name < $1.name },
-            access: .proxy(apiServer: "https://simulated-apiserver", security: EndpointSecurity()),
-            endpoints: [.cadvisor],
-            template: template
-        )
-        var batches: [MetricBatch] = []
-        var kept = 0
-        for target in targets {
-            var processor = ScrapeProcessor(target: target)
-            let body = Array(cluster.cadvisor(node: target.instance).utf8)
-            let result = processor.process(body: body, contentType: nil, timestamp: 0, duration: { 0 })
-            kept += result.series.samples.count
-            batches.append(result.series)
-        }
-        var written: [UInt8] = []
-        ExpositionWriter(format: .text).emit(merging: batches, into: &written)
-        var ksmIssues = ParseIssues()
-        let ksm = MetricBatch.parse(Array(cluster.kubeStateMetrics().utf8), format: .text, issues: &ksmIssues)
-        print(
-            "metrics  kubelet: \(kept) series from \(targets.count) nodes after relabeling; kube-state-metrics: \(ksm.samples.count) samples"
-        )
-        if let output {
-            guard let file = fopen(output, "w") else { throw ValidationError("cannot open \(output) for writing") }
-            _ = written.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-            fclose(file)
-            print("         written to \(output)")
-        }
-        print("\nfirst kubelet series as StackLight would see them:")
-        for line in String(decoding: written.prefix(2000), as: UTF8.self).split(separator: "\n").prefix(6) {
-            print("  " + line.prefix(160))
+        let host = SimulatorHost(cluster: cluster)
+        let router = Router()
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        SimulatorRoutes.register(router, host: host, advertised: "127.0.0.1")
+        let simulator = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "stackbridge-sim"),
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        let interval = interval
+        let listen = listen
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await simulator.runService() }
+            group.addTask { await host.churn(perSecond: churn) }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { return }
+            let base = "http://127.0.0.1:\(port)"
+            let yaml = """
+                cluster_name: demo
+                kubernetes:
+                  api_server: \(base)
+                scrape:
+                  interval: \(interval)
+                  timeout: \(interval)
+                  kube_state_metrics:
+                    urls: [\(base)/ksm/metrics]
+                enrich:
+                  pod_labels: [app.kubernetes.io/name]
+                server:
+                  listen: \(listen)
+                """
+            let configuration: Configuration
+            do {
+                configuration = try Configuration.parse(yaml)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            let bridge = try Bridge(configuration: configuration, version: BuildInfo.version, logger: logger)
+            print(
+                "stackbridge demo: simulated cluster \"demo\" with \(nodes) nodes and \(cluster.state.pods.count) pods")
+            print(
+                "  Kubernetes API, kubelets and kube-state-metrics at \(base) (try kubectl --server \(base) get pods -A)"
+            )
+            group.addTask {
+                try await bridge.run { bound in
+                    let address = "http://\(listen.split(separator: ":").dropLast().joined(separator: ":")):\(bound)"
+                    print("  /metrics          \(address)/metrics   (enriched kubelet and kube-state-metrics series)")
+                    print("  /telemetry        \(address)/telemetry (the bridge's own metrics)")
+                    print("  /api/v1/topology  \(address)/api/v1/topology")
+                    print("  /readyz           \(address)/readyz")
+                    print("  forwarding to StackState and remote write arrives with later issues; Ctrl-C stops.")
+                    fflush(nil)
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(5))
+                    let summary = bridge.telemetry.summary
+                    let ready = bridge.readiness.isReady ? "ready" : "starting"
+                    print(
+                        "[\(ready)] targets \(summary.targets), scrapes \(summary.upScrapes)/\(summary.scrapes) up, "
+                            + "series \(bridge.snapshot.seriesCount), components \(summary.components), forwards 0")
+                    fflush(nil)
+                }
+            }
+            if duration > 0 {
+                try await Task.sleep(for: .seconds(duration))
+                group.cancelAll()
+            } else {
+                try await group.next()
+                group.cancelAll()
+            }
         }
     }
-
-    /// A typical kubelet `metric_relabel_configs`: drop the cgroup path and runtime id, which only
-    /// add cardinality, and strip image digests.
-    static let demoRules: [RelabelConfig] = [
-        RelabelConfig(regex: try! RelabelRegex("id|name"), action: .labelDrop),
-        RelabelConfig(
-            sourceLabels: ["image"], targetLabel: "image", regex: try! RelabelRegex("(.*)@sha256:.*"), replacement: "$1"
-        ),
-    ]
 }

@@ -28,23 +28,36 @@ import Testing
         #expect(output.contains("frobnicate"))
     }
 
-    @Test func demoRunsTheSimulatedClusterThroughTopologyAndMetricCore() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-demo-\(UUID()).prom")
-        defer { try? FileManager.default.removeItem(at: file) }
-        let (status, output) = try Self.run(["demo", "--nodes", "2", "--pods-per-node", "6", "--output", file.path])
+    @Test func demoRunsThePipelineAndBecomesReady() throws {
+        let port = try PeerProcess.freePort()
+        let (status, output) = try Self.run([
+            "demo", "--nodes", "2", "--pods-per-node", "6", "--interval", "1s", "--duration", "12", "--listen",
+            "127.0.0.1:\(port)",
+        ])
         #expect(status == 0, "\(output)")
-        #expect(output.contains("later issues"))
-        let written = try Data(contentsOf: file)
-        var issues = ParseIssues()
-        let batch = MetricBatch.parse(Array(written), format: .text, issues: &issues)
-        #expect(issues.isEmpty)
-        #expect(!batch.samples.isEmpty)
-        let text = String(decoding: written, as: UTF8.self)
-        #expect(!text.contains(" id=") && !text.contains("{id=") && !text.contains(",id="))
-        #expect(!text.contains("@sha256:"))
-        #expect(output.contains("topology "))
-        #expect(output.contains("pod: "))
-        let (lintStatus, complaints) = try PeerProcess.run("/usr/bin/promtool", ["check", "metrics"], input: written)
-        #expect(lintStatus == 0, "\(complaints)")
+        #expect(output.contains("http://127.0.0.1:\(port)/metrics"))
+        #expect(output.contains("kubectl --server http://127.0.0.1:"))
+        // The live summary line reports readiness, scrapes and series once the first round is in.
+        let ready = output.split(separator: "\n").filter { $0.hasPrefix("[ready]") }
+        #expect(!ready.isEmpty, "\(output)")
+        #expect(ready.last?.contains("targets 9,") == true, "\(output)")
+    }
+
+    @Test func configDefaultIsValidAndValidateNamesTheProblem() throws {
+        let (status, yaml) = try Self.run(["config", "default"])
+        #expect(status == 0)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-\(UUID()).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        let (validStatus, validOutput) = try Self.run(["config", "validate", file.path])
+        #expect(validStatus == 0, "\(validOutput)")
+        #expect(validOutput.contains("valid"))
+        try (yaml + "scrape_interval: 5s\n").write(to: file, atomically: true, encoding: .utf8)
+        let (badStatus, badOutput) = try Self.run(["config", "validate", file.path])
+        #expect(badStatus != 0)
+        #expect(badOutput.contains("\(file.path): scrape_interval: invalid value"), "\(badOutput)")
+        let (runStatus, runOutput) = try Self.run(["run", "--config", file.path])
+        #expect(runStatus != 0)
+        #expect(runOutput.contains("scrape_interval"), "\(runOutput)")
     }
 }

@@ -1,0 +1,159 @@
+import BridgeCore
+import BridgeHTTP
+import BridgeKubernetes
+import BridgeScrape
+import BridgeServer
+import BridgeTopology
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The running bridge: every service of a configuration, wired as DESIGN.md's data flow draws it —
+/// watchers keep the cluster state, the topology is rebuilt from it, scrapes are joined to it, and
+/// the server exposes the result.
+public struct Bridge: Sendable {
+    /// Readiness condition: every watched resource has completed its first list.
+    public static let topologySynced = "topology synced"
+    /// Readiness condition: every target of the first target set has been scraped once.
+    public static let firstScrapeRound = "first scrape round done"
+
+    /// The configuration it runs.
+    public let configuration: Configuration
+    /// Where the Kubernetes API is.
+    public let apiServer: APIServerConfig
+    /// The cluster's name, from the configuration or `cluster` inside a cluster.
+    public let clusterName: String
+    /// The cluster state the watchers keep.
+    public let store: ClusterStore
+    /// What `/metrics` serves.
+    public let snapshot: ExpositionSnapshot
+    /// The current topology.
+    public let topology = TopologyHolder()
+    /// `/readyz`'s conditions.
+    public let readiness = Readiness(conditions: [Bridge.topologySynced, Bridge.firstScrapeRound])
+    /// The bridge's own metrics.
+    public let telemetry: Telemetry
+    let logger: Logger
+    let environment: [String: String]
+
+    /// Resolves the API server (explicit, in-cluster, or kubeconfig) and prepares the state.
+    public init(
+        configuration: Configuration,
+        version: String,
+        logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.environment = environment
+        apiServer = try Self.resolveAPIServer(configuration, environment: environment)
+        let inCluster = apiServer.source == "in-cluster service account"
+        guard let name = configuration.clusterName ?? (inCluster ? "cluster" : nil) else {
+            throw ConfigurationError(
+                path: "cluster_name", value: "", expected: "the cluster's name (required outside a cluster)")
+        }
+        clusterName = name
+        store = ClusterStore(clusterName: name)
+        snapshot = ExpositionSnapshot(now: ScrapeClock.nowMilliseconds)
+        telemetry = Telemetry(version: version)
+    }
+
+    /// Where the API server is, in the order of docs/configuration.md.
+    static func resolveAPIServer(_ configuration: Configuration, environment: [String: String])
+        throws(ConfigurationError) -> APIServerConfig
+    {
+        if let server = configuration.kubernetes.apiServer {
+            return APIServerConfig(server: server, security: configuration.kubernetes.security, source: "configuration")
+        }
+        if let inCluster = try InClusterConfig.load(environment: environment) { return inCluster }
+        let path =
+            configuration.kubernetes.kubeconfig
+            ?? environment["KUBECONFIG"].flatMap { $0.split(separator: ":").first.map(String.init) }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"
+        let material = NSTemporaryDirectory() + "stackbridge-kubeconfig-\(getpid())"
+        return try Kubeconfig.load(path: path, materialDirectory: material)
+    }
+
+    /// The resources watched in this mode: in `node` mode the local node's pods and what owner
+    /// chains and placement need; otherwise the whole topology.
+    var watchedKinds: [(kind: ResourceKind, fieldSelector: String?)] {
+        let all = ResourceKind.all.map { $0.resource == "cronjobs.batch" ? ResourceKind.cronJobs : $0 }
+        guard configuration.mode == .node else { return all.map { ($0, nil) } }
+        let nodeName = environment["NODE_NAME"]
+        return all.filter { ["nodes", "pods", "replicasets.apps", "jobs.batch"].contains($0.resource) }.map { kind in
+            (kind, kind.resource == "pods" ? nodeName.map { "spec.nodeName=\($0)" } : nil)
+        }
+    }
+
+    /// Every service, in start order: watchers, topology, discovery, scraping, the server.
+    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any ServiceLifecycle
+        .Service]
+    {
+        let client = HTTPClient(userAgent: "stackbridge/\(telemetry.version)")
+        // Watches hold their connection for minutes; in the scrape client's per-host limit they
+        // would starve scrapes through the apiserver proxy, so they get a client of their own.
+        let watchClient = HTTPClient(userAgent: "stackbridge/\(telemetry.version)", maxConnectionsPerHost: 0)
+        var services: [any ServiceLifecycle.Service] = []
+        for (kind, fieldSelector) in watchedKinds {
+            services.append(
+                ResourceWatcher(
+                    kind: kind, config: apiServer, client: watchClient, store: store, logger: logger,
+                    fieldSelector: fieldSelector))
+        }
+        services.append(
+            TopologyRefresher(
+                store: store, resources: watchedKinds.map(\.kind.resource), holder: topology, snapshot: snapshot,
+                readiness: readiness, telemetry: telemetry,
+                metrics: TopologyMetrics(includeRelations: configuration.topologyMetrics.relations),
+                interval: configuration.topologyMetrics.interval, logger: logger))
+        let sink = SnapshotSink(snapshot: snapshot, telemetry: telemetry, readiness: readiness)
+        let (updates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
+        services.append(
+            TargetDiscovery(
+                configuration: configuration, apiServer: apiServer, store: store, client: client, sink: sink,
+                telemetry: telemetry, continuation: continuation, environment: environment, logger: logger))
+        let store = store
+        let enricher = Enricher(
+            options: configuration.enrich, clusterName: clusterName,
+            pods: { store.placement(ofPod: $0) }, nodes: { store.placement(ofNode: $0) })
+        services.append(
+            ScrapePool(client: client, sink: sink, logger: logger, updates: updates, enricher: enricher))
+        services.append(server(onServerRunning: onServerRunning))
+        return services
+    }
+
+    /// The Hummingbird application serving every endpoint on `server.listen`.
+    func server(onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ServiceLifecycle.Service {
+        let listen = configuration.server.listen
+        let colon = listen.lastIndex(of: ":")!
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let port = Int(listen[listen.index(after: colon)...])!
+        let telemetry = telemetry
+        let router = ExpositionServer.router(
+            ExpositionServer.Sources(
+                snapshot: snapshot, telemetry: { telemetry.batch() }, topology: topology, readiness: readiness,
+                onExposure: { telemetry.recordExposure(format: $0) }))
+        var serverLogger = logger
+        serverLogger.logLevel = .warning
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(host.isEmpty ? "0.0.0.0" : host, port: port), serverName: "stackbridge"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: serverLogger
+        )
+    }
+
+    /// Runs every service until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services(onServerRunning: onServerRunning).map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+        try await group.run()
+    }
+}

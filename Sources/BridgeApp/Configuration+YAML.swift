@@ -1,0 +1,262 @@
+import BridgeCore
+import BridgeHTTP
+import BridgeTopology
+import Foundation
+import Yams
+
+extension Configuration {
+    /// Reads and validates the configuration in `file`; errors name the file, key, value and what
+    /// was expected.
+    public static func load(file: String) throws(ConfigurationError) -> Configuration {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ConfigurationError(file: file, path: "", value: "", expected: "a readable YAML file")
+        }
+        do {
+            return try parse(String(decoding: data, as: UTF8.self))
+        } catch {
+            throw error.inFile(file)
+        }
+    }
+
+    /// Parses and validates YAML text.
+    public static func parse(_ text: String) throws(ConfigurationError) -> Configuration {
+        let root: Yams.Node
+        do {
+            root = try Yams.compose(yaml: text) ?? Yams.Node.mapping([:])
+        } catch {
+            throw ConfigurationError(path: "", value: "", expected: "valid YAML (\(error))")
+        }
+        var configuration = Configuration()
+        let top = try Section(root, path: "").keys([
+            "cluster_name", "mode", "kubernetes", "scrape", "enrich", "server", "topology_metrics", "remote_write",
+            "stackstate",
+        ])
+        if let node = top["cluster_name"] { configuration.clusterName = try node.string() }
+        if let node = top["mode"] { configuration.mode = try node.choice(Mode.self) }
+        if let section = try top["kubernetes"]?.keys([
+            "api_server", "kubeconfig", "kubelet_access", "ca_file", "bearer_token_file", "insecure_skip_verify",
+            "cert_file", "key_file", "server_name",
+        ]) {
+            var kubernetes = Kubernetes()
+            kubernetes.apiServer = try section["api_server"]?.url()
+            kubernetes.kubeconfig = try section["kubeconfig"]?.string()
+            if let node = section["kubelet_access"] {
+                kubernetes.kubeletAccess = try node.choice(KubeletAccessMode.self)
+            }
+            kubernetes.security = try section.security()
+            configuration.kubernetes = kubernetes
+        }
+        if let section = try top["scrape"]?.keys([
+            "interval", "timeout", "kube_state_metrics", "kubelet", "static_targets",
+        ]) {
+            var scrape = Scrape()
+            if let node = section["interval"] { scrape.interval = try node.duration() }
+            if let node = section["timeout"] { scrape.timeout = try node.duration() }
+            if let ksm = try section["kube_state_metrics"]?.keys(["urls", "service", "metric_relabel_configs"]) {
+                scrape.kubeStateMetricsURLs =
+                    try ksm["urls"]?.list { section throws(ConfigurationError) in try section.url() } ?? []
+                if let node = ksm["service"] {
+                    let service = try node.string()
+                    guard service.split(separator: "/").count == 2 else {
+                        throw node.error(service, "namespace/name, for example kube-system/kube-state-metrics")
+                    }
+                    scrape.kubeStateMetricsService = service
+                }
+                scrape.kubeStateMetricsRelabelConfigs = try ksm["metric_relabel_configs"]?.relabelConfigs() ?? []
+            }
+            if let kubelet = try section["kubelet"]?.keys(["metric_relabel_configs"]) {
+                scrape.kubeletRelabelConfigs = try kubelet["metric_relabel_configs"]?.relabelConfigs() ?? []
+            }
+            scrape.staticTargets =
+                try section["static_targets"]?.list { node throws(ConfigurationError) in
+                    let entry = try node.keys([
+                        "job", "url", "ca_file", "bearer_token_file", "insecure_skip_verify", "proxy_url", "basic_auth",
+                        "cert_file", "key_file", "server_name", "metric_relabel_configs",
+                    ])
+                    guard let job = entry["job"], let url = entry["url"] else {
+                        throw ConfigurationError(
+                            path: node.path, value: "", expected: "a static target with both job and url")
+                    }
+                    var target = StaticTarget(job: try job.string(), url: try url.url())
+                    target.security = try entry.security()
+                    target.metricRelabelConfigs = try entry["metric_relabel_configs"]?.relabelConfigs() ?? []
+                    return target
+                } ?? []
+            guard scrape.timeout <= scrape.interval else {
+                throw ConfigurationError(
+                    path: "scrape.timeout", value: PrometheusDuration.format(scrape.timeout),
+                    expected: "at most scrape.interval (\(PrometheusDuration.format(scrape.interval)))")
+            }
+            configuration.scrape = scrape
+        }
+        if let section = try top["enrich"]?.keys([
+            "cluster_label", "pod_labels", "overwrite", "label_names",
+        ]) {
+            var enrich = EnrichmentOptions()
+            if let node = section["cluster_label"] { enrich.clusterLabel = try node.labelName() }
+            enrich.podLabels =
+                try section["pod_labels"]?.list { label throws(ConfigurationError) in try label.string() } ?? []
+            if let node = section["overwrite"] { enrich.overwrite = try node.bool() }
+            if let names = try section["label_names"]?.keys([
+                "node", "workload_kind", "workload", "owner_kind", "owner", "zone", "region",
+            ]) {
+                if let node = names["node"] { enrich.nodeLabel = try node.labelName() }
+                if let node = names["workload_kind"] { enrich.workloadKindLabel = try node.labelName() }
+                if let node = names["workload"] { enrich.workloadLabel = try node.labelName() }
+                if let node = names["owner_kind"] { enrich.ownerKindLabel = try node.labelName() }
+                if let node = names["owner"] { enrich.ownerLabel = try node.labelName() }
+                if let node = names["zone"] { enrich.zoneLabel = try node.labelName() }
+                if let node = names["region"] { enrich.regionLabel = try node.labelName() }
+            }
+            configuration.enrich = enrich
+        }
+        if let section = try top["server"]?.keys(["listen", "web_config_file"]) {
+            if let node = section["listen"] {
+                let listen = try node.string()
+                guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+                    (0...65535).contains(port)
+                else { throw node.error(listen, "HOST:PORT, for example 0.0.0.0:10057") }
+                configuration.server.listen = listen
+            }
+            configuration.server.webConfigFile = try section["web_config_file"]?.string()
+        }
+        if let section = try top["topology_metrics"]?.keys(["relations", "interval"]) {
+            if let node = section["relations"] { configuration.topologyMetrics.relations = try node.bool() }
+            if let node = section["interval"] { configuration.topologyMetrics.interval = try node.duration() }
+        }
+        return configuration
+    }
+}
+
+/// A YAML node with its key path, for messages.
+struct Section {
+    let node: Yams.Node
+    let path: String
+
+    init(_ node: Yams.Node, path: String) {
+        self.node = node
+        self.path = path
+    }
+
+    func error(_ value: String, _ expected: String) -> ConfigurationError {
+        ConfigurationError(path: path, value: value, expected: expected)
+    }
+
+    private var text: String { node.scalar?.string ?? "" }
+
+    /// The mapping's entries; a key outside `allowed` is an error that lists the allowed keys.
+    func keys(_ allowed: [String]) throws(ConfigurationError) -> Mapping {
+        guard case .mapping(let mapping) = node else { throw error(text, "a mapping") }
+        var entries: [String: Section] = [:]
+        for (key, value) in mapping {
+            let name = key.scalar?.string ?? ""
+            let child = path.isEmpty ? name : "\(path).\(name)"
+            guard allowed.contains(name) else {
+                throw ConfigurationError(
+                    path: child, value: "", expected: "no such key; keys here are \(allowed.joined(separator: ", "))")
+            }
+            entries[name] = Section(value, path: child)
+        }
+        return Mapping(entries: entries)
+    }
+
+    /// Each element of a list, transformed.
+    func list<T>(_ transform: (Section) throws(ConfigurationError) -> T) throws(ConfigurationError) -> [T] {
+        guard case .sequence(let sequence) = node else { throw error(text, "a list") }
+        var result: [T] = []
+        for (index, element) in sequence.enumerated() {
+            result.append(try transform(Section(element, path: "\(path)[\(index)]")))
+        }
+        return result
+    }
+
+    func string() throws(ConfigurationError) -> String {
+        guard let scalar = node.scalar else { throw error("", "a string") }
+        return scalar.string
+    }
+
+    func bool() throws(ConfigurationError) -> Bool {
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw error(text, "true or false")
+        }
+    }
+
+    func duration() throws(ConfigurationError) -> Duration {
+        guard let duration = PrometheusDuration.parse(try string()), duration > .zero else {
+            throw error(text, "a positive duration such as 30s, 1m or 1m30s")
+        }
+        return duration
+    }
+
+    func url() throws(ConfigurationError) -> String {
+        let value = try string()
+        guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw error(RedactedURL.string(value), "an http:// or https:// URL")
+        }
+        return value
+    }
+
+    func labelName() throws(ConfigurationError) -> String {
+        let value = try string()
+        guard TextEscaping.isLabelName(value) else {
+            throw error(value, "a label name matching [a-zA-Z_][a-zA-Z0-9_]*")
+        }
+        return value
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws(ConfigurationError) -> T
+    where T.RawValue == String {
+        let value = try string()
+        guard let choice = T(rawValue: value) else {
+            throw error(value, "one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return choice
+    }
+
+    func relabelConfigs() throws(ConfigurationError) -> [RelabelConfig] {
+        do {
+            return try YAMLDecoder().decode([RelabelConfig].self, from: node)
+        } catch {
+            guard var found = ConfigurationError.from(error) else {
+                throw self.error("", "a list of relabel_config rules (\(error))")
+            }
+            found.path = found.path.isEmpty ? path : "\(path)\(found.path.hasPrefix("[") ? "" : ".")\(found.path)"
+            throw found
+        }
+    }
+
+    /// A mapping's entries by key.
+    struct Mapping {
+        let entries: [String: Section]
+
+        subscript(_ key: String) -> Section? { entries[key] }
+
+        /// TLS, token, proxy and basic auth keys shared by every endpoint.
+        func security() throws(ConfigurationError) -> EndpointSecurity {
+            var security = EndpointSecurity()
+            security.caFile = try self["ca_file"]?.string()
+            security.certFile = try self["cert_file"]?.string()
+            security.keyFile = try self["key_file"]?.string()
+            security.serverName = try self["server_name"]?.string()
+            security.bearerTokenFile = try self["bearer_token_file"]?.string()
+            if let node = self["insecure_skip_verify"] { security.insecureSkipVerify = try node.bool() }
+            security.proxyURL = try self["proxy_url"]?.url()
+            if let auth = try self["basic_auth"]?.keys(["username", "password_file"]) {
+                guard let username = auth["username"], let passwordFile = auth["password_file"] else {
+                    throw ConfigurationError(
+                        path: self["basic_auth"]!.path, value: "", expected: "both username and password_file")
+                }
+                let file = try passwordFile.string()
+                guard let password = FileManager.default.contents(atPath: file) else {
+                    throw passwordFile.error(file, "a readable file holding the password")
+                }
+                security.basicAuth = EndpointSecurity.BasicAuth(
+                    username: try username.string(),
+                    password: String(decoding: password, as: UTF8.self).trimmingCharacters(in: .newlines))
+            }
+            return security
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import BridgeCore
+import BridgeHTTP
+import BridgeTopology
+
+/// The bridge's configuration (DESIGN.md, "Configuration contract"; docs/configuration.md).
+/// Keys may be added; the contract's keys are never renamed.
+public struct Configuration: Sendable, Hashable {
+    /// Which half of the work this instance does.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// A DaemonSet: the local kubelet and the local node's pods.
+        case node
+        /// A Deployment: kube-state-metrics, the whole topology, forwarding.
+        case cluster
+        /// Both in one process.
+        case all
+    }
+
+    /// How kubelets are reached.
+    public enum KubeletAccessMode: String, Sendable, Hashable, CaseIterable {
+        /// Through the apiserver's node proxy.
+        case proxy
+        /// Straight to `https://<InternalIP>:10250`.
+        case direct
+    }
+
+    /// `kubernetes:`.
+    public struct Kubernetes: Sendable, Hashable {
+        /// Explicit API server URL; nil: in-cluster, else kubeconfig.
+        public var apiServer: String?
+        /// A kubeconfig file; nil: `$KUBECONFIG`, then `~/.kube/config`.
+        public var kubeconfig: String?
+        /// How kubelets are scraped.
+        public var kubeletAccess = KubeletAccessMode.proxy
+        /// TLS and credentials for an explicit `api_server` and for direct kubelet access.
+        public var security = EndpointSecurity()
+    }
+
+    /// One `scrape.static_targets` entry.
+    public struct StaticTarget: Sendable, Hashable {
+        /// The job label.
+        public var job: String
+        /// The metrics URL.
+        public var url: String
+        /// TLS, token, proxy and basic auth.
+        public var security = EndpointSecurity()
+        /// Rules applied after enrichment.
+        public var metricRelabelConfigs: [RelabelConfig] = []
+    }
+
+    /// `scrape:`.
+    public struct Scrape: Sendable, Hashable {
+        /// Scrape interval.
+        public var interval: Duration = .seconds(30)
+        /// Scrape timeout.
+        public var timeout: Duration = .seconds(10)
+        /// kube-state-metrics URLs.
+        public var kubeStateMetricsURLs: [String] = []
+        /// kube-state-metrics as a Service, `namespace/name`, discovered through its Endpoints.
+        public var kubeStateMetricsService: String?
+        /// Rules for kubelet series.
+        public var kubeletRelabelConfigs: [RelabelConfig] = []
+        /// Rules for kube-state-metrics series.
+        public var kubeStateMetricsRelabelConfigs: [RelabelConfig] = []
+        /// Other endpoints, joined like the rest.
+        public var staticTargets: [StaticTarget] = []
+    }
+
+    /// `server:`.
+    public struct Server: Sendable, Hashable {
+        /// `HOST:PORT`.
+        public var listen = "0.0.0.0:10057"
+        /// Exporter-toolkit web configuration (TLS, basic auth); not read yet.
+        public var webConfigFile: String?
+    }
+
+    /// `topology_metrics:`.
+    public struct TopologyMetricsSettings: Sendable, Hashable {
+        /// Expose `stackbridge_topology_relation_info`.
+        public var relations = true
+        /// How often the topology and its series are rebuilt.
+        public var interval: Duration = .seconds(15)
+    }
+
+    /// The cluster name; required outside a cluster.
+    public var clusterName: String?
+    /// node, cluster or all.
+    public var mode = Mode.all
+    /// `kubernetes:`.
+    public var kubernetes = Kubernetes()
+    /// `scrape:`.
+    public var scrape = Scrape()
+    /// `enrich:`.
+    public var enrich = EnrichmentOptions()
+    /// `server:`.
+    public var server = Server()
+    /// `topology_metrics:`.
+    public var topologyMetrics = TopologyMetricsSettings()
+
+    /// Every default.
+    public init() {}
+
+    /// The commented default configuration `stackbridge config default` prints; it parses to
+    /// ``init()`` with `cluster_name: my-cluster` (tested).
+    public static let defaultYAML = """
+        # stackbridge configuration (docs/configuration.md). Every key is optional except
+        # cluster_name outside a cluster.
+        cluster_name: my-cluster
+        mode: all                      # node | cluster | all
+        kubernetes:
+          # api_server: https://kubernetes.example:6443   # default: in-cluster, else $KUBECONFIG / ~/.kube/config
+          kubelet_access: proxy        # proxy (through the apiserver) | direct (https://<InternalIP>:10250)
+        scrape:
+          interval: 30s
+          timeout: 10s
+          kube_state_metrics:
+            urls: []                   # or service: kube-system/kube-state-metrics
+          static_targets: []
+        enrich:
+          cluster_label: cluster
+          pod_labels: []               # for example [app.kubernetes.io/name]
+          overwrite: false
+        server:
+          listen: 0.0.0.0:10057
+        topology_metrics:
+          relations: true
+          interval: 15s
+
+        """
+}

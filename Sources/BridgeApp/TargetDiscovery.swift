@@ -1,0 +1,104 @@
+import BridgeCore
+import BridgeHTTP
+import BridgeKubernetes
+import BridgeScrape
+import Logging
+import ServiceLifecycle
+
+/// Works out the scrape targets from the configuration and the cluster state — a kubelet target
+/// per node and endpoint (only the local node in `node` mode), kube-state-metrics by URL or by
+/// Service endpoints, and the static targets — and passes each new set to the scrape pool.
+struct TargetDiscovery: ServiceLifecycle.Service {
+    let configuration: Configuration
+    let apiServer: APIServerConfig
+    let store: ClusterStore
+    let client: HTTPClient
+    let sink: SnapshotSink
+    let telemetry: Telemetry
+    let continuation: AsyncStream<[ScrapeTarget]>.Continuation
+    let environment: [String: String]
+    let logger: Logger
+    /// How often the target set is recomputed.
+    var period: Duration = .seconds(10)
+
+    func run() async throws {
+        var last: [ScrapeTarget]?
+        defer { continuation.finish() }
+        // Kubelet targets come from the node list: wait for it, so the first target set (which
+        // readiness waits for) is complete.
+        while configuration.mode != .cluster && !store.hasSettled(["nodes"]) && !Task.isCancelled {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let targets = await currentTargets()
+            if targets != last && !(targets.isEmpty && last == nil) {
+                sink.expect(targets)
+                telemetry.recordTargets(targets.count)
+                continuation.yield(targets)
+                last = targets
+            }
+            // Quick retries until the nodes are known, then the regular period.
+            try await Task.sleep(for: last == nil ? .milliseconds(200) : period)
+        }
+    }
+
+    private func template(job: String, relabel: [RelabelConfig]) -> ScrapeTarget {
+        var target = ScrapeTarget(job: job, url: "")
+        target.interval = configuration.scrape.interval
+        target.timeout = configuration.scrape.timeout
+        target.metricRelabelConfigs = relabel
+        return target
+    }
+
+    func currentTargets() async -> [ScrapeTarget] {
+        var targets: [ScrapeTarget] = []
+        let scrape = configuration.scrape
+        if configuration.mode != .cluster {
+            var nodes = store.snapshot.nodes.values.map {
+                NodeAddress(name: $0.metadata.name, internalIP: $0.address("InternalIP") ?? "")
+            }.sorted { $0.name < $1.name }
+            if configuration.mode == .node, let scope = NodeScope.localNode(environment: environment) {
+                nodes = scope.select(nodes)
+            }
+            let access: KubeletAccess =
+                configuration.kubernetes.kubeletAccess == .proxy
+                ? .proxy(apiServer: apiServer.server, security: apiServer.security)
+                : .direct(port: 10250, security: kubeletSecurity)
+            targets += KubeletTargets.make(
+                nodes: nodes, access: access, template: template(job: "kubelet", relabel: scrape.kubeletRelabelConfigs))
+        }
+        if configuration.mode != .node {
+            let ksm = template(job: "kube-state-metrics", relabel: scrape.kubeStateMetricsRelabelConfigs)
+            var urls = scrape.kubeStateMetricsURLs
+            if let service = scrape.kubeStateMetricsService {
+                let parts = service.split(separator: "/").map(String.init)
+                do {
+                    urls += try await KubeStateMetricsTargets.discover(
+                        namespace: parts[0], service: parts[1], apiServer: apiServer.server,
+                        security: apiServer.security, client: client)
+                } catch {
+                    logger.warning(
+                        "kube-state-metrics discovery failed",
+                        metadata: ["ksm.service": .string(service), "ksm.error": .string("\(error)")])
+                }
+            }
+            targets += KubeStateMetricsTargets.make(urls: urls, template: ksm)
+        }
+        for entry in scrape.staticTargets {
+            var target = template(job: entry.job, relabel: entry.metricRelabelConfigs)
+            target = ScrapeTarget(
+                job: entry.job, url: entry.url, security: entry.security, interval: target.interval,
+                timeout: target.timeout, metricRelabelConfigs: entry.metricRelabelConfigs)
+            targets.append(target)
+        }
+        return targets
+    }
+
+    /// Direct kubelet access uses the service account's token and CA from the API server
+    /// configuration unless `kubernetes:` names its own.
+    private var kubeletSecurity: EndpointSecurity {
+        var security = apiServer.security
+        security.serverName = nil
+        return security
+    }
+}

@@ -1,0 +1,151 @@
+import BridgeCore
+import BridgeTopology
+import Synchronization
+
+/// The bridge's own metrics, served on `/telemetry` (docs/metrics.md lists every one).
+///
+/// Counters and gauges live behind one lock and are rendered through the same exposition writer
+/// as `/metrics`, so the self-metrics get the same format negotiation and checks. Label values are
+/// bounded: results, resources and job names, never pod names or URLs.
+public final class Telemetry: Sendable {
+    private struct Counters {
+        var scrapes: [String: [String: Int]] = [:]  // job → result → count
+        var enrichedSeries: [String: Int] = [:]  // pod | node | unknown
+        var enrichmentConflicts = 0
+        var targets = 0
+        var exposedSeries = 0
+        var components = 0
+        var relations = 0
+        var topologyBuildSeconds = 0.0
+        var objects: [String: Int] = [:]
+        var exposureRequests: [String: Int] = [:]  // format
+    }
+
+    private let counters = Mutex(Counters())
+    /// The version, for `stackbridge_build_info`.
+    public let version: String
+
+    /// Empty counters.
+    public init(version: String) {
+        self.version = version
+    }
+
+    /// Every family name this type exposes (docs/metrics.md is checked against it).
+    public static let familyNames = [
+        "stackbridge_build_info", "stackbridge_scrapes_total", "stackbridge_scrape_targets",
+        "stackbridge_enrich_series_total", "stackbridge_enrich_conflicts_total", "stackbridge_exposition_series",
+        "stackbridge_exposition_requests_total", "stackbridge_topology_components", "stackbridge_topology_relations",
+        "stackbridge_topology_build_duration_seconds", "stackbridge_k8s_objects",
+    ]
+
+    /// Records one scrape of a `job` target and how its series were joined.
+    public func recordScrape(job: String, up: Bool, enrichment: Enricher.Outcome) {
+        counters.withLock { counters in
+            counters.scrapes[job, default: [:]][up ? "success" : "failure", default: 0] += 1
+            counters.enrichedSeries["pod", default: 0] += enrichment.joinedPods
+            counters.enrichedSeries["node", default: 0] += enrichment.joinedNodes
+            counters.enrichedSeries["unknown", default: 0] += enrichment.unknown
+            counters.enrichmentConflicts += enrichment.conflicts
+        }
+    }
+
+    /// Records the target set's size.
+    public func recordTargets(_ count: Int) { counters.withLock { $0.targets = count } }
+
+    /// Records one `/metrics` request in `format`.
+    public func recordExposure(format: ExpositionFormat) {
+        counters.withLock { $0.exposureRequests[format.rawValue, default: 0] += 1 }
+    }
+
+    /// Records a topology build.
+    public func recordTopology(
+        components: Int, relations: Int, seconds: Double, objects: [String: Int], exposedSeries: Int
+    ) {
+        counters.withLock { counters in
+            counters.components = components
+            counters.relations = relations
+            counters.topologyBuildSeconds = seconds
+            counters.objects = objects
+            counters.exposedSeries = exposedSeries
+        }
+    }
+
+    /// Records the series count of `/metrics`.
+    public func recordExposedSeries(_ count: Int) { counters.withLock { $0.exposedSeries = count } }
+
+    /// A one-line summary for `stackbridge demo`.
+    public var summary: (targets: Int, upScrapes: Int, scrapes: Int, series: Int, components: Int) {
+        counters.withLock { counters in
+            let all = counters.scrapes.values.flatMap(\.values).reduce(0, +)
+            let up = counters.scrapes.values.compactMap { $0["success"] }.reduce(0, +)
+            return (counters.targets, up, all, counters.exposedSeries, counters.components)
+        }
+    }
+
+    /// The current values as a batch.
+    public func batch() -> MetricBatch {
+        let counters = counters.withLock { $0 }
+        func family(_ name: String, _ type: MetricType, _ help: String, _ samples: [MetricSampleValue])
+            -> MetricFamilyValue
+        {
+            MetricFamilyValue(name: name, type: type, help: help, samples: samples)
+        }
+        func one(_ name: String, _ value: Double, _ labels: [LabelPair] = []) -> MetricSampleValue {
+            MetricSampleValue(name: name, labels: labels, value: value)
+        }
+        var scrapes: [MetricSampleValue] = []
+        for (job, results) in counters.scrapes.sorted(by: { $0.key < $1.key }) {
+            for (result, count) in results.sorted(by: { $0.key < $1.key }) {
+                scrapes.append(
+                    one(
+                        "stackbridge_scrapes_total", Double(count),
+                        [LabelPair("job", job), LabelPair("result", result)]))
+            }
+        }
+        return MetricBatch([
+            family(
+                "stackbridge_build_info", .gauge, "The running version.",
+                [one("stackbridge_build_info", 1, [LabelPair("version", version)])]),
+            family("stackbridge_scrapes_total", .counter, "Scrapes by job and result.", scrapes),
+            family(
+                "stackbridge_scrape_targets", .gauge, "Targets in the current target set.",
+                [one("stackbridge_scrape_targets", Double(counters.targets))]),
+            family(
+                "stackbridge_enrich_series_total", .counter,
+                "Scraped series by how they were joined to the cluster: pod, node, or unknown (pod or node not known).",
+                ["pod", "node", "unknown"].map {
+                    one(
+                        "stackbridge_enrich_series_total", Double(counters.enrichedSeries[$0] ?? 0),
+                        [LabelPair("result", $0)])
+                }),
+            family(
+                "stackbridge_enrich_conflicts_total", .counter,
+                "Added labels left out because the series had the label with another value.",
+                [one("stackbridge_enrich_conflicts_total", Double(counters.enrichmentConflicts))]),
+            family(
+                "stackbridge_exposition_series", .gauge, "Series /metrics serves.",
+                [one("stackbridge_exposition_series", Double(counters.exposedSeries))]),
+            family(
+                "stackbridge_exposition_requests_total", .counter, "Requests to /metrics by negotiated format.",
+                ExpositionFormat.allCases.map {
+                    one(
+                        "stackbridge_exposition_requests_total", Double(counters.exposureRequests[$0.rawValue] ?? 0),
+                        [LabelPair("format", $0.rawValue)])
+                }),
+            family(
+                "stackbridge_topology_components", .gauge, "Components of the last topology built.",
+                [one("stackbridge_topology_components", Double(counters.components))]),
+            family(
+                "stackbridge_topology_relations", .gauge, "Relations of the last topology built.",
+                [one("stackbridge_topology_relations", Double(counters.relations))]),
+            family(
+                "stackbridge_topology_build_duration_seconds", .gauge, "How long the last topology build took.",
+                [one("stackbridge_topology_build_duration_seconds", counters.topologyBuildSeconds)]),
+            family(
+                "stackbridge_k8s_objects", .gauge, "Kubernetes objects held, by resource.",
+                counters.objects.sorted(by: { $0.key < $1.key }).map {
+                    one("stackbridge_k8s_objects", Double($0.value), [LabelPair("resource", $0.key)])
+                }),
+        ])
+    }
+}

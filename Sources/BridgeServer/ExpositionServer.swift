@@ -1,0 +1,146 @@
+import BridgeCore
+import BridgeTopology
+import Foundation
+import Hummingbird
+import Logging
+
+/// The bridge's HTTP endpoints (DESIGN.md, "Contracts"): `/metrics` for StackLight, `/telemetry`
+/// for the bridge's own metrics, `/healthz`, `/readyz` and `/api/v1/topology`.
+public enum ExpositionServer {
+    /// Everything the routes read.
+    public struct Sources: Sendable {
+        /// The enriched series.
+        public var snapshot: ExpositionSnapshot
+        /// The bridge's own metrics, produced on request.
+        public var telemetry: @Sendable () -> MetricBatch
+        /// The topology.
+        public var topology: TopologyHolder
+        /// Readiness conditions.
+        public var readiness: Readiness
+        /// Told the negotiated format of each `/metrics` request, for the bridge's own metrics.
+        public var onExposure: @Sendable (ExpositionFormat) -> Void
+
+        /// Collects the sources.
+        public init(
+            snapshot: ExpositionSnapshot, telemetry: @escaping @Sendable () -> MetricBatch, topology: TopologyHolder,
+            readiness: Readiness, onExposure: @escaping @Sendable (ExpositionFormat) -> Void = { _ in }
+        ) {
+            self.onExposure = onExposure
+            self.snapshot = snapshot
+            self.telemetry = telemetry
+            self.topology = topology
+            self.readiness = readiness
+        }
+    }
+
+    /// Responses are written in pieces of this size, so a large body goes out as it is copied.
+    static let chunkSize = 1 << 20
+
+    /// The router with every route.
+    public static func router(_ sources: Sources) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/metrics") { request, _ in
+            let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
+            let gzip = acceptsGzip(request.headers[.acceptEncoding])
+            sources.onExposure(format)
+            return exposition(sources.snapshot.render(format, gzip: gzip), format: format, gzip: gzip)
+        }
+        router.get("/telemetry") { request, _ in
+            let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
+            var body: [UInt8] = []
+            ExpositionWriter(format: format).emit(sources.telemetry(), into: &body)
+            return exposition(body, format: format, gzip: false)
+        }
+        router.get("/healthz") { _, _ in text("ok\n") }
+        router.get("/readyz") { _, _ in
+            let missing = sources.readiness.missing
+            return missing.isEmpty
+                ? text("ready\n")
+                : text("not ready: " + missing.joined(separator: ", ") + "\n", status: .serviceUnavailable)
+        }
+        router.get("/api/v1/topology") { request, _ in
+            guard let topology = sources.topology.topology else {
+                return text("the topology is not built yet\n", status: .serviceUnavailable)
+            }
+            return topologyResponse(topology, query: request.uri.queryParameters)
+        }
+        return router
+    }
+
+    /// Whether `Accept-Encoding` allows gzip (`gzip`, `x-gzip` or `*`, without `q=0`).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for part in header.split(separator: ",") {
+            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let coding = fields.first, ["gzip", "x-gzip", "*"].contains(coding) else { continue }
+            let weight = fields.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            if weight > 0 { return true }
+        }
+        return false
+    }
+
+    static func exposition(_ body: [UInt8], format: ExpositionFormat, gzip: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: format.contentType]
+        if gzip { headers[.contentEncoding] = "gzip" }
+        headers[.contentLength] = String(body.count)
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var offset = 0
+                while offset < body.count {
+                    let end = min(body.count, offset + chunkSize)
+                    try await writer.write(ByteBuffer(bytes: body[offset..<end]))
+                    offset = end
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The whole graph, a neighbourhood (`component` and `depth`), a component action
+    /// (`component` and `action`: pods, dependencies, configuration), a namespace view
+    /// (`namespace` and `view`) or a cluster view (`view`).
+    static func topologyResponse(_ topology: Topology, query: Parameters) -> Response {
+        var result: Topology? = topology
+        let depth = query.get("depth").flatMap { Int($0) }
+        if let component = query.get("component") {
+            switch query.get("action") {
+            case nil: result = topology.neighbourhood(of: component, depth: min(6, max(0, depth ?? 1)))
+            case "pods": result = topology.pods(of: component)
+            case "dependencies": result = topology.dependencies(of: component, depth: min(6, max(1, depth ?? 6)))
+            case "configuration": result = topology.configurationAndStorage(of: component)
+            case let other?:
+                return text(
+                    "action: invalid value \"\(other)\" (expected pods, dependencies or configuration)\n",
+                    status: .badRequest)
+            }
+            guard result != nil else {
+                return text("component \(component) is not in the topology\n", status: .notFound)
+            }
+        } else if let name = query.get("view") {
+            if let namespace = query.get("namespace") {
+                guard let view = NamespaceView(rawValue: name) else {
+                    return text(
+                        "view: invalid value \"\(name)\" (expected \(NamespaceView.allCases.map(\.rawValue).joined(separator: ", ")))\n",
+                        status: .badRequest)
+                }
+                result = topology.namespaceView(namespace, view)
+            } else {
+                guard let view = ClusterView(rawValue: name) else {
+                    return text(
+                        "view: invalid value \"\(name)\" (expected \(ClusterView.allCases.map(\.rawValue).joined(separator: ", ")))\n",
+                        status: .badRequest)
+                }
+                result = topology.view(view)
+            }
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: result?.json() ?? [])))
+    }
+}

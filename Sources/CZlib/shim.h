@@ -1,0 +1,7 @@
+#include <zlib.h>
+
+/* deflateInit2 is a macro; Swift imports functions only. */
+static inline int stackbridge_deflate_init_gzip(z_stream *stream, int level) {
+    /* windowBits 15 + 16: a gzip header and trailer instead of zlib's (zlib.h, deflateInit2). */
+    return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import BridgeApp
+import BridgeCore
+import Logging
+
+/// `stackbridge run --config FILE`: the main job.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the bridge with a configuration file (docs/configuration.md).")
+
+    @Option(help: "The configuration file.")
+    var config: String
+
+    @Option(help: "Overrides server.listen (HOST:PORT).")
+    var listen: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func run() async throws {
+        var configuration: Configuration
+        do {
+            configuration = try Configuration.load(file: config)
+            if let listen { configuration.server.listen = listen }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        var logger = Logger(label: "stackbridge")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let bridge: Bridge
+        do {
+            bridge = try Bridge(configuration: configuration, version: BuildInfo.version, logger: logger)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        logger.info(
+            "stackbridge starting",
+            metadata: [
+                "cluster": .string(bridge.clusterName), "mode": .string(configuration.mode.rawValue),
+                "k8s.api_server": .string(bridge.apiServer.server), "k8s.source": .string(bridge.apiServer.source),
+            ])
+        let started = logger
+        try await bridge.run { port in
+            started.info("serving /metrics", metadata: ["server.port": .stringConvertible(port)])
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import BridgeCore
+import Foundation
+import Testing
+
+@testable import BridgeApp
+
+@Suite struct ConfigurationTests {
+    @Test func theDefaultFileParsesToTheDefaults() throws {
+        var expected = Configuration()
+        expected.clusterName = "my-cluster"
+        #expect(try Configuration.parse(Configuration.defaultYAML) == expected)
+    }
+
+    @Test func aFullFileSetsEveryKey() throws {
+        let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID())").path
+        try "s3cret\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: passwordFile) }
+        let configuration = try Configuration.parse(
+            """
+            cluster_name: prod-eu
+            mode: node
+            kubernetes:
+              api_server: https://10.0.0.1:6443
+              kubelet_access: direct
+              ca_file: /ca.crt
+              bearer_token_file: /token
+            scrape:
+              interval: 1m
+              timeout: 45s
+              kube_state_metrics:
+                service: kube-system/kube-state-metrics
+                metric_relabel_configs:
+                  - action: labeldrop
+                    regex: uid
+              static_targets:
+                - job: my-exporter
+                  url: https://10.0.0.9:9100/metrics
+                  insecure_skip_verify: true
+                  basic_auth: {username: scraper, password_file: \(passwordFile)}
+            enrich:
+              cluster_label: k8s_cluster
+              pod_labels: [app.kubernetes.io/name, team]
+              overwrite: true
+              label_names: {workload: app_workload}
+            server:
+              listen: 127.0.0.1:9999
+            topology_metrics:
+              relations: false
+              interval: 1m30s
+            """)
+        #expect(configuration.clusterName == "prod-eu")
+        #expect(configuration.mode == .node)
+        #expect(configuration.kubernetes.apiServer == "https://10.0.0.1:6443")
+        #expect(configuration.kubernetes.kubeletAccess == .direct)
+        #expect(configuration.kubernetes.security.caFile == "/ca.crt")
+        #expect(configuration.kubernetes.security.bearerTokenFile == "/token")
+        #expect(configuration.scrape.interval == .seconds(60))
+        #expect(configuration.scrape.timeout == .seconds(45))
+        #expect(configuration.scrape.kubeStateMetricsService == "kube-system/kube-state-metrics")
+        #expect(configuration.scrape.kubeStateMetricsRelabelConfigs.first?.action == .labelDrop)
+        let target = try #require(configuration.scrape.staticTargets.first)
+        #expect(target.job == "my-exporter")
+        #expect(target.security.insecureSkipVerify)
+        #expect(target.security.basicAuth?.username == "scraper")
+        #expect(target.security.basicAuth?.password == "s3cret")
+        #expect(configuration.enrich.clusterLabel == "k8s_cluster")
+        #expect(configuration.enrich.podLabels == ["app.kubernetes.io/name", "team"])
+        #expect(configuration.enrich.overwrite)
+        #expect(configuration.enrich.workloadLabel == "app_workload")
+        #expect(configuration.server.listen == "127.0.0.1:9999")
+        #expect(!configuration.topologyMetrics.relations)
+        #expect(configuration.topologyMetrics.interval == .seconds(90))
+    }
+
+    @Test(arguments: [
+        ("mode: daemon", #"mode: invalid value "daemon" (expected one of node, cluster, all)"#),
+        (
+            "scrape: {interval: 30}",
+            #"scrape.interval: invalid value "30" (expected a positive duration such as 30s, 1m or 1m30s)"#
+        ),
+        (
+            "scrape: {intervall: 30s}",
+            "scrape.intervall: invalid value \"\" (expected no such key; keys here are interval, timeout, kube_state_metrics, kubelet, static_targets)"
+        ),
+        (
+            "scrape: {interval: 10s, timeout: 20s}",
+            #"scrape.timeout: invalid value "20s" (expected at most scrape.interval (10s))"#
+        ),
+        (
+            "scrape: {kube_state_metrics: {urls: [ftp://x]}}",
+            #"scrape.kube_state_metrics.urls[0]: invalid value "ftp://x" (expected an http:// or https:// URL)"#
+        ),
+        (
+            "scrape: {kube_state_metrics: {service: ksm}}",
+            #"scrape.kube_state_metrics.service: invalid value "ksm" (expected namespace/name, for example kube-system/kube-state-metrics)"#
+        ),
+        (
+            "scrape: {static_targets: [{job: x}]}",
+            #"scrape.static_targets[0]: invalid value "" (expected a static target with both job and url)"#
+        ),
+        (
+            "scrape: {static_targets: [{job: x, url: 'https://u:pw@h/m'}, {job: y}]}",
+            #"scrape.static_targets[1]: invalid value "" (expected a static target with both job and url)"#
+        ),
+        (
+            "scrape: {kubelet: {metric_relabel_configs: [{action: explode}]}}",
+            "scrape.kubelet.metric_relabel_configs[0].action"
+        ),
+        (
+            "enrich: {cluster_label: 'my-cluster'}",
+            #"enrich.cluster_label: invalid value "my-cluster" (expected a label name matching [a-zA-Z_][a-zA-Z0-9_]*)"#
+        ),
+        ("enrich: {overwrite: maybe}", #"enrich.overwrite: invalid value "maybe" (expected true or false)"#),
+        (
+            "server: {listen: ':http'}",
+            #"server.listen: invalid value ":http" (expected HOST:PORT, for example 0.0.0.0:10057)"#
+        ),
+        ("{", "valid YAML"),
+    ])
+    func badValuesAreNamed(_ yaml: String, _ message: String) {
+        #expect {
+            _ = try Configuration.parse(yaml)
+        } throws: { error in
+            "\(error)".hasPrefix(message) || (message.count < 45 && "\(error)".contains(message))
+        }
+    }
+
+    @Test func secretsInURLsNeverReachTheMessage() {
+        #expect {
+            _ = try Configuration.parse("kubernetes: {api_server: 'ftp://user:hunter2@k8s?token=abc'}")
+        } throws: { error in
+            !"\(error)".contains("hunter2") && !"\(error)".contains("abc")
+                && "\(error)".contains("kubernetes.api_server")
+        }
+    }
+
+    @Test func loadNamesTheFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).yaml").path
+        try "mode: sideways\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            _ = try Configuration.load(file: path)
+        } throws: { "\($0)".hasPrefix("\(path): mode: invalid value \"sideways\"") }
+        #expect {
+            _ = try Configuration.load(file: "/nonexistent/stackbridge.yaml")
+        } throws: { "\($0)".contains("/nonexistent/stackbridge.yaml") && "\($0)".contains("a readable YAML file") }
+    }
+
+    @Test(arguments: [
+        ("30s", 30_000), ("1m30s", 90_000), ("500ms", 500), ("2h", 7_200_000), ("1d", 86_400_000), ("0", 0),
+    ])
+    func durationsParseAsPrometheusDoes(_ text: String, _ milliseconds: Int64) {
+        #expect(PrometheusDuration.parse(text) == .milliseconds(milliseconds))
+    }
+
+    @Test(arguments: ["", "30", "1s1m", "1.5s", "-1s", "1x", "1m1m"])
+    func badDurationsAreRefused(_ text: String) {
+        #expect(PrometheusDuration.parse(text) == nil)
+    }
+}

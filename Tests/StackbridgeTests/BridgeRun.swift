@@ -1,0 +1,57 @@
+import BridgeTestPeers
+import Foundation
+
+/// `stackbridge-sim` and the built `stackbridge run` against it, on free 127.0.0.1 ports.
+final class BridgeRun: @unchecked Sendable {
+    let simulator: SimulatorProcess
+    let bridge: PeerProcess
+    /// `http://127.0.0.1:PORT` of the bridge.
+    let url: String
+    let port: Int
+    private let configFile: URL
+
+    /// Starts the simulator with `simulatorArguments` and the bridge scraping it every `interval`.
+    init(simulatorArguments: [String], interval: String = "1s", extraYAML: String = "") throws {
+        simulator = try SimulatorProcess(simulatorArguments)
+        port = try PeerProcess.freePort()
+        url = "http://127.0.0.1:\(port)"
+        configFile = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-e2e-\(port).yaml")
+        try """
+        cluster_name: e2e
+        kubernetes:
+          api_server: \(simulator.url)
+        scrape:
+          interval: \(interval)
+          timeout: \(interval)
+          kube_state_metrics:
+            urls: [\(simulator.url)/ksm/metrics]
+        enrich:
+          pod_labels: [app.kubernetes.io/name]
+        topology_metrics:
+          interval: 1s
+        \(extraYAML)
+        """.write(to: configFile, atomically: true, encoding: .utf8)
+        do {
+            bridge = try PeerProcess(
+                PeerProcess.builtProduct("stackbridge"),
+                ["run", "--config", configFile.path, "--listen", "127.0.0.1:\(port)", "--log-level", "error"])
+        } catch {
+            simulator.stop()
+            throw error
+        }
+    }
+
+    /// Waits until `/readyz` answers 200: topology synced and every target scraped once.
+    func waitUntilReady(timeout: Duration = .seconds(90)) async throws {
+        _ = try await PeerProcess.fetch(url + "/readyz", accept: "*/*", timeout: timeout)
+    }
+
+    /// The simulator's port, which appears in the kube-state-metrics target's `instance`.
+    var simulatorPort: String { String(simulator.url.split(separator: ":").last ?? "") }
+
+    func stop() {
+        bridge.stop()
+        simulator.stop()
+        try? FileManager.default.removeItem(at: configFile)
+    }
+}

@@ -1,0 +1,204 @@
+import BridgeCore
+import BridgeSimulator
+import BridgeTestPeers
+import BridgeTestSupport
+import BridgeTopology
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The built binaries end to end: stackbridge-sim, `stackbridge run` against it, and real consumers
+/// of `/metrics` (promtool, Prometheus 2.42, wrk).
+@Suite(.serialized) struct EndToEndTests {
+    static let textAccept = "text/plain;version=0.0.4"
+
+    /// The series of an exposition without values, sorted: what must not change between runs.
+    static func seriesKeys(_ text: String, simulatorPort: String) -> String {
+        var issues = ParseIssues()
+        let batch = MetricBatch.parse(Array(text.utf8), format: .text, issues: &issues)
+        let written = ExpositionWriter(format: .text).string(batch)
+        let keys = written.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+            String(line[..<(line.lastIndex(of: " ") ?? line.endIndex)])
+                .replacingOccurrences(of: "127.0.0.1:\(simulatorPort)", with: "SIMULATOR")
+        }
+        return Set(keys).sorted().joined(separator: "\n") + "\n"
+    }
+
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/metrics.golden")
+
+    @Test func metricsMatchTheGoldenFileAndPassPromtool() async throws {
+        let run = try BridgeRun(simulatorArguments: ["--nodes", "1", "--pods-per-node", "4", "--seed", "5"])
+        defer { run.stop() }
+        try await run.waitUntilReady()
+        let (body, contentType) = try await PeerProcess.fetch(run.url + "/metrics", accept: Self.textAccept)
+        #expect(contentType?.hasPrefix("text/plain; version=0.0.4") == true)
+        let actual = Self.seriesKeys(String(decoding: body, as: UTF8.self), simulatorPort: run.simulatorPort)
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try actual.write(to: Self.golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: Self.golden, encoding: .utf8)
+        let difference = ExpositionDiff.diff(expected: expected, actual: actual)
+        #expect(
+            difference.isEmpty,
+            "series differ from Fixtures/metrics.golden (UPDATE_GOLDEN=1 rewrites it):\n\(difference.prefix(4000))")
+        let (status, complaints) = try PeerProcess.run("/usr/bin/promtool", ["check", "metrics"], input: body)
+        #expect(status == 0, "\(complaints.prefix(2000))")
+    }
+
+    /// Runs a PromQL instant query against Prometheus' HTTP API; the result vector as (labels, value).
+    static func query(_ prometheus: String, _ promQL: String) async throws -> [([String: String], Double)] {
+        var components = URLComponents(string: prometheus + "/api/v1/query")!
+        components.queryItems = [URLQueryItem(name: "query", value: promQL)]
+        let (data, _) = try await URLSession.shared.data(from: components.url!)
+        struct Answer: Decodable {
+            struct Data: Decodable {
+                struct Sample: Decodable {
+                    let metric: [String: String]
+                    let value: [Value]
+                }
+                let result: [Sample]
+            }
+            enum Value: Decodable {
+                case number(Double)
+                case text(String)
+                init(from decoder: any Decoder) throws {
+                    let container = try decoder.singleValueContainer()
+                    if let number = try? container.decode(Double.self) {
+                        self = .number(number)
+                    } else {
+                        self = .text(try container.decode(String.self))
+                    }
+                }
+            }
+            let status: String
+            let data: Data?
+        }
+        let answer = try JSONDecoder().decode(Answer.self, from: data)
+        return (answer.data?.result ?? []).map { sample in
+            guard case .text(let text) = sample.value.last else { return (sample.metric, .nan) }
+            return (sample.metric, Double(text) ?? .nan)
+        }
+    }
+
+    @Test func prometheusScrapesTheBridgeAndPromQLShowsTheJoin() async throws {
+        let (nodes, podsPerNode, seed) = (3, 8, UInt64(9))
+        let run = try BridgeRun(simulatorArguments: [
+            "--nodes", "\(nodes)", "--pods-per-node", "\(podsPerNode)", "--seed", "\(seed)",
+        ])
+        defer { run.stop() }
+        try await run.waitUntilReady()
+        let promPort = try PeerProcess.freePort()
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "stackbridge-e2e-prom-\(promPort).yml")
+        // honor_labels keeps the job and instance of the scraped targets, as a StackLight
+        // Prometheus scraping the bridge should (docs/operations: scrape configuration).
+        try """
+        global: {scrape_interval: 1s}
+        scrape_configs:
+          - job_name: stackbridge
+            honor_labels: true
+            static_configs: [{targets: ['127.0.0.1:\(run.port)']}]
+        """.write(to: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let prometheus = try PeerProcess(
+            "/usr/bin/prometheus",
+            [
+                "--config.file=\(config.path)", "--web.listen-address=127.0.0.1:\(promPort)",
+                "--storage.tsdb.path=data", "--log.level=error",
+            ])
+        defer { prometheus.stop() }
+        let api = "http://127.0.0.1:\(promPort)"
+        let cluster = SimulatedCluster(name: "sim", nodes: nodes, podsPerNode: podsPerNode, seed: seed)
+        var expected: [String: Double] = [:]
+        for pod in cluster.state.pods.values {
+            let placement = cluster.state.placement(of: pod)
+            expected[
+                "\(pod.metadata.namespace ?? "")/\(placement.workloadKind)/\(placement.workloadName)", default: 0] += 1
+        }
+        var perWorkload: [String: Double] = [:]
+        for _ in 0..<150 {
+            let rows =
+                (try? await Self.query(api, "count by (namespace, workload_kind, workload) (kube_pod_info)")) ?? []
+            perWorkload = Dictionary(
+                rows.map {
+                    ("\($0.0["namespace"] ?? "")/\($0.0["workload_kind"] ?? "")/\($0.0["workload"] ?? "")", $0.1)
+                },
+                uniquingKeysWith: +)
+            if perWorkload == expected { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        // Pod counts per workload from kube-state-metrics, joined by the bridge, equal the
+        // simulator's objects.
+        #expect(perWorkload == expected)
+        let joined = try await Self.query(api, #"count(container_cpu_usage_seconds_total{pod!=""})"#)
+        #expect((joined.first?.1 ?? 0) > 0)
+        for label in ["workload", "node", "cluster", "zone"] {
+            let missing = try await Self.query(api, #"count(container_cpu_usage_seconds_total{pod!="", \#(label)=""})"#)
+            #expect(missing.isEmpty, "cAdvisor series with a pod but no \(label): \(missing)")
+        }
+        let health = try await Self.query(api, #"sum(stackbridge_component_health{type="pod"})"#)
+        #expect(health.first?.1 == Double(cluster.state.pods.count))
+    }
+
+    @Test func twentyConcurrentScrapersGetCompleteIdenticalAnswers() async throws {
+        let run = try BridgeRun(simulatorArguments: ["--nodes", "2", "--pods-per-node", "10", "--seed", "3"])
+        defer { run.stop() }
+        try await run.waitUntilReady()
+        let url = URL(string: run.url + "/metrics")!
+        let bodies = try await withThrowingTaskGroup(of: Data.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    var request = URLRequest(url: url)
+                    request.setValue(Self.textAccept, forHTTPHeaderField: "Accept")
+                    return try await URLSession.shared.data(for: request).0
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let keys = Set(
+            bodies.map { Self.seriesKeys(String(decoding: $0, as: UTF8.self), simulatorPort: run.simulatorPort) })
+        #expect(keys.count == 1, "20 concurrent answers carried \(keys.count) different series sets")
+        // wrk: 20 connections for 5 s while the bridge keeps scraping every second; the script counts
+        // answers that are not complete (length differs from Content-Length, or the last family is
+        // missing) and prints them.
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-wrk-\(run.port).lua")
+        try """
+        local threads = {}
+        function setup(thread) table.insert(threads, thread) end
+        bad = 0
+        good = 0
+        response = function(status, headers, body)
+          local length = tonumber(headers["Content-Length"])
+          if status ~= 200 or (length and #body ~= length) or not string.find(body, "stackbridge_component_health", 1, true)
+             or string.sub(body, -1) ~= "\\n" then
+            bad = bad + 1
+          else
+            good = good + 1
+          end
+        end
+        done = function(summary, latency, requests)
+          local b, g = 0, 0
+          for _, thread in ipairs(threads) do
+            b = b + thread:get("bad")
+            g = g + thread:get("good")
+          end
+          io.write(string.format("RESULT good=%d bad=%d errors=%d\\n", g, b,
+            summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))
+        end
+        """.write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let (status, output) = try PeerProcess.run(
+            "/usr/bin/wrk",
+            [
+                "-t", "2", "-c", "20", "-d", "5s", "-s", script.path, "-H", "Accept: \(Self.textAccept)",
+                run.url + "/metrics",
+            ])
+        #expect(status == 0, "\(output)")
+        let result = output.split(separator: "\n").first { $0.hasPrefix("RESULT") } ?? ""
+        #expect(result.contains("bad=0") && result.contains("errors=0") && !result.contains("good=0 "), "\(output)")
+    }
+}
