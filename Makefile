@@ -12,6 +12,9 @@ BENCH_TARGETS ?= 200
 # kubectl (a real client against stackbridge-sim); the scrape benchmark serves its targets with nginx.
 DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev zlib1g-dev python3 openssl zstd tinyproxy-bin nginx-light kubectl wrk
 
+# How long `make demo` runs; 0 runs until interrupted.
+DEMO_SECONDS ?= 60
+
 .PHONY: all deps build test lint fuzz bench demo clean
 
 all: build
@@ -69,7 +72,7 @@ bench: deps
 
 demo: deps
 	$(SWIFT) build --product stackbridge
-	.build/debug/stackbridge demo
+	.build/debug/stackbridge demo --duration $(DEMO_SECONDS)
 
 clean:
 	rm -rf .build .build-fuzz fuzz-artifacts

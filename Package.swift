@@ -140,7 +140,17 @@ let package = Package(
             path: "bench/TopologyBench",
             swiftSettings: strict
         ),
-        .testTarget(name: "BridgeAppTests", dependencies: ["BridgeApp", "BridgeCore"], swiftSettings: strict),
+        .testTarget(
+            name: "BridgeServerTests",
+            dependencies: [
+                "BridgeServer", "BridgeCore", "BridgeTopology", "BridgeTestPeers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BridgeAppTests", dependencies: ["BridgeApp", "BridgeCore", "BridgeTopology"], swiftSettings: strict),
         .testTarget(
             name: "BridgeCoreTests",
             dependencies: [

@@ -1,0 +1,48 @@
+import BridgeTopology
+import Foundation
+import Testing
+
+@testable import BridgeApp
+
+/// docs/metrics.md and the code name the same metrics and labels.
+@Suite struct MetricsDocumentationTests {
+    static let document: String = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/metrics.md")
+        return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    }()
+
+    /// Every `stackbridge_…` name in backquotes in the document.
+    static var documentedMetrics: Set<String> {
+        let pattern = try! Regex(#"`(stackbridge_[a-z0-9_]+)`"#)
+        return Set(document.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) })
+    }
+
+    @Test func everyMetricOfTheCodeIsDocumentedAndNothingElse() {
+        #expect(!Self.document.isEmpty, "docs/metrics.md not found")
+        let code =
+            Set(Telemetry.familyNames)
+            .union([TopologyMetrics.componentInfo, TopologyMetrics.relationInfo, TopologyMetrics.componentHealth])
+        let documented = Self.documentedMetrics
+        #expect(code.subtracting(documented).isEmpty, "undocumented: \(code.subtracting(documented).sorted())")
+        #expect(
+            documented.subtracting(code).isEmpty, "documented but not exposed: \(documented.subtracting(code).sorted())"
+        )
+    }
+
+    @Test func telemetryExposesExactlyItsListedFamilies() {
+        let batch = Telemetry(version: "t").batch()
+        let names = Set(batch.families.map { batch.symbols.string($0.name) })
+        #expect(names == Set(Telemetry.familyNames))
+    }
+
+    @Test func everyEnrichmentLabelIsDocumented() {
+        let options = EnrichmentOptions()
+        for label in [
+            options.nodeLabel, options.workloadKindLabel, options.workloadLabel, options.ownerKindLabel,
+            options.ownerLabel, options.zoneLabel, options.regionLabel, options.clusterLabel, "label_<name>",
+        ] {
+            #expect(Self.document.contains("| `\(label)` |"), "enrichment label \(label) is not in docs/metrics.md")
+        }
+    }
+}
