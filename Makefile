@@ -10,7 +10,7 @@ BENCH_TARGETS ?= 200
 # (exposition captures, promtool), node_exporter, Python's http.server with TLS (fixture server),
 # openssl (certificates made at test time), zstd (compressed bodies), tinyproxy (CONNECT proxy);
 # kubectl (a real client against stackbridge-sim); the scrape benchmark serves its targets with nginx.
-DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev zlib1g-dev python3 openssl zstd tinyproxy-bin nginx-light kubectl wrk
+DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev zlib1g-dev python3 openssl zstd tinyproxy-bin nginx-light kubectl wrk curl
 
 # How long `make demo` runs; 0 runs until interrupted.
 DEMO_SECONDS ?= 60
@@ -69,6 +69,9 @@ bench: deps
 	$(SWIFT) build -c release --product stackbridge-sim
 	$(SWIFT) build -c release --product stackbridge-topology-bench
 	.build/release/stackbridge-topology-bench 5000 30
+	$(SWIFT) build -c release --product stackbridge
+	$(SWIFT) build -c release --product stackbridge-serve-bench
+	.build/release/stackbridge-serve-bench 100 48 10
 
 demo: deps
 	$(SWIFT) build --product stackbridge

@@ -33,6 +33,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "BridgeApp",
             dependencies: [
@@ -40,13 +41,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "BridgeServer",
             dependencies: [
-                "BridgeCore", "BridgeTopology", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
+                "BridgeCore", "BridgeTopology", "CZlib", "CCrypt",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -132,6 +137,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "stackbridge-serve-bench",
+            dependencies: [
+                "BridgeCore", "BridgeServer", "BridgeTestPeers", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "bench/ServeBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "stackbridge-topology-bench",
             dependencies: [
                 "BridgeKubernetes", "BridgeTopology", "BridgeHTTP", "BridgeTestPeers",
@@ -150,7 +163,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "BridgeAppTests", dependencies: ["BridgeApp", "BridgeCore", "BridgeTopology"], swiftSettings: strict),
+            name: "BridgeAppTests",
+            dependencies: ["BridgeApp", "BridgeCore", "BridgeServer", "BridgeTestPeers", "BridgeTopology"],
+            swiftSettings: strict),
         .testTarget(
             name: "BridgeCoreTests",
             dependencies: [

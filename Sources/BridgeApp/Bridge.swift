@@ -6,6 +6,8 @@ import BridgeServer
 import BridgeTopology
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
@@ -87,8 +89,8 @@ public struct Bridge: Sendable {
     }
 
     /// Every service, in start order: watchers, topology, discovery, scraping, the server.
-    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any ServiceLifecycle
-        .Service]
+    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
+        -> [any ServiceLifecycle.Service]
     {
         let client = HTTPClient(userAgent: "stackbridge/\(telemetry.version)")
         // Watches hold their connection for minutes; in the scrape client's per-host limit they
@@ -119,26 +121,43 @@ public struct Bridge: Sendable {
             pods: { store.placement(ofPod: $0) }, nodes: { store.placement(ofNode: $0) })
         services.append(
             ScrapePool(client: client, sink: sink, logger: logger, updates: updates, enricher: enricher))
-        services.append(server(onServerRunning: onServerRunning))
+        services.append(try server(onServerRunning: onServerRunning))
         return services
     }
 
-    /// The Hummingbird application serving every endpoint on `server.listen`.
-    func server(onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ServiceLifecycle.Service {
+    /// The Hummingbird application serving every endpoint on `server.listen`, with TLS and basic
+    /// authentication when `server.web_config_file` asks for them.
+    func server(onServerRunning: @escaping @Sendable (Int) async -> Void) throws -> some ServiceLifecycle.Service {
         let listen = configuration.server.listen
         let colon = listen.lastIndex(of: ":")!
         var host = String(listen[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         let port = Int(listen[listen.index(after: colon)...])!
         let telemetry = telemetry
+        var serverLogger = logger
+        serverLogger.logLevel = .warning
+        var builder = HTTPServerBuilder.http1()
+        var users: [String: String] = [:]
+        if let file = configuration.server.webConfigFile {
+            let web = try WebConfig.load(file: file)
+            users = web.basicAuthUsers
+            if let tls = web.tls {
+                do {
+                    builder = try .tls(.http1(), tlsConfiguration: try tls.serverConfiguration())
+                } catch {
+                    throw ConfigurationError(
+                        file: file, path: "tls_server_config", value: tls.certFile, expected: "\(error)")
+                }
+            }
+        }
         let router = ExpositionServer.router(
             ExpositionServer.Sources(
                 snapshot: snapshot, telemetry: { telemetry.batch() }, topology: topology, readiness: readiness,
-                onExposure: { telemetry.recordExposure(format: $0) }))
-        var serverLogger = logger
-        serverLogger.logLevel = .warning
+                onExposure: { telemetry.recordExposure(format: $0) }),
+            users: users)
         return Application(
             router: router,
+            server: builder,
             configuration: .init(
                 address: .hostname(host.isEmpty ? "0.0.0.0" : host, port: port), serverName: "stackbridge"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
@@ -150,7 +169,7 @@ public struct Bridge: Sendable {
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: services(onServerRunning: onServerRunning).map { .init(service: $0) },
+                services: try services(onServerRunning: onServerRunning).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))

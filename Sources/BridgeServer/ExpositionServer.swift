@@ -36,9 +36,11 @@ public enum ExpositionServer {
     /// Responses are written in pieces of this size, so a large body goes out as it is copied.
     static let chunkSize = 1 << 20
 
-    /// The router with every route.
-    public static func router(_ sources: Sources) -> Router<BasicRequestContext> {
+    /// The router with every route; with `users` (name to bcrypt hash), every route but the probes
+    /// asks for basic authentication. Middleware must come before the routes in Hummingbird 2.
+    public static func router(_ sources: Sources, users: [String: String] = [:]) -> Router<BasicRequestContext> {
         let router = Router()
+        if !users.isEmpty { router.add(middleware: BasicAuthentication(users: users)) }
         router.get("/metrics") { request, _ in
             let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
             let gzip = acceptsGzip(request.headers[.acceptEncoding])

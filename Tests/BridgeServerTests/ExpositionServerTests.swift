@@ -154,3 +154,34 @@ func batch(_ text: String) -> MetricBatch {
         }
     }
 }
+
+@Suite struct BasicAuthenticationTests {
+    @Test func credentialsAreCheckedAndProbesStayOpen() async throws {
+        let (sources, _) = ExpositionServerTests.sources()
+        let router = ExpositionServer.router(
+            sources, users: ["admin": "$2b$12$hNf2lSsxfm0.i4a.1kVpSOVyBCfIB51VRjgBUyv6kdnyTlgWj81Ay"])
+        let app = Application(router: router)
+        @Sendable func basic(_ credentials: String) -> String {
+            "Basic " + Data(credentials.utf8).base64EncodedString()
+        }
+        try await app.test(.live) { client in
+            let anonymous = try await client.execute(uri: "/metrics", method: .get)
+            #expect(anonymous.status == .unauthorized)
+            #expect(anonymous.headers[.wwwAuthenticate] == "Basic realm=\"stackbridge\"")
+            let wrong = try await client.execute(
+                uri: "/metrics", method: .get, headers: [.authorization: basic("admin:wrong")])
+            #expect(wrong.status == .unauthorized)
+            let unknown = try await client.execute(
+                uri: "/metrics", method: .get, headers: [.authorization: basic("root:test")])
+            #expect(unknown.status == .unauthorized)
+            for _ in 0..<2 {  // the second is answered from the verified cache
+                let right = try await client.execute(
+                    uri: "/metrics", method: .get, headers: [.authorization: basic("admin:test")])
+                #expect(right.status == .ok)
+            }
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
+            #expect(try await client.execute(uri: "/telemetry", method: .get).status == .unauthorized)
+        }
+    }
+}

@@ -201,4 +201,47 @@ import Testing
         let result = output.split(separator: "\n").first { $0.hasPrefix("RESULT") } ?? ""
         #expect(result.contains("bad=0") && result.contains("errors=0") && !result.contains("good=0 "), "\(output)")
     }
+
+    @Test func tlsWithClientCertificatesAndBasicAuthProtectTheServer() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let webConfig = certificates.directory + "/web.yml"
+        try """
+        tls_server_config:
+          cert_file: \(certificates.serverCert)
+          key_file: \(certificates.serverKey)
+          client_ca_file: \(certificates.caFile)
+          client_auth_type: RequireAndVerifyClientCert
+        basic_auth_users:
+          admin: $2b$12$hNf2lSsxfm0.i4a.1kVpSOVyBCfIB51VRjgBUyv6kdnyTlgWj81Ay
+        """.write(toFile: webConfig, atomically: true, encoding: .utf8)
+        let run = try BridgeRun(
+            simulatorArguments: ["--nodes", "1", "--pods-per-node", "3"],
+            extraYAML: "server:\n  web_config_file: \(webConfig)")
+        defer { run.stop() }
+        let base = "https://bridge.test:\(run.port)"
+        let tls = ["-s", "--resolve", "bridge.test:\(run.port):127.0.0.1", "--cacert", certificates.caFile]
+        let client = ["--cert", certificates.clientCert, "--key", certificates.clientKey]
+        func curl(_ arguments: [String]) throws -> (Int32, String) {
+            try PeerProcess.run("/usr/bin/curl", tls + arguments)
+        }
+        var ready = ""
+        for _ in 0..<300 where ready != "200" {
+            ready = (try? curl(client + ["-o", "/dev/null", "-w", "%{http_code}", base + "/readyz"]))?.1 ?? ""
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(ready == "200", "/readyz over TLS with a client certificate")
+        let (status, body) = try curl(client + ["-u", "admin:test", base + "/metrics"])
+        #expect(status == 0)
+        #expect(body.contains("stackbridge_topology_component_info"))
+        let (_, anonymous) = try curl(client + ["-o", "/dev/null", "-w", "%{http_code}", base + "/metrics"])
+        #expect(anonymous == "401")
+        let (_, wrong) = try curl(
+            client + ["-u", "admin:nope", "-o", "/dev/null", "-w", "%{http_code}", base + "/metrics"])
+        #expect(wrong == "401")
+        let (noCertificate, _) = try curl(["-u", "admin:test", base + "/metrics"])
+        #expect(noCertificate != 0, "a client without a certificate must not get through")
+        let (plain, _) = try PeerProcess.run("/usr/bin/curl", ["-s", "-f", "http://127.0.0.1:\(run.port)/metrics"])
+        #expect(plain != 0, "plain HTTP must not be served")
+    }
 }
