@@ -138,9 +138,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "stackbridge-serve-bench",
-            dependencies: [
-                "BridgeCore", "BridgeServer", "BridgeTestPeers", .product(name: "Hummingbird", package: "hummingbird"),
-            ],
+            dependencies: ["BridgeCore", "BridgeServer", "BridgeTestPeers"],
             path: "bench/ServeBench",
             swiftSettings: strict
         ),
