@@ -10,7 +10,7 @@ BENCH_TARGETS ?= 200
 # (exposition captures, promtool), node_exporter, Python's http.server with TLS (fixture server),
 # openssl (certificates made at test time), zstd (compressed bodies), tinyproxy (CONNECT proxy);
 # kubectl (a real client against stackbridge-sim); the scrape benchmark serves its targets with nginx.
-DEB_PACKAGES := prometheus prometheus-node-exporter libcurl4-openssl-dev zlib1g-dev python3 openssl zstd tinyproxy-bin nginx-light kubectl wrk curl
+DEB_PACKAGES := prometheus prometheus-node-exporter victoria-metrics libcurl4-openssl-dev zlib1g-dev libsnappy-dev libprotobuf-c-dev python3 openssl zstd tinyproxy-bin nginx-light kubectl wrk curl
 
 # How long `make demo` runs; 0 runs until interrupted.
 DEMO_SECONDS ?= 60

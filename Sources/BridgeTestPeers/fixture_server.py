@@ -18,6 +18,9 @@ Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts connec
                            until file F exists and an END line, ended by closing the connection
   /api/v1/nodes/<n>/proxy/metrics/...   a kubelet-like body with explicit timestamps
   /api/v1/namespaces/...   the JSON in --endpoints-json (an Endpoints object)
+  POST /write/<code>[?retry_after=V]   a scripted remote-write receiver: reads the body, answers with
+                           <code>, a Retry-After of V when given, and the message "scripted <code>"
+  GET  /writes             how many POSTs /write/... received, and their header lines, as text
 Options: --tls CERT KEY, --client-ca CA (require a client certificate), --token-file F, --toggle-file F,
 --series-file F, --endpoints-json F.
 """
@@ -58,6 +61,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_POST(self):
+        url = urllib.parse.urlparse(self.path)
+        if not url.path.startswith("/write/"):
+            return self.do_GET()
+        length = int(self.headers.get("Content-Length", "0"))
+        self.rfile.read(length)
+        if url.path.startswith("/write/"):
+            code = int(url.path.split("/")[2])
+            query = urllib.parse.parse_qs(url.query)
+            self.server.writes.append("%s %s %s %s %d" % (
+                self.headers.get("Content-Encoding"), self.headers.get("Content-Type"),
+                self.headers.get("X-Prometheus-Remote-Write-Version"), self.headers.get("User-Agent"), length))
+            body = ("scripted %d\n" % code).encode()
+            self.send_response(code)
+            if "retry_after" in query:
+                self.send_header("Retry-After", query["retry_after"][0])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.send_body(404, b"not found\n")
 
     def do_GET(self):
         url = urllib.parse.urlparse(self.path)
@@ -106,6 +131,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_body(200 if self.headers.get("Authorization") == expected else 401, b"basic\n")
         elif url.path.startswith("/status/"):
             self.send_body(int(url.path.split("/")[2]), b"status\n")
+        elif url.path == "/writes":
+            self.send_body(200, ("\n".join(self.server.writes) + "\n").encode())
         elif url.path == "/headers":
             self.send_body(200, str(self.headers).encode())
         elif url.path == "/varying":
@@ -158,7 +185,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.send_body(404, b"not found\n")
 
-    do_POST = do_GET
 
 
 def main():
@@ -175,6 +201,7 @@ def main():
     server.token_file = args.token_file
     server.toggle_file = args.toggle_file
     server.series_file = args.series_file
+    server.writes = []
     server.endpoints_json = args.endpoints_json
     if args.tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

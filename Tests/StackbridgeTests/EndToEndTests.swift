@@ -49,39 +49,8 @@ import Testing
         #expect(status == 0, "\(complaints.prefix(2000))")
     }
 
-    /// Runs a PromQL instant query against Prometheus' HTTP API; the result vector as (labels, value).
     static func query(_ prometheus: String, _ promQL: String) async throws -> [([String: String], Double)] {
-        var components = URLComponents(string: prometheus + "/api/v1/query")!
-        components.queryItems = [URLQueryItem(name: "query", value: promQL)]
-        let (data, _) = try await URLSession.shared.data(from: components.url!)
-        struct Answer: Decodable {
-            struct Data: Decodable {
-                struct Sample: Decodable {
-                    let metric: [String: String]
-                    let value: [Value]
-                }
-                let result: [Sample]
-            }
-            enum Value: Decodable {
-                case number(Double)
-                case text(String)
-                init(from decoder: any Decoder) throws {
-                    let container = try decoder.singleValueContainer()
-                    if let number = try? container.decode(Double.self) {
-                        self = .number(number)
-                    } else {
-                        self = .text(try container.decode(String.self))
-                    }
-                }
-            }
-            let status: String
-            let data: Data?
-        }
-        let answer = try JSONDecoder().decode(Answer.self, from: data)
-        return (answer.data?.result ?? []).map { sample in
-            guard case .text(let text) = sample.value.last else { return (sample.metric, .nan) }
-            return (sample.metric, Double(text) ?? .nan)
-        }
+        try await PromQL.query(prometheus, promQL).map { ($0.labels, $0.value) }
     }
 
     @Test func prometheusScrapesTheBridgeAndPromQLShowsTheJoin() async throws {

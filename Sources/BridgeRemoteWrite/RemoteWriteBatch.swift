@@ -1,0 +1,219 @@
+import BridgeCore
+import CPrompb
+import CSnappy
+
+/// Series waiting to be sent, in the order they will be sent: each with its sorted label set and
+/// one sample, in flat storage (an arena of NUL-terminated strings, label and series records).
+///
+/// This is the unit the queue shards, batches and spools; ``encoded()`` turns it into one remote
+/// write 1.0 request body (protobuf `WriteRequest` through protobuf-c, then snappy block format).
+public struct RemoteWriteBatch: Sendable, Hashable {
+    struct LabelRecord: Sendable, Hashable {
+        var name: Int32
+        var value: Int32
+    }
+
+    struct SeriesRecord: Sendable, Hashable {
+        var labels: Range<Int32>
+        var value: Double
+        var timestamp: Int64
+        var hash: UInt64
+    }
+
+    private(set) var arena: [UInt8] = []
+    private(set) var labels: [LabelRecord] = []
+    private(set) var series: [SeriesRecord] = []
+
+    /// An empty batch.
+    public init() {}
+
+    /// Series (each with one sample) in the batch.
+    public var count: Int { series.count }
+
+    /// Whether the batch is empty.
+    public var isEmpty: Bool { series.isEmpty }
+
+    /// Approximate bytes held, for queue and spool accounting.
+    public var byteCount: Int { arena.count + labels.count * 8 + series.count * 32 }
+
+    /// The oldest sample timestamp, in milliseconds.
+    public var oldestTimestamp: Int64? { series.map(\.timestamp).min() }
+
+    /// The newest sample timestamp, in milliseconds.
+    public var newestTimestamp: Int64? { series.map(\.timestamp).max() }
+
+    /// Appends one sample of the series whose labels are `pairs`: empty values are dropped and the
+    /// rest sorted by name, as remote write 1.0 requires. Returns the series' hash (stable across
+    /// runs), which the queue shards by so that one series' samples stay in order.
+    @discardableResult
+    public mutating func append(labels pairs: [(name: String, value: String)], value: Double, timestamp: Int64)
+        -> UInt64
+    {
+        let sorted = pairs.filter { !$0.value.isEmpty && !$0.name.isEmpty }.sorted {
+            $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        let start = Int32(labels.count)
+        for pair in sorted {
+            let name = store(pair.name, hash: &hash)
+            let value = store(pair.value, hash: &hash)
+            labels.append(LabelRecord(name: name, value: value))
+        }
+        series.append(
+            SeriesRecord(labels: start..<Int32(labels.count), value: value, timestamp: timestamp, hash: hash))
+        return hash
+    }
+
+    /// Appends series `index` of `other`.
+    public mutating func append(_ index: Int, of other: RemoteWriteBatch) {
+        let record = other.series[index]
+        let start = Int32(labels.count)
+        for label in other.labels[Int(record.labels.lowerBound)..<Int(record.labels.upperBound)] {
+            labels.append(LabelRecord(name: copy(label.name, from: other), value: copy(label.value, from: other)))
+        }
+        var copied = record
+        copied.labels = start..<Int32(labels.count)
+        series.append(copied)
+    }
+
+    /// The shard hash of series `index`.
+    public func hash(of index: Int) -> UInt64 { series[index].hash }
+
+    /// Label pairs and sample of series `index` (tests and logs).
+    public func sample(_ index: Int) -> (labels: [(String, String)], value: Double, timestamp: Int64) {
+        let record = series[index]
+        let pairs = labels[Int(record.labels.lowerBound)..<Int(record.labels.upperBound)].map {
+            (string(at: $0.name), string(at: $0.value))
+        }
+        return (pairs, record.value, record.timestamp)
+    }
+
+    private mutating func store(_ string: String, hash: inout UInt64) -> Int32 {
+        let offset = Int32(arena.count)
+        for byte in string.utf8 {
+            arena.append(byte)
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        arena.append(0)
+        hash = (hash ^ 0xFF) &* 0x0000_0100_0000_01B3
+        return offset
+    }
+
+    private mutating func copy(_ offset: Int32, from other: RemoteWriteBatch) -> Int32 {
+        let start = Int(offset)
+        let end = other.arena[start...].firstIndex(of: 0)!
+        let copied = Int32(arena.count)
+        arena.append(contentsOf: other.arena[start...end])
+        return copied
+    }
+
+    private func string(at offset: Int32) -> String {
+        let start = Int(offset)
+        let end = arena[start...].firstIndex(of: 0)!
+        return String(decoding: arena[start..<end], as: UTF8.self)
+    }
+
+    /// The protobuf `WriteRequest` of every series, uncompressed.
+    public func protobuf() -> [UInt8] {
+        let seriesCount = series.count
+        let labelCount = labels.count
+        let messages = UnsafeMutablePointer<Prometheus__TimeSeries>.allocate(capacity: max(1, seriesCount))
+        let messagePointers = UnsafeMutablePointer<UnsafeMutablePointer<Prometheus__TimeSeries>?>.allocate(
+            capacity: max(1, seriesCount))
+        let labelMessages = UnsafeMutablePointer<Prometheus__Label>.allocate(capacity: max(1, labelCount))
+        let labelPointers = UnsafeMutablePointer<UnsafeMutablePointer<Prometheus__Label>?>.allocate(
+            capacity: max(1, labelCount))
+        let samples = UnsafeMutablePointer<Prometheus__Sample>.allocate(capacity: max(1, seriesCount))
+        let samplePointers = UnsafeMutablePointer<UnsafeMutablePointer<Prometheus__Sample>?>.allocate(
+            capacity: max(1, seriesCount))
+        defer {
+            messages.deallocate()
+            messagePointers.deallocate()
+            labelMessages.deallocate()
+            labelPointers.deallocate()
+            samples.deallocate()
+            samplePointers.deallocate()
+        }
+        stackbridge_prompb_init_series(messages, seriesCount)
+        stackbridge_prompb_init_labels(labelMessages, labelCount)
+        stackbridge_prompb_init_samples(samples, seriesCount)
+        return arena.withUnsafeBufferPointer { arena in
+            // protobuf-c reads strings as `char *`; it never writes through them when packing.
+            let base = UnsafeMutablePointer<CChar>(
+                mutating: UnsafeRawPointer(arena.baseAddress!)
+                    .assumingMemoryBound(to: CChar.self))
+            for (index, label) in labels.enumerated() {
+                labelMessages[index].name = base + Int(label.name)
+                labelMessages[index].value = base + Int(label.value)
+                labelPointers[index] = labelMessages + index
+            }
+            for (index, record) in series.enumerated() {
+                samples[index].value = record.value
+                samples[index].timestamp = record.timestamp
+                samplePointers[index] = samples + index
+                messages[index].n_labels = record.labels.count
+                messages[index].labels = labelPointers + Int(record.labels.lowerBound)
+                messages[index].n_samples = 1
+                messages[index].samples = samplePointers + index
+                messagePointers[index] = messages + index
+            }
+            var request = Prometheus__WriteRequest()
+            stackbridge_prompb_init_request(&request)
+            request.n_timeseries = seriesCount
+            request.timeseries = messagePointers
+            let size = prometheus__write_request__get_packed_size(&request)
+            var output = [UInt8](repeating: 0, count: size)
+            let written = output.withUnsafeMutableBufferPointer {
+                prometheus__write_request__pack(&request, $0.baseAddress)
+            }
+            precondition(written == size, "protobuf-c packed \(written) of \(size) bytes")
+            return output
+        }
+    }
+
+    /// The request body: ``protobuf()`` compressed with snappy's block format (remote write 1.0).
+    public func encoded() -> [UInt8] {
+        Snappy.compress(protobuf())
+    }
+}
+
+/// Snappy block format, through libsnappy.
+public enum Snappy {
+    /// `bytes` compressed.
+    public static func compress(_ bytes: [UInt8]) -> [UInt8] {
+        var length = snappy_max_compressed_length(bytes.count)
+        var output = [UInt8](repeating: 0, count: length)
+        let status = bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                input.withMemoryRebound(to: CChar.self) { input in
+                    out.withMemoryRebound(to: CChar.self) { out in
+                        snappy_compress(input.baseAddress, input.count, out.baseAddress, &length)
+                    }
+                }
+            }
+        }
+        precondition(status == SNAPPY_OK, "snappy_compress failed: \(status)")
+        output.removeSubrange(length...)
+        return output
+    }
+
+    /// `bytes` uncompressed, or nil when they are not valid snappy block data.
+    public static func uncompress(_ bytes: [UInt8]) -> [UInt8]? {
+        var length = 0
+        let sized = bytes.withUnsafeBufferPointer { input in
+            input.withMemoryRebound(to: CChar.self) { snappy_uncompressed_length($0.baseAddress, $0.count, &length) }
+        }
+        guard sized == SNAPPY_OK else { return nil }
+        var output = [UInt8](repeating: 0, count: length)
+        let status = bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                input.withMemoryRebound(to: CChar.self) { input in
+                    out.withMemoryRebound(to: CChar.self) { out in
+                        snappy_uncompress(input.baseAddress, input.count, out.baseAddress, &length)
+                    }
+                }
+            }
+        }
+        return status == SNAPPY_OK ? output : nil
+    }
+}

@@ -1,0 +1,89 @@
+import BridgeCore
+import CPrompb
+import Testing
+
+@testable import BridgeRemoteWrite
+
+/// Decodes a `WriteRequest` with protobuf-c's unpacker: (sorted labels, value bits, timestamp).
+func decode(_ protobuf: [UInt8]) -> [([(String, String)], UInt64, Int64)]? {
+    guard
+        let request = protobuf.withUnsafeBufferPointer({
+            prometheus__write_request__unpack(nil, $0.count, $0.baseAddress)
+        })
+    else { return nil }
+    defer { prometheus__write_request__free_unpacked(request, nil) }
+    var result: [([(String, String)], UInt64, Int64)] = []
+    for index in 0..<request.pointee.n_timeseries {
+        let series = request.pointee.timeseries[index]!.pointee
+        var labels: [(String, String)] = []
+        for labelIndex in 0..<series.n_labels {
+            let label = series.labels[labelIndex]!.pointee
+            labels.append((String(cString: label.name), String(cString: label.value)))
+        }
+        let sample = series.samples[0]!.pointee
+        result.append((labels, sample.value.bitPattern, sample.timestamp))
+    }
+    return result
+}
+
+@Suite struct RemoteWriteEncodingTests {
+    @Test func seriesCarrySortedLabelsWithJobAndInstanceAndNoEmptyValues() throws {
+        var issues = ParseIssues()
+        var metrics = MetricBatch.parse(
+            Array(
+                """
+                # TYPE http_requests_total counter
+                http_requests_total{method="GET",code="200",zone=""} 7
+                http_requests_total{method="POST",job="own-job"} 1 1700000000123
+                up 1
+
+                """.utf8), format: .text, issues: &issues)
+        #expect(issues.count == 0)
+        var stale = MetricBatch(symbols: metrics.symbols)
+        stale.beginFamily(name: stale.symbols.intern("gone"), type: nil, help: nil, unit: nil)
+        stale.appendSample(name: stale.symbols.intern("gone"), value: .staleMarker, timestamp: nil, exemplar: nil)
+        metrics.symbols = stale.symbols
+        var batch = RemoteWriteBatch()
+        let extra = [(name: "job", value: "kubelet"), (name: "instance", value: "node-1")]
+        batch.append(metrics, extraLabels: extra, timestamp: 1_700_000_000_000)
+        batch.append(stale, extraLabels: extra, timestamp: 1_700_000_000_000)
+        let decoded = try #require(decode(batch.protobuf()))
+        #expect(decoded.count == 4)
+        #expect(
+            decoded[0].0.map { "\($0.0)=\($0.1)" } == [
+                "__name__=http_requests_total", "code=200", "instance=node-1", "job=kubelet", "method=GET",
+            ])
+        #expect(decoded[0].1 == Double(7).bitPattern)
+        #expect(decoded[0].2 == 1_700_000_000_000)
+        // The source's own job wins, and its own timestamp is kept.
+        #expect(
+            decoded[1].0.map { "\($0.0)=\($0.1)" } == [
+                "__name__=http_requests_total", "instance=node-1", "job=own-job", "method=POST",
+            ])
+        #expect(decoded[1].2 == 1_700_000_000_123)
+        // The staleness marker keeps its exact NaN payload.
+        #expect(decoded[3].1 == 0x7FF0_0000_0000_0002)
+        // One series' hash does not depend on the order its labels came in.
+        var reordered = RemoteWriteBatch()
+        let first = reordered.append(labels: [("b", "2"), ("a", "1"), ("__name__", "x")], value: 1, timestamp: 1)
+        let second = reordered.append(labels: [("__name__", "x"), ("a", "1"), ("b", "2")], value: 2, timestamp: 2)
+        #expect(first == second)
+    }
+
+    @Test func snappyRoundTripsAndMergedBatchesEncodeTheSame() throws {
+        var batch = RemoteWriteBatch()
+        for index in 0..<1000 {
+            batch.append(
+                labels: [("__name__", "m"), ("i", "\(index)"), ("pod", "p-\(index % 10)")], value: Double(index),
+                timestamp: Int64(index))
+        }
+        let protobuf = batch.protobuf()
+        let compressed = batch.encoded()
+        #expect(compressed.count < protobuf.count / 2)
+        #expect(Snappy.uncompress(compressed) == protobuf)
+        #expect(Snappy.uncompress([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x02]) == nil)
+        var copy = RemoteWriteBatch()
+        for index in 0..<batch.count { copy.append(index, of: batch) }
+        #expect(copy.protobuf() == protobuf)
+    }
+}
