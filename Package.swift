@@ -49,6 +49,7 @@ let package = Package(
             name: "BridgeApp",
             dependencies: [
                 "BridgeCore", "BridgeHTTP", "BridgeTopology", "BridgeKubernetes", "BridgeScrape", "BridgeServer",
+                "BridgeRemoteWrite",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -164,7 +165,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BridgeRemoteWriteTests",
-            dependencies: ["BridgeRemoteWrite", "BridgeCore", "BridgeHTTP", "BridgeTestPeers", "CPrompb"],
+            dependencies: [
+                "BridgeRemoteWrite", "BridgeCore", "BridgeHTTP", "BridgeTestPeers", "CPrompb",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgeHTTP
 import BridgeKubernetes
+import BridgeRemoteWrite
 import BridgeScrape
 import BridgeServer
 import BridgeTopology
@@ -109,7 +110,23 @@ public struct Bridge: Sendable {
                 readiness: readiness, telemetry: telemetry,
                 metrics: TopologyMetrics(includeRelations: configuration.topologyMetrics.relations),
                 interval: configuration.topologyMetrics.interval, logger: logger))
-        let sink = SnapshotSink(snapshot: snapshot, telemetry: telemetry, readiness: readiness)
+        // A receiver that hangs must not hold connections or time the scrapes share.
+        let writeClient = HTTPClient(userAgent: "stackbridge/\(telemetry.version)")
+        let queues = configuration.remoteWrite.map { settings in
+            RemoteWriteQueue(
+                endpoint: settings.endpoint, config: settings.queue, client: writeClient,
+                userAgent: "stackbridge/\(telemetry.version)", logger: logger)
+        }
+        for (queue, settings) in zip(queues, configuration.remoteWrite) {
+            telemetry.add(queue)
+            if settings.spoolPath != nil {
+                logger.warning(
+                    "remote write spool is not written yet; outages are bridged in memory up to queue_config.capacity",
+                    metadata: ["remote_write.url": .string(RedactedURL.string(settings.endpoint.url))])
+            }
+        }
+        services.append(contentsOf: queues.map { $0 as any ServiceLifecycle.Service })
+        let sink = SnapshotSink(snapshot: snapshot, telemetry: telemetry, readiness: readiness, queues: queues)
         let (updates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
         services.append(
             TargetDiscovery(

@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgeHTTP
+import BridgeRemoteWrite
 import BridgeTopology
 import Foundation
 import Yams
@@ -124,7 +125,48 @@ extension Configuration {
             if let node = section["relations"] { configuration.topologyMetrics.relations = try node.bool() }
             if let node = section["interval"] { configuration.topologyMetrics.interval = try node.duration() }
         }
+        configuration.remoteWrite =
+            try top["remote_write"]?.list { node throws(ConfigurationError) in
+                try remoteWrite(node)
+            } ?? []
         return configuration
+    }
+
+    private static func remoteWrite(_ node: Section) throws(ConfigurationError) -> RemoteWrite {
+        let entry = try node.keys([
+            "url", "headers", "remote_timeout", "queue_config", "spool", "ca_file", "cert_file", "key_file",
+            "server_name", "bearer_token_file", "insecure_skip_verify", "proxy_url", "basic_auth",
+        ])
+        guard let url = entry["url"] else {
+            throw ConfigurationError(path: node.path, value: "", expected: "a remote_write entry with url")
+        }
+        var endpoint = RemoteWriteEndpoint(url: try url.url())
+        endpoint.security = try entry.security()
+        if let node = entry["remote_timeout"] { endpoint.timeout = try node.duration() }
+        if let headers = entry["headers"] {
+            guard case .mapping(let mapping) = headers.node else {
+                throw headers.error("", "a mapping of header to value")
+            }
+            for (key, value) in mapping { endpoint.headers[key.scalar?.string ?? ""] = value.scalar?.string ?? "" }
+        }
+        var settings = RemoteWrite(endpoint: endpoint)
+        if let queue = try entry["queue_config"]?.keys([
+            "capacity", "max_shards", "max_samples_per_send", "batch_send_deadline", "min_backoff", "max_backoff",
+            "retry_on_http_429",
+        ]) {
+            if let node = queue["capacity"] { settings.queue.capacity = try node.positiveInt() }
+            if let node = queue["max_shards"] { settings.queue.maxShards = try node.positiveInt() }
+            if let node = queue["max_samples_per_send"] { settings.queue.maxSamplesPerSend = try node.positiveInt() }
+            if let node = queue["batch_send_deadline"] { settings.queue.batchSendDeadline = try node.duration() }
+            if let node = queue["min_backoff"] { settings.queue.minBackoff = try node.duration() }
+            if let node = queue["max_backoff"] { settings.queue.maxBackoff = try node.duration() }
+            if let node = queue["retry_on_http_429"] { settings.endpoint.retryOnHTTP429 = try node.bool() }
+        }
+        if let spool = try entry["spool"]?.keys(["path", "max_disk_bytes"]) {
+            settings.spoolPath = try spool["path"]?.string()
+            if let node = spool["max_disk_bytes"] { settings.maxDiskBytes = try node.bytes() }
+        }
+        return settings
     }
 }
 
@@ -188,6 +230,25 @@ struct Section {
             throw error(text, "a positive duration such as 30s, 1m or 1m30s")
         }
         return duration
+    }
+
+    func positiveInt() throws(ConfigurationError) -> Int {
+        guard let value = Int(try string()), value > 0 else { throw error(text, "a positive whole number") }
+        return value
+    }
+
+    /// A size such as `1GiB`, `512MiB`, `100MB` or a plain number of bytes.
+    func bytes() throws(ConfigurationError) -> Int {
+        let value = try string()
+        let units: [(String, Int)] = [
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40), ("KB", 1000), ("MB", 1_000_000),
+            ("GB", 1_000_000_000), ("TB", 1_000_000_000_000), ("B", 1),
+        ]
+        for (unit, size) in units where value.hasSuffix(unit) {
+            if let number = Int(value.dropLast(unit.count)), number > 0 { return number * size }
+        }
+        if let number = Int(value), number > 0 { return number }
+        throw error(value, "a size such as 1GiB, 512MiB or 100MB")
     }
 
     func url() throws(ConfigurationError) -> String {

@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgeHTTP
+import BridgeRemoteWrite
 import BridgeTopology
 
 /// The bridge's configuration (DESIGN.md, "Configuration contract"; docs/configuration.md).
@@ -73,6 +74,18 @@ public struct Configuration: Sendable, Hashable {
         public var webConfigFile: String?
     }
 
+    /// One `remote_write` entry.
+    public struct RemoteWrite: Sendable, Hashable {
+        /// Where and how to send.
+        public var endpoint: RemoteWriteEndpoint
+        /// `queue_config`.
+        public var queue = QueueConfig()
+        /// `spool.path`: where batches that cannot be sent would wait on disk (not written yet).
+        public var spoolPath: String?
+        /// `spool.max_disk_bytes`.
+        public var maxDiskBytes: Int?
+    }
+
     /// `topology_metrics:`.
     public struct TopologyMetricsSettings: Sendable, Hashable {
         /// Expose `stackbridge_topology_relation_info`.
@@ -95,6 +108,8 @@ public struct Configuration: Sendable, Hashable {
     public var server = Server()
     /// `topology_metrics:`.
     public var topologyMetrics = TopologyMetricsSettings()
+    /// `remote_write:`.
+    public var remoteWrite: [RemoteWrite] = []
 
     /// Every default.
     public init() {}

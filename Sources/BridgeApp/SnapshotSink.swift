@@ -1,4 +1,5 @@
 import BridgeCore
+import BridgeRemoteWrite
 import BridgeScrape
 import BridgeServer
 import Synchronization
@@ -10,8 +11,10 @@ final class SnapshotSink: ScrapeSink {
     private let telemetry: Telemetry
     private let readiness: Readiness
     private let firstRound = Mutex<Set<String>?>(nil)
+    private let queues: [RemoteWriteQueue]
 
-    init(snapshot: ExpositionSnapshot, telemetry: Telemetry, readiness: Readiness) {
+    init(snapshot: ExpositionSnapshot, telemetry: Telemetry, readiness: Readiness, queues: [RemoteWriteQueue]) {
+        self.queues = queues
         self.snapshot = snapshot
         self.telemetry = telemetry
         self.readiness = readiness
@@ -29,6 +32,7 @@ final class SnapshotSink: ScrapeSink {
             result.target.id, batches: [result.series, result.scrapeMetrics], timestamp: result.timestamp,
             interval: result.target.interval)
         telemetry.recordScrape(job: result.target.job, up: result.up, enrichment: result.enrichment)
+        forward([result.series, result.scrapeMetrics, result.stale], of: result.target, timestamp: result.timestamp)
         let done = firstRound.withLock { pending -> Bool in
             guard pending != nil else { return false }
             pending!.remove(result.target.id)
@@ -37,8 +41,19 @@ final class SnapshotSink: ScrapeSink {
         if done { readiness.mark(Bridge.firstScrapeRound) }
     }
 
+    /// Converts the batches once and queues them for every remote-write endpoint, with the `job`
+    /// and `instance` a Prometheus scrape would give the series.
+    private func forward(_ batches: [MetricBatch], of target: ScrapeTarget, timestamp: Int64) {
+        guard !queues.isEmpty else { return }
+        var converted = RemoteWriteBatch()
+        let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
+        for batch in batches { converted.append(batch, extraLabels: extra, timestamp: timestamp) }
+        for queue in queues { queue.enqueue(converted) }
+    }
+
     func remove(_ target: ScrapeTarget, stale: MetricBatch) async {
         snapshot.remove(target.id)
+        forward([stale], of: target, timestamp: ScrapeClock.nowMilliseconds())
         _ = firstRound.withLock { $0?.remove(target.id) }
     }
 }

@@ -1,4 +1,6 @@
 import BridgeCore
+import BridgeHTTP
+import BridgeRemoteWrite
 import BridgeTopology
 import Synchronization
 
@@ -22,6 +24,7 @@ public final class Telemetry: Sendable {
     }
 
     private let counters = Mutex(Counters())
+    private let queues = Mutex<[RemoteWriteQueue]>([])
     /// The version, for `stackbridge_build_info`.
     public let version: String
 
@@ -36,7 +39,16 @@ public final class Telemetry: Sendable {
         "stackbridge_enrich_series_total", "stackbridge_enrich_conflicts_total", "stackbridge_exposition_series",
         "stackbridge_exposition_requests_total", "stackbridge_topology_components", "stackbridge_topology_relations",
         "stackbridge_topology_build_duration_seconds", "stackbridge_k8s_objects",
+        "stackbridge_remote_write_samples_sent_total", "stackbridge_remote_write_samples_failed_total",
+        "stackbridge_remote_write_samples_retried_total", "stackbridge_remote_write_samples_dropped_total",
+        "stackbridge_remote_write_bytes_sent_total", "stackbridge_remote_write_pending_samples",
+        "stackbridge_remote_write_highest_sent_timestamp_seconds", "stackbridge_remote_write_shards",
     ]
+
+    /// Reports `queue`'s counters from now on.
+    public func add(_ queue: RemoteWriteQueue) {
+        queues.withLock { $0.append(queue) }
+    }
 
     /// Records one scrape of a `job` target and how its series were joined.
     public func recordScrape(job: String, up: Bool, enrichment: Enricher.Outcome) {
@@ -102,6 +114,18 @@ public final class Telemetry: Sendable {
                         [LabelPair("job", job), LabelPair("result", result)]))
             }
         }
+        let queues = queues.withLock { $0 }.map { ($0, $0.snapshot) }
+        func perQueue(
+            _ name: String, _ type: MetricType, _ help: String, _ value: (RemoteWriteQueue.Counters) -> Double
+        )
+            -> MetricFamilyValue
+        {
+            family(
+                name, type, help,
+                queues.map { queue, counters in
+                    one(name, value(counters), [LabelPair("url", RedactedURL.string(queue.endpoint.url))])
+                })
+        }
         return MetricBatch([
             family(
                 "stackbridge_build_info", .gauge, "The running version.",
@@ -145,6 +169,34 @@ public final class Telemetry: Sendable {
                 "stackbridge_k8s_objects", .gauge, "Kubernetes objects held, by resource.",
                 counters.objects.sorted(by: { $0.key < $1.key }).map {
                     one("stackbridge_k8s_objects", Double($0.value), [LabelPair("resource", $0.key)])
+                }),
+            perQueue(
+                "stackbridge_remote_write_samples_sent_total", .counter, "Samples the receiver accepted.",
+                { Double($0.samplesSent) }),
+            perQueue(
+                "stackbridge_remote_write_samples_failed_total", .counter,
+                "Samples the receiver refused for good (4xx); logged with its message.", { Double($0.samplesFailed) }),
+            perQueue(
+                "stackbridge_remote_write_samples_retried_total", .counter,
+                "Samples sent again after a retryable failure (5xx, 429, network).", { Double($0.samplesRetried) }),
+            perQueue(
+                "stackbridge_remote_write_samples_dropped_total", .counter,
+                "Samples dropped because the in-memory queue was full.", { Double($0.samplesDropped) }),
+            perQueue(
+                "stackbridge_remote_write_bytes_sent_total", .counter, "Compressed request bytes accepted.",
+                { Double($0.bytesSent) }),
+            perQueue(
+                "stackbridge_remote_write_pending_samples", .gauge, "Samples waiting in memory.",
+                { Double($0.pending) }),
+            perQueue(
+                "stackbridge_remote_write_highest_sent_timestamp_seconds", .gauge,
+                "Timestamp of the newest sample accepted.", { Double($0.highestSentTimestamp) / 1000 }),
+            family(
+                "stackbridge_remote_write_shards", .gauge, "Shards sending in parallel.",
+                queues.map { queue, _ in
+                    one(
+                        "stackbridge_remote_write_shards", Double(queue.config.maxShards),
+                        [LabelPair("url", RedactedURL.string(queue.endpoint.url))])
                 }),
         ])
     }

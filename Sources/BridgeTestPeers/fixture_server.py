@@ -19,7 +19,8 @@ Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts connec
   /api/v1/nodes/<n>/proxy/metrics/...   a kubelet-like body with explicit timestamps
   /api/v1/namespaces/...   the JSON in --endpoints-json (an Endpoints object)
   POST /write/<code>[?retry_after=V]   a scripted remote-write receiver: reads the body, answers with
-                           <code>, a Retry-After of V when given, and the message "scripted <code>"
+                           <code>, a Retry-After of V when given, and the message "scripted <code>";
+                           /write/toggle answers 503 while the --toggle-file exists, else 204
   GET  /writes             how many POSTs /write/... received, and their header lines, as text
 Options: --tls CERT KEY, --client-ca CA (require a client certificate), --token-file F, --toggle-file F,
 --series-file F, --endpoints-json F.
@@ -69,7 +70,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
         if url.path.startswith("/write/"):
-            code = int(url.path.split("/")[2])
+            name = url.path.split("/")[2]
+            if name == "toggle":
+                code = 503 if os.path.exists(self.server.toggle_file) else 204
+            else:
+                code = int(name)
             query = urllib.parse.parse_qs(url.query)
             self.server.writes.append("%s %s %s %s %d" % (
                 self.headers.get("Content-Encoding"), self.headers.get("Content-Type"),

@@ -158,3 +158,52 @@ import Testing
         #expect(PrometheusDuration.parse(text) == nil)
     }
 }
+
+@Suite struct RemoteWriteConfigurationTests {
+    @Test func entriesAreRead() throws {
+        let configuration = try Configuration.parse(
+            """
+            remote_write:
+              - url: https://mimir.example/api/v1/push
+                headers: {X-Scope-OrgID: team-a}
+                remote_timeout: 10s
+                bearer_token_file: /token
+                queue_config: {capacity: 500, max_shards: 2, max_samples_per_send: 100, batch_send_deadline: 1s,
+                               min_backoff: 100ms, max_backoff: 10s, retry_on_http_429: true}
+                spool: {path: /var/lib/stackbridge/rw-0, max_disk_bytes: 1GiB}
+            """)
+        let entry = try #require(configuration.remoteWrite.first)
+        #expect(entry.endpoint.url == "https://mimir.example/api/v1/push")
+        #expect(entry.endpoint.headers == ["X-Scope-OrgID": "team-a"])
+        #expect(entry.endpoint.timeout == .seconds(10))
+        #expect(entry.endpoint.security.bearerTokenFile == "/token")
+        #expect(entry.endpoint.retryOnHTTP429)
+        #expect(entry.queue.capacity == 500 && entry.queue.maxShards == 2 && entry.queue.maxSamplesPerSend == 100)
+        #expect(entry.queue.batchSendDeadline == .seconds(1) && entry.queue.minBackoff == .milliseconds(100))
+        #expect(entry.maxDiskBytes == 1 << 30)
+    }
+
+    @Test(arguments: [
+        (
+            "remote_write: [{headers: {a: b}}]",
+            #"remote_write[0]: invalid value "" (expected a remote_write entry with url)"#
+        ),
+        (
+            "remote_write: [{url: http://x/w, queue_config: {capacity: -1}}]",
+            #"remote_write[0].queue_config.capacity: invalid value "-1" (expected a positive whole number)"#
+        ),
+        (
+            "remote_write: [{url: http://x/w, spool: {max_disk_bytes: lots}}]",
+            #"remote_write[0].spool.max_disk_bytes: invalid value "lots" (expected a size such as 1GiB, 512MiB or 100MB)"#
+        ),
+        (
+            "remote_write: [{url: http://x/w, queue_config: {max_shard: 2}}]",
+            "remote_write[0].queue_config.max_shard: invalid value \"\" (expected no such key"
+        ),
+    ])
+    func mistakesAreNamed(_ yaml: String, _ message: String) {
+        #expect {
+            _ = try Configuration.parse(yaml)
+        } throws: { "\($0)".hasPrefix(message) }
+    }
+}

@@ -6,6 +6,10 @@ import BridgeTopology
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -212,5 +216,102 @@ import Testing
         #expect(noCertificate != 0, "a client without a certificate must not get through")
         let (plain, _) = try PeerProcess.run("/usr/bin/curl", ["-s", "-f", "http://127.0.0.1:\(run.port)/metrics"])
         #expect(plain != 0, "plain HTTP must not be served")
+    }
+
+    @Test func remoteWriteReachesPrometheusAndBridgesAnOutageWithoutGaps() async throws {
+        let promPort = try PeerProcess.freePort()
+        let storage = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-rw-e2e-\(promPort)")
+        let config = storage.appendingPathComponent("prometheus.yml")
+        try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: storage) }
+        try "global: {scrape_interval: 1m}\n".write(to: config, atomically: true, encoding: .utf8)
+        func startReceiver() throws -> PeerProcess {
+            try PeerProcess(
+                "/usr/bin/prometheus",
+                [
+                    "--config.file=\(config.path)", "--web.listen-address=127.0.0.1:\(promPort)",
+                    "--storage.tsdb.path=\(storage.path)/data", "--web.enable-remote-write-receiver",
+                    "--log.level=error",
+                ])
+        }
+        var receiver = try startReceiver()
+        defer { receiver.stop() }
+        let api = "http://127.0.0.1:\(promPort)"
+        _ = try await PeerProcess.fetch(api + "/-/ready", accept: "*/*")
+        let run = try BridgeRun(
+            simulatorArguments: ["--nodes", "1", "--pods-per-node", "4"],
+            extraYAML: """
+                remote_write:
+                  - url: \(api)/api/v1/write
+                    queue_config: {batch_send_deadline: 200ms, max_backoff: 1s}
+                """)
+        defer { run.stop() }
+        try await run.waitUntilReady()
+        // Series arrive with the job and instance a scrape gives them, enriched like /metrics.
+        var joined: [([String: String], Double)] = []
+        for _ in 0..<100 where joined.isEmpty {
+            joined = (try? await Self.query(api, #"kube_pod_info{pod="db-0",namespace="checkout"}"#)) ?? []
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let pod = try #require(joined.first?.0)
+        #expect(pod["job"] == "kube-state-metrics")
+        #expect(pod["workload"] == "db" && pod["cluster"] == "e2e" && pod["node"] != nil)
+        // The receiver goes away for 10 s while the bridge scrapes every second, then comes back.
+        try await Task.sleep(for: .seconds(5))
+        // SIGTERM, so that Prometheus writes out its WAL: a SIGKILL would lose the receiver's own
+        // last unflushed WAL page, which says nothing about the sender.
+        kill(receiver.process.processIdentifier, SIGTERM)
+        for _ in 0..<100 where receiver.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!receiver.process.isRunning, "Prometheus did not stop on SIGTERM")
+        receiver.stop()
+        let outageStart = Date().timeIntervalSince1970
+        try await Task.sleep(for: .seconds(10))
+        receiver = try startReceiver()
+        _ = try await PeerProcess.fetch(api + "/-/ready", accept: "*/*", timeout: .seconds(60))
+        try await Task.sleep(for: .seconds(8))
+        // Every scrape around the outage reached the receiver: the stored samples of `up` run from
+        // before the outage to after it, one a second, without a gap.
+        let raw = try await PeerProcess.fetch(
+            api + "/api/v1/query?query=up%7Bjob%3D%22kube-state-metrics%22%7D%5B2m%5D", accept: "*/*"
+        ).0
+        struct Matrix: Decodable {
+            struct Data: Decodable {
+                struct Series: Decodable { let values: [[JSONNumberOrString]] }
+                let result: [Series]
+            }
+            let data: Data
+        }
+        let times =
+            try JSONDecoder().decode(Matrix.self, from: raw).data.result.first?.values.compactMap {
+                $0.first?.number
+            } ?? []
+        let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
+        #expect((times.first ?? .infinity) < outageStart - 2, "samples start before the outage")
+        #expect((times.last ?? 0) > outageStart + 12, "samples continue after the outage")
+        #expect((gaps.max() ?? .infinity) < 1.5, "largest gap \(gaps.max() ?? .infinity) s in \(times.count) samples")
+        let telemetry = String(
+            decoding: try await PeerProcess.fetch(run.url + "/telemetry", accept: Self.textAccept).0, as: UTF8.self)
+        #expect(telemetry.contains("stackbridge_remote_write_samples_dropped_total{url=\"\(api)/api/v1/write\"} 0"))
+        #expect(!telemetry.contains("stackbridge_remote_write_samples_retried_total{url=\"\(api)/api/v1/write\"} 0\n"))
+    }
+}
+
+/// A Prometheus API matrix value: the timestamp is a number, the value a string.
+enum JSONNumberOrString: Decodable {
+    case number(Double)
+    case string(String)
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else {
+            self = .string(try container.decode(String.self))
+        }
+    }
+
+    var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
     }
 }

@@ -1,0 +1,107 @@
+import BridgeHTTP
+import BridgeTestPeers
+import Foundation
+import Logging
+import Testing
+
+@testable import BridgeRemoteWrite
+
+/// The queue against the scripted receiver: batching, retries through an outage, refusals, overflow.
+@Suite struct RemoteWriteQueueTests {
+    let client = HTTPClient(userAgent: "stackbridge-test")
+
+    func batch(_ range: Range<Int>) -> RemoteWriteBatch {
+        var batch = RemoteWriteBatch()
+        for index in range {
+            batch.append(labels: [("__name__", "m"), ("i", "\(index)")], value: 1, timestamp: Int64(index))
+        }
+        return batch
+    }
+
+    func run(
+        _ queue: RemoteWriteQueue, until condition: @escaping @Sendable (RemoteWriteQueue.Counters) -> Bool,
+        timeout: Duration = .seconds(20), _ body: @Sendable () async throws -> Void = {}
+    ) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await queue.run() }
+            try await body()
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline && !condition(queue.snapshot) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            group.cancelAll()
+            return condition(queue.snapshot)
+        }
+    }
+
+    func queue(_ server: FixtureServer, _ path: String, configure: (inout QueueConfig) -> Void = { _ in })
+        -> RemoteWriteQueue
+    {
+        var config = QueueConfig()
+        config.maxSamplesPerSend = 100
+        config.batchSendDeadline = .milliseconds(100)
+        config.minBackoff = .milliseconds(20)
+        config.maxBackoff = .milliseconds(200)
+        configure(&config)
+        return RemoteWriteQueue(
+            endpoint: RemoteWriteEndpoint(url: server.baseURL + path), config: config, client: client,
+            userAgent: "stackbridge/test", logger: Logger(label: "test"))
+    }
+
+    @Test func everySampleIsSentInBatchesOfAtMostMaxSamplesPerSend() async throws {
+        let server = try FixtureServer()
+        defer { server.stop() }
+        let queue = queue(server, "/write/204")
+        queue.enqueue(batch(0..<950))
+        #expect(try await run(queue, until: { $0.samplesSent == 950 }))
+        let writes = String(
+            decoding: try await PeerProcess.fetch(server.baseURL + "/writes", accept: "*/*").0, as: UTF8.self)
+        let requests = writes.split(separator: "\n")
+        // 4 shards, at most 100 per request: at least 10 requests, none empty.
+        #expect(requests.count >= 10)
+        #expect(queue.snapshot.highestSentTimestamp == 949)
+        #expect(queue.snapshot.pending == 0)
+    }
+
+    @Test func anOutageIsRetriedThroughWithoutLoss() async throws {
+        let toggle = FileManager.default.temporaryDirectory.appendingPathComponent("rw-outage-\(UUID())").path
+        #expect(FileManager.default.createFile(atPath: toggle, contents: Data()))
+        let server = try FixtureServer(toggleFile: toggle)
+        defer { server.stop() }
+        let queue = queue(server, "/write/toggle")
+        let delivered = try await run(queue, until: { $0.samplesSent == 600 }) {
+            queue.enqueue(batch(0..<300))
+            try await Task.sleep(for: .milliseconds(800))
+            #expect(queue.snapshot.samplesSent == 0)
+            #expect(queue.snapshot.samplesRetried > 0)
+            queue.enqueue(batch(300..<600))
+            try FileManager.default.removeItem(atPath: toggle)
+        }
+        #expect(delivered)
+        #expect(queue.snapshot.samplesFailed == 0 && queue.snapshot.samplesDropped == 0)
+    }
+
+    @Test func refusedBatchesAreCountedNotRetried() async throws {
+        let server = try FixtureServer()
+        defer { server.stop() }
+        let queue = queue(server, "/write/400")
+        queue.enqueue(batch(0..<50))
+        #expect(try await run(queue, until: { $0.samplesFailed == 50 }))
+        #expect(queue.snapshot.samplesRetried == 0)
+        #expect(queue.snapshot.samplesSent == 0)
+    }
+
+    @Test func aFullShardDropsItsOldestAndCountsThem() async throws {
+        let server = try FixtureServer()
+        defer { server.stop() }
+        let queue = queue(server, "/write/503") { config in
+            config.maxShards = 1
+            config.capacity = 100
+            config.batchSendDeadline = .seconds(60)
+            config.maxSamplesPerSend = 1000
+        }
+        queue.enqueue(batch(0..<250))
+        #expect(queue.snapshot.samplesDropped == 150)
+        #expect(queue.snapshot.pending == 100)
+    }
+}
