@@ -71,9 +71,10 @@ import Testing
         let queue = queue(server, "/write/toggle")
         let delivered = try await run(queue, until: { $0.samplesSent == 600 }) {
             queue.enqueue(batch(0..<300))
-            try await Task.sleep(for: .milliseconds(800))
-            #expect(queue.snapshot.samplesSent == 0)
+            // Wait for retries (the first attempts fail); nothing can have been accepted meanwhile.
+            for _ in 0..<500 where queue.snapshot.samplesRetried == 0 { try await Task.sleep(for: .milliseconds(20)) }
             #expect(queue.snapshot.samplesRetried > 0)
+            #expect(queue.snapshot.samplesSent == 0)
             queue.enqueue(batch(300..<600))
             try FileManager.default.removeItem(atPath: toggle)
         }
