@@ -112,18 +112,27 @@ public struct Bridge: Sendable {
                 interval: configuration.topologyMetrics.interval, logger: logger))
         // A receiver that hangs must not hold connections or time the scrapes share.
         let writeClient = HTTPClient(userAgent: "stackbridge/\(telemetry.version)")
-        let queues = configuration.remoteWrite.map { settings in
-            RemoteWriteQueue(
-                endpoint: settings.endpoint, config: settings.queue, client: writeClient,
-                userAgent: "stackbridge/\(telemetry.version)", logger: logger)
-        }
-        for (queue, settings) in zip(queues, configuration.remoteWrite) {
-            telemetry.add(queue)
-            if settings.spoolPath != nil {
-                logger.warning(
-                    "remote write spool is not written yet; outages are bridged in memory up to queue_config.capacity",
-                    metadata: ["remote_write.url": .string(RedactedURL.string(settings.endpoint.url))])
+        var queues: [RemoteWriteQueue] = []
+        for settings in configuration.remoteWrite {
+            var spool: RemoteWriteSpool?
+            if let path = settings.spoolPath {
+                let logger = logger
+                spool = try RemoteWriteSpool(
+                    directory: path, maxDiskBytes: settings.maxDiskBytes ?? 1 << 30,
+                    onCorrupt: { aside, reason in
+                        logger.error(
+                            "remote write spool was corrupt; moved aside, starting a fresh one",
+                            metadata: [
+                                "remote_write.spool": .string(path), "remote_write.moved_to": .string(aside),
+                                "remote_write.reason": .string(reason),
+                            ])
+                    })
             }
+            let queue = RemoteWriteQueue(
+                endpoint: settings.endpoint, config: settings.queue, client: writeClient,
+                userAgent: "stackbridge/\(telemetry.version)", logger: logger, spool: spool)
+            telemetry.add(queue)
+            queues.append(queue)
         }
         services.append(contentsOf: queues.map { $0 as any ServiceLifecycle.Service })
         let sink = SnapshotSink(snapshot: snapshot, telemetry: telemetry, readiness: readiness, queues: queues)
@@ -182,14 +191,16 @@ public struct Bridge: Sendable {
         )
     }
 
-    /// Runs every service until SIGTERM or SIGINT, then shuts down gracefully.
+    /// Runs every service until SIGTERM or SIGINT, then shuts down gracefully: services stop in
+    /// reverse order (the server first, the remote-write queues spool what they hold), and whatever
+    /// has not stopped after 10 s is cancelled.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let group = ServiceGroup(
-            configuration: .init(
-                services: try services(onServerRunning: onServerRunning).map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
-        try await group.run()
+        var configuration = ServiceGroupConfiguration(
+            services: try services(onServerRunning: onServerRunning).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

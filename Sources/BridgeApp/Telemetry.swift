@@ -43,6 +43,8 @@ public final class Telemetry: Sendable {
         "stackbridge_remote_write_samples_retried_total", "stackbridge_remote_write_samples_dropped_total",
         "stackbridge_remote_write_bytes_sent_total", "stackbridge_remote_write_pending_samples",
         "stackbridge_remote_write_highest_sent_timestamp_seconds", "stackbridge_remote_write_shards",
+        "stackbridge_remote_write_spool_bytes", "stackbridge_remote_write_spool_oldest_timestamp_seconds",
+        "stackbridge_remote_write_spool_dropped_samples_total",
     ]
 
     /// Reports `queue`'s counters from now on.
@@ -191,6 +193,17 @@ public final class Telemetry: Sendable {
             perQueue(
                 "stackbridge_remote_write_highest_sent_timestamp_seconds", .gauge,
                 "Timestamp of the newest sample accepted.", { Double($0.highestSentTimestamp) / 1000 }),
+            perQueue(
+                "stackbridge_remote_write_spool_bytes", .gauge, "Bytes of request bodies waiting in the disk spool.",
+                { Double($0.spoolBytes) }),
+            perQueue(
+                "stackbridge_remote_write_spool_oldest_timestamp_seconds", .gauge,
+                "Newest sample time of the oldest spooled batch; 0 when the spool is empty.",
+                { Double($0.spoolOldest) / 1000 }),
+            perQueue(
+                "stackbridge_remote_write_spool_dropped_samples_total", .counter,
+                "Samples deleted from a spool over max_disk_bytes (oldest first).",
+                { Double($0.samplesDroppedSpoolFull) }),
             family(
                 "stackbridge_remote_write_shards", .gauge, "Shards sending in parallel.",
                 queues.map { queue, _ in

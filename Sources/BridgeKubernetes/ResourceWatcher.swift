@@ -47,10 +47,15 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         path = kind.path
     }
 
-    /// Syncs until cancelled, or until the type is disabled for lack of permission.
+    /// Syncs until cancelled or shut down, or until the type is disabled for lack of permission.
+    /// A watch holds its request open for minutes, so graceful shutdown cancels it at once rather
+    /// than waiting for it to end.
     public func run() async throws {
-        var watcher = self
-        try await watcher.sync()
+        let watcher = self
+        try await cancelWhenGracefulShutdown {
+            var copy = watcher
+            try await copy.sync()
+        }
     }
 
     private mutating func sync() async throws {

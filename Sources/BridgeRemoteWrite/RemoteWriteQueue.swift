@@ -9,6 +9,12 @@ import Synchronization
 /// full or after `batch_send_deadline`, and retries with exponential backoff by the rules of
 /// ``RemoteWriteClient``. Enqueueing never blocks scraping: a shard over `capacity` drops its
 /// oldest samples, counted and logged.
+///
+/// With a spool, a batch whose first attempt fails goes to disk, and while a shard has spooled
+/// batches its new batches follow them there, so each series stays in order; the shard sends from
+/// the spool, oldest first, with backoff, until it is empty. On shutdown what is in memory is
+/// spooled. On SIGKILL during an outage at most the samples of one `batch_send_deadline` and the
+/// batch being built are lost (docs/configuration.md, "Remote write").
 public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     /// Counters in Prometheus' remote-write vocabulary (docs/metrics.md).
     public struct Counters: Sendable, Hashable {
@@ -26,6 +32,12 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         public var highestSentTimestamp: Int64 = 0
         /// Samples waiting in memory.
         public var pending = 0
+        /// Samples deleted from a full spool.
+        public var samplesDroppedSpoolFull = 0
+        /// Bytes of request bodies in the spool.
+        public var spoolBytes = 0
+        /// When the oldest spooled batch was written, in milliseconds; 0 when the spool is empty.
+        public var spoolOldest: Int64 = 0
 
         /// All zero.
         public init() {}
@@ -52,12 +64,15 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     private let shards: [LockedShard]
     private let counters = Mutex(Counters())
     private let lastDropLog = Mutex<ContinuousClock.Instant?>(nil)
+    /// Where batches wait while the receiver is away; nil keeps them in memory only.
+    public let spool: RemoteWriteSpool?
 
     /// A queue for `endpoint` sending through `client`.
     public init(
         endpoint: RemoteWriteEndpoint, config: QueueConfig = QueueConfig(), client: HTTPClient, userAgent: String,
-        logger: Logger
+        logger: Logger, spool: RemoteWriteSpool? = nil
     ) {
+        self.spool = spool
         self.endpoint = endpoint
         self.config = config
         self.client = RemoteWriteClient(endpoint: endpoint, client: client, userAgent: userAgent)
@@ -69,6 +84,11 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     public var snapshot: Counters {
         var copy = counters.withLock { $0 }
         copy.pending = shards.reduce(0) { total, shard in total + shard.withLock { $0.pending.count } }
+        if let spool, let usage = try? spool.usage() {
+            copy.spoolBytes = usage.bytes
+            copy.spoolOldest = usage.oldest ?? 0
+            copy.samplesDroppedSpoolFull = spool.evictions.samples
+        }
         return copy
     }
 
@@ -123,19 +143,75 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     }
 
     private func runShard(_ index: Int) async {
+        var backoff = config.minBackoff
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if let spool, (try? spool.hasBatches(shard: index, of: shards.count)) == true {
+                // Behind: new batches queue up on disk after the spooled ones, keeping series order.
+                while let batch = takeReady(index) { spoolBatch(batch, shard: index) }
+                guard let entry = try? spool.oldest(shard: index, of: shards.count) else { continue }
+                switch await attempt(body: entry.body, samples: entry.samples, newest: entry.spooledAt) {
+                case .sent, .drop:
+                    try? spool.remove(entry.id)
+                    backoff = config.minBackoff
+                case .retry(let after, _):
+                    counters.withLock { $0.samplesRetried += entry.samples }
+                    try? await Task.sleep(for: max(after ?? backoff, backoff))
+                    backoff = min(backoff * 2, config.maxBackoff)
+                }
+                continue
+            }
             guard let batch = takeReady(index) else {
                 try? await Task.sleep(for: .milliseconds(20))
                 continue
             }
-            await deliver(batch)
+            if spool != nil {
+                // One attempt; a retryable failure moves the batch to disk, where the loop above retries it.
+                if case .retry = await attempt(batch) {
+                    counters.withLock { $0.samplesRetried += batch.count }
+                    spoolBatch(batch, shard: index)
+                }
+            } else {
+                await deliver(batch)
+            }
         }
-        // Shutting down: one last attempt for what is left (the spool will keep it otherwise).
         let rest = shards[index].withLock { shard -> RemoteWriteBatch in
             defer { shard = Shard() }
             return shard.pending
         }
-        if !rest.isEmpty { _ = await attempt(rest) }
+        guard !rest.isEmpty else { return }
+        if spool != nil {
+            // Shutting down: what is in memory goes to disk and is sent after the restart.
+            spoolBatch(rest, shard: index)
+        } else {
+            _ = await attempt(rest)
+        }
+    }
+
+    private func spoolBatch(_ batch: RemoteWriteBatch, shard: Int) {
+        guard let spool else { return }
+        do {
+            let before = spool.evictions.samples
+            try spool.append(
+                shard: shard, body: batch.encoded(), samples: batch.count, at: batch.newestTimestamp ?? 0)
+            let evicted = spool.evictions.samples - before
+            if evicted > 0 {
+                logger.error(
+                    "remote write spool full, oldest batches deleted",
+                    metadata: [
+                        "remote_write.url": .string(RedactedURL.string(endpoint.url)),
+                        "remote_write.spool": .string(spool.path), "remote_write.dropped": .stringConvertible(evicted),
+                        "remote_write.max_disk_bytes": .stringConvertible(spool.maxDiskBytes),
+                    ])
+            }
+        } catch {
+            counters.withLock { $0.samplesDropped += batch.count }
+            logger.error(
+                "remote write spool failed; batch dropped",
+                metadata: [
+                    "remote_write.url": .string(RedactedURL.string(endpoint.url)),
+                    "remote_write.spool": .string(spool.path), "remote_write.error": .string("\(error)"),
+                ])
+        }
     }
 
     /// Up to `max_samples_per_send` series once the shard has that many or its oldest waited for
@@ -179,22 +255,25 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     }
 
     private func attempt(_ batch: RemoteWriteBatch) async -> RemoteWriteClient.Outcome {
-        let body = batch.encoded()
+        await attempt(body: batch.encoded(), samples: batch.count, newest: batch.newestTimestamp ?? 0)
+    }
+
+    private func attempt(body: [UInt8], samples: Int, newest: Int64) async -> RemoteWriteClient.Outcome {
         let outcome = await client.send(body)
         switch outcome {
         case .sent:
             counters.withLock { counters in
-                counters.samplesSent += batch.count
+                counters.samplesSent += samples
                 counters.bytesSent += body.count
-                counters.highestSentTimestamp = max(counters.highestSentTimestamp, batch.newestTimestamp ?? 0)
+                counters.highestSentTimestamp = max(counters.highestSentTimestamp, newest)
             }
         case .drop(let reason):
-            counters.withLock { $0.samplesFailed += batch.count }
+            counters.withLock { $0.samplesFailed += samples }
             logger.warning(
                 "remote write refused a batch; dropped",
                 metadata: [
                     "remote_write.url": .string(RedactedURL.string(endpoint.url)),
-                    "remote_write.samples": .stringConvertible(batch.count),
+                    "remote_write.samples": .stringConvertible(samples),
                     "remote_write.reason": .string(String(reason.prefix(300))),
                 ])
         case .retry:

@@ -1,10 +1,14 @@
 import BridgeTestPeers
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `stackbridge-sim` and the built `stackbridge run` against it, on free 127.0.0.1 ports.
 final class BridgeRun: @unchecked Sendable {
     let simulator: SimulatorProcess
-    let bridge: PeerProcess
+    private(set) var bridge: PeerProcess
     /// `http://127.0.0.1:PORT` of the bridge.
     let url: String
     let port: Int
@@ -32,13 +36,27 @@ final class BridgeRun: @unchecked Sendable {
         \(extraYAML)
         """.write(to: configFile, atomically: true, encoding: .utf8)
         do {
-            bridge = try PeerProcess(
-                PeerProcess.builtProduct("stackbridge"),
-                ["run", "--config", configFile.path, "--listen", "127.0.0.1:\(port)", "--log-level", "error"])
+            bridge = try PeerProcess(PeerProcess.builtProduct("stackbridge"), Self.arguments(configFile, port))
         } catch {
             simulator.stop()
             throw error
         }
+    }
+
+    private static func arguments(_ configFile: URL, _ port: Int) -> [String] {
+        ["run", "--config", configFile.path, "--listen", "127.0.0.1:\(port)", "--log-level", "error"]
+    }
+
+    /// Stops the bridge with `signal` (SIGTERM: graceful; SIGKILL: at once), waits for it to exit
+    /// and starts it again with the same configuration; returns how long it was gone, in seconds.
+    func restartBridge(signal: Int32) async throws -> Double {
+        let stopped = Date()
+        kill(bridge.process.processIdentifier, signal)
+        for _ in 0..<300 where bridge.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        bridge.stop()
+        bridge = try PeerProcess(PeerProcess.builtProduct("stackbridge"), Self.arguments(configFile, port))
+        try await waitUntilReady()
+        return Date().timeIntervalSince(stopped)
     }
 
     /// Waits until `/readyz` answers 200: topology synced and every target scraped once.

@@ -1,0 +1,116 @@
+import BridgeHTTP
+import BridgeTestPeers
+import Foundation
+import Logging
+import Testing
+
+@testable import BridgeRemoteWrite
+
+@Suite struct RemoteWriteSpoolTests {
+    func directory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-spool-\(UUID())").path
+    }
+
+    @Test func batchesComeBackPerShardInOrderAndSurviveReopening() throws {
+        let path = directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 20)
+            try spool.append(shard: 0, body: [1], samples: 10, at: 100)
+            try spool.append(shard: 1, body: [2], samples: 20, at: 200)
+            try spool.append(shard: 0, body: [3], samples: 30, at: 300)
+        }
+        let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 20)
+        #expect(try spool.oldest(shard: 0, of: 2)?.body == [1])
+        #expect(try spool.oldest(shard: 1, of: 2)?.body == [2])
+        try spool.remove(try #require(try spool.oldest(shard: 0, of: 2)).id)
+        #expect(try spool.oldest(shard: 0, of: 2)?.body == [3])
+        #expect(try spool.usage().batches == 2)
+        #expect(try spool.usage().oldest == 200)
+        // With one shard now, both old shards drain through it, each in its own order.
+        #expect(try spool.oldest(shard: 0, of: 1)?.body == [2])
+    }
+
+    @Test func aFullSpoolDeletesTheOldestAndCountsThem() throws {
+        let path = directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 2500)
+        for index in 0..<5 {
+            try spool.append(
+                shard: 0, body: [UInt8](repeating: UInt8(index), count: 1000), samples: 7, at: Int64(index))
+        }
+        #expect(try spool.usage().bytes == 2000)
+        #expect(spool.evictions.batches == 3)
+        #expect(spool.evictions.samples == 21)
+        #expect(try spool.oldest(shard: 0, of: 1)?.body.first == 3)
+    }
+
+    @Test func aCorruptSpoolIsMovedAsideAndAFreshOneStarted() throws {
+        let path = directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: path + "/spool.sqlite"))
+        var moved: (String, String)?
+        let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 20, onCorrupt: { moved = ($0, $1) })
+        let aside = try #require(moved?.0)
+        #expect(aside.hasPrefix(path + "/spool.sqlite.corrupt-"))
+        #expect(FileManager.default.fileExists(atPath: aside))
+        try spool.append(shard: 0, body: [9], samples: 1, at: 1)
+        #expect(try spool.oldest(shard: 0, of: 1)?.body == [9])
+    }
+}
+
+/// The queue with a spool against the scripted receiver: outages go to disk and come back, across
+/// a restart of the queue too.
+@Suite struct RemoteWriteQueueSpoolTests {
+    let client = HTTPClient(userAgent: "stackbridge-test")
+
+    func batch(_ range: Range<Int>) -> RemoteWriteBatch {
+        var batch = RemoteWriteBatch()
+        for index in range {
+            batch.append(labels: [("__name__", "m"), ("i", "\(index)")], value: 1, timestamp: Int64(index))
+        }
+        return batch
+    }
+
+    func makeQueue(_ server: FixtureServer, spool: RemoteWriteSpool) -> RemoteWriteQueue {
+        var config = QueueConfig()
+        config.maxSamplesPerSend = 100
+        config.batchSendDeadline = .milliseconds(100)
+        config.minBackoff = .milliseconds(20)
+        config.maxBackoff = .milliseconds(200)
+        return RemoteWriteQueue(
+            endpoint: RemoteWriteEndpoint(url: server.baseURL + "/write/toggle"), config: config, client: client,
+            userAgent: "stackbridge/test", logger: Logger(label: "test"), spool: spool)
+    }
+
+    @Test func anOutageGoesToDiskAndIsSentAfterARestart() async throws {
+        let toggle = FileManager.default.temporaryDirectory.appendingPathComponent("rw-spool-\(UUID())").path
+        #expect(FileManager.default.createFile(atPath: toggle, contents: Data()))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-spool-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = try FixtureServer(toggleFile: toggle)
+        defer { server.stop() }
+        // First life: the receiver is down; everything ends up on disk, by failure or at shutdown.
+        let first = makeQueue(server, spool: try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 30))
+        let running = Task { await first.run() }
+        first.enqueue(batch(0..<300))
+        for _ in 0..<500 where (first.snapshot.spoolBytes == 0) { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(first.snapshot.spoolBytes > 0)
+        first.enqueue(batch(300..<500))
+        running.cancel()
+        await running.value
+        #expect(first.snapshot.samplesSent == 0)
+        #expect(first.snapshot.pending == 0)
+        // Second life: the receiver is back; the spool drains and nothing is lost.
+        try FileManager.default.removeItem(atPath: toggle)
+        let second = makeQueue(server, spool: try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 30))
+        let drained = Task { await second.run() }
+        for _ in 0..<500 where second.snapshot.samplesSent < 500 { try await Task.sleep(for: .milliseconds(20)) }
+        drained.cancel()
+        await drained.value
+        #expect(second.snapshot.samplesSent == 500)
+        #expect(second.snapshot.spoolBytes == 0)
+        #expect(second.snapshot.samplesFailed == 0 && second.snapshot.samplesDropped == 0)
+    }
+}
