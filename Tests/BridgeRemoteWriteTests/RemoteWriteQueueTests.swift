@@ -105,4 +105,26 @@ import Testing
         #expect(queue.snapshot.samplesDropped == 150)
         #expect(queue.snapshot.pending == 100)
     }
+
+    @Test func aHangingReceiverNeverBlocksTheCaller() async throws {
+        let server = try FixtureServer()
+        defer { server.stop() }
+        var endpoint = RemoteWriteEndpoint(url: server.baseURL + "/slow?seconds=30")
+        endpoint.timeout = .milliseconds(300)
+        var config = QueueConfig()
+        config.batchSendDeadline = .milliseconds(50)
+        config.maxBackoff = .milliseconds(100)
+        let queue = RemoteWriteQueue(
+            endpoint: endpoint, config: config, client: client, userAgent: "t", logger: Logger(label: "test"))
+        let hung = try await run(queue, until: { $0.samplesRetried >= 2 * 300 }, timeout: .seconds(20)) {
+            for round in 0..<5 {
+                let start = ContinuousClock.now
+                queue.enqueue(batch(round * 100..<(round + 1) * 100))
+                // Enqueueing is a copy into memory, whatever the receiver does.
+                #expect(ContinuousClock.now - start < .milliseconds(100))
+            }
+        }
+        #expect(hung, "requests time out and are retried: \(queue.snapshot)")
+        #expect(queue.snapshot.samplesSent == 0)
+    }
 }
