@@ -269,8 +269,13 @@ import Testing
         #expect(pod["job"] == "kube-state-metrics")
         #expect(pod["workload"] == "db" && pod["cluster"] == "e2e" && pod["node"] != nil)
         // VictoriaMetrics gets the same series with the same labels.
-        _ = try await PeerProcess.fetch(victoriaAPI + "/internal/force_flush", accept: "*/*")
-        let fromVictoria = try await PromQL.query(victoriaAPI, #"kube_pod_info{pod="db-0",namespace="checkout"}"#)
+        var fromVictoria: [(labels: [String: String], value: Double)] = []
+        for _ in 0..<100 where fromVictoria.isEmpty {
+            // VictoriaMetrics buffers recent rows; force_flush makes them searchable at once.
+            _ = try await PeerProcess.fetch(victoriaAPI + "/internal/force_flush", accept: "*/*")
+            fromVictoria = try await PromQL.query(victoriaAPI, #"kube_pod_info{pod="db-0",namespace="checkout"}"#)
+            if fromVictoria.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
         #expect(fromVictoria.first?.labels == pod)
         // Prometheus goes away for a minute while the bridge scrapes every second, then comes back.
         try await Task.sleep(for: .seconds(5))
