@@ -39,6 +39,13 @@ let package = Package(
         // protoc-c output for the remote-write messages (scripts/generate-protos.sh), committed.
         .target(name: "CPrompb", linkerSettings: [.linkedLibrary("protobuf-c")]),
         .target(
+            name: "BridgeStackState",
+            dependencies: [
+                "BridgeCore", "BridgeHTTP", "BridgeTopology", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "BridgeRemoteWrite",
             dependencies: [
                 "BridgeCore", "BridgeHTTP", "CPrompb", "CSnappy", .product(name: "Logging", package: "swift-log"),
@@ -163,6 +170,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/TopologyBench",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BridgeStackStateTests",
+            dependencies: ["BridgeStackState", "BridgeSimulator", "BridgeTestSupport", "BridgeTopology"],
             swiftSettings: strict
         ),
         .testTarget(
