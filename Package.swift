@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "BridgeServer",
             dependencies: [
-                "BridgeCore", "BridgeTopology", "CZlib", "CCrypt",
+                "BridgeCore", "BridgeHTTP", "BridgeTopology", "CCrypt",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,7 +78,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "BridgeCore", swiftSettings: strict),
-        .target(name: "BridgeHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "BridgeHTTP", dependencies: ["CCurl", "CZlib"], swiftSettings: strict),
         .target(name: "BridgeTopology", dependencies: ["BridgeCore"], swiftSettings: strict),
         // The simulated cluster behind stackbridge-sim and `stackbridge demo` (pure: objects and bodies).
         .target(name: "BridgeSimulator", dependencies: ["BridgeCore", "BridgeTopology"], swiftSettings: strict),
@@ -132,13 +132,16 @@ let package = Package(
         // The simulator's HTTP routes, shared by stackbridge-sim and the in-process `stackbridge demo`.
         .target(
             name: "BridgeSimulatorServer",
-            dependencies: ["BridgeSimulator", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "BridgeSimulator", "BridgeHTTP", "BridgeTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "stackbridge-sim",
             dependencies: [
-                "BridgeSimulator", "BridgeSimulatorServer",
+                "BridgeSimulator", "BridgeSimulatorServer", "BridgeTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -174,7 +177,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BridgeStackStateTests",
-            dependencies: ["BridgeStackState", "BridgeSimulator", "BridgeTestSupport", "BridgeTopology"],
+            dependencies: [
+                "BridgeStackState", "BridgeSimulator", "BridgeTestSupport", "BridgeTopology", "BridgeHTTP",
+                "BridgeTestPeers",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

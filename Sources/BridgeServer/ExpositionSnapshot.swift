@@ -1,4 +1,5 @@
 import BridgeCore
+import BridgeHTTP
 import Synchronization
 
 /// What `/metrics` serves: the latest enriched scrape of every target, plus other sources (the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BridgeSimulator
 import BridgeSimulatorServer
+import BridgeTestSupport
 import Hummingbird
 import Logging
 
@@ -35,6 +36,9 @@ struct Simulator: AsyncParsableCommand {
     @Option(help: "Cluster name.")
     var clusterName = "sim"
 
+    @Option(help: "API key the StackState receiver double at /receiver/stsAgent/ accepts.")
+    var receiverApiKey = "sim-api-key"
+
     func validate() throws {
         guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
             throw ValidationError(
@@ -53,6 +57,7 @@ struct Simulator: AsyncParsableCommand {
         let host = SimulatorHost(cluster: cluster)
         let router = Router()
         SimulatorRoutes.register(router, host: host, advertised: listen)
+        ReceiverRoutes.register(router, double: StackStateReceiverDouble(), apiKey: receiverApiKey)
         var logger = Logger(label: "stackbridge-sim")
         logger.logLevel = .warning
         let pods = cluster.state.pods.count

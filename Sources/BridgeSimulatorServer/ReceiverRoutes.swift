@@ -1,0 +1,68 @@
+import BridgeHTTP
+import BridgeTestSupport
+import Foundation
+import Hummingbird
+
+/// The StackState receiver double under `/receiver/stsAgent/` (issue 7): intake bodies are checked
+/// for the API key (query and `sts-api-key` header), decompressed (gzip or deflate) and validated
+/// strictly by ``StackStateReceiverDouble``; `GET /receiver/stsAgent/received` says what arrived.
+public enum ReceiverRoutes {
+    /// Registers the receiver routes; requests must carry `apiKey`.
+    public static func register(_ router: Router<BasicRequestContext>, double: StackStateReceiverDouble, apiKey: String)
+    {
+        let problems = ProblemLog()
+        // Hummingbird matches `/intake` and `/intake/` alike; the agent uses both (reference §1).
+        do {
+            router.post("/receiver/stsAgent/intake") { request, _ -> Response in
+                guard request.uri.queryParameters.get("api_key") == apiKey,
+                    request.headers[.init("sts-api-key")!] == apiKey
+                else { return text("invalid API key\n", .forbidden) }
+                let buffer = try await request.body.collect(upTo: 64 << 20)
+                var bytes = [UInt8](buffer: buffer)
+                if let encoding = request.headers[.contentEncoding], ["gzip", "deflate"].contains(encoding) {
+                    guard let plain = Gzip.decompress(bytes) else {
+                        return text("body is not \(encoding)\n", .badRequest)
+                    }
+                    bytes = plain
+                }
+                let found = double.receive(Data(bytes))
+                problems.append(found)
+                return found.isEmpty ? text("ok\n", .ok) : text(found.joined(separator: "\n") + "\n", .badRequest)
+            }
+        }
+        router.get("/receiver/stsAgent/received") { _, _ -> Response in
+            let summary: [String: Any] = [
+                "snapshots": double.snapshots, "components": double.components.sorted(),
+                "relations": double.relations.count, "deleted": double.deleted, "problems": problems.all,
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])) ?? Data()
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    static func text(_ text: String, _ status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// Problems found in received payloads, for the summary.
+final class ProblemLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var problems: [String] = []
+
+    func append(_ found: [String]) {
+        lock.lock()
+        problems += found
+        lock.unlock()
+    }
+
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return problems
+    }
+}

@@ -1,0 +1,58 @@
+import BridgeHTTP
+import Foundation
+
+/// Posts JSON to the StackState receiver as the agent's default forwarder does (reference §1,
+/// §7): `?api_key=` and `sts-api-key`, gzip, and its rules for answers — below 400 sent; 400, 404
+/// and 413 dropped; 403 dropped as an invalid API key; 401, 429, 5xx and network errors retried.
+public struct StackStateClient: Sendable {
+    /// What became of one request.
+    public enum Outcome: Sendable, Equatable {
+        /// Accepted.
+        case sent
+        /// Try again later (backoff from 2 s to 64 s).
+        case retry(reason: String)
+        /// Do not send again; `reason` quotes the status and a bounded part of the body.
+        case drop(reason: String)
+    }
+
+    let endpoint: StackStateEndpoint
+    let client: HTTPClient
+    let userAgent: String
+
+    /// A client for `endpoint`.
+    public init(endpoint: StackStateEndpoint, client: HTTPClient, userAgent: String) {
+        self.endpoint = endpoint
+        self.client = client
+        self.userAgent = userAgent
+    }
+
+    /// POSTs `json` to `path` (`/intake/` or `/api/v1/series`), gzip-compressed.
+    public func post(_ json: [UInt8], to path: String) async -> Outcome {
+        let request = HTTPRequest(
+            url: endpoint.address(path), method: .post,
+            headers: [
+                ("sts-api-key", endpoint.apiKey), ("Content-Type", "application/json"), ("Content-Encoding", "gzip"),
+                ("User-Agent", userAgent),
+            ],
+            body: Gzip.compress(json), timeout: endpoint.timeout, maxBodyBytes: 1 << 20, security: endpoint.security,
+            acceptCompression: false)
+        do {
+            return Self.classify(try await client.execute(request))
+        } catch {
+            // HTTPError descriptions carry the URL with the api_key value redacted.
+            return .retry(reason: error.kind.rawValue)
+        }
+    }
+
+    /// The outcome of the receiver's answer.
+    static func classify(_ response: HTTPResponse) -> Outcome {
+        let body = String(decoding: response.body.prefix(200), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        switch response.status {
+        case ..<400: return .sent
+        case 403: return .drop(reason: "HTTP 403: the API key is not valid for this receiver (\(body))")
+        case 400, 404, 413: return .drop(reason: "HTTP \(response.status): \(body)")
+        default: return .retry(reason: "http_\(response.status)")
+        }
+    }
+}
