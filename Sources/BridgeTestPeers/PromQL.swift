@@ -14,32 +14,48 @@ public enum PromQL {
         components.queryItems = [URLQueryItem(name: "query", value: promQL)]
         if let time { components.queryItems?.append(URLQueryItem(name: "time", value: String(time))) }
         let (data, _) = try await URLSession.shared.data(from: components.url!)
-        struct Answer: Decodable {
-            struct Result: Decodable {
-                struct Sample: Decodable {
-                    let metric: [String: String]
-                    let value: [Value]
-                }
-                let result: [Sample]
-            }
-            enum Value: Decodable {
-                case number(Double)
-                case text(String)
-                init(from decoder: any Decoder) throws {
-                    let container = try decoder.singleValueContainer()
-                    if let number = try? container.decode(Double.self) {
-                        self = .number(number)
-                    } else {
-                        self = .text(try container.decode(String.self))
-                    }
-                }
-            }
-            let data: Result?
-        }
         let answer = try JSONDecoder().decode(Answer.self, from: data)
         return (answer.data?.result ?? []).map { sample in
-            guard case .text(let text) = sample.value.last else { return (sample.metric, .nan) }
+            guard case .text(let text) = sample.value?.last else { return (sample.metric, .nan) }
             return (sample.metric, Double(text) ?? .nan)
         }
+    }
+
+    /// The timestamps (seconds) of the stored samples of the first series `selector` matches
+    /// over the last `range` (a range-vector query), oldest first.
+    public static func sampleTimes(_ base: String, _ selector: String, range: String) async throws -> [Double] {
+        var components = URLComponents(string: base + "/api/v1/query")!
+        components.queryItems = [URLQueryItem(name: "query", value: "\(selector)[\(range)]")]
+        let (data, _) = try await URLSession.shared.data(from: components.url!)
+        let answer = try JSONDecoder().decode(Answer.self, from: data)
+        return answer.data?.result.first?.values?.compactMap { pair in
+            if case .number(let time) = pair.first { return time }
+            return nil
+        } ?? []
+    }
+
+    /// A query answer: vectors carry `value`, matrices `values`; a pair is [time, "value"].
+    struct Answer: Decodable {
+        struct Result: Decodable {
+            struct Sample: Decodable {
+                let metric: [String: String]
+                let value: [Value]?
+                let values: [[Value]]?
+            }
+            let result: [Sample]
+        }
+        enum Value: Decodable {
+            case number(Double)
+            case text(String)
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let number = try? container.decode(Double.self) {
+                    self = .number(number)
+                } else {
+                    self = .text(try container.decode(String.self))
+                }
+            }
+        }
+        let data: Result?
     }
 }

@@ -38,19 +38,9 @@ import Testing
     }
 
     @Test func prometheusReceivesEverySeriesWithItsLabels() async throws {
-        let port = try PeerProcess.freePort()
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-rw-\(port).yml")
-        try "global: {scrape_interval: 1m}\n".write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let prometheus = try PeerProcess(
-            "/usr/bin/prometheus",
-            [
-                "--config.file=\(config.path)", "--web.listen-address=127.0.0.1:\(port)", "--storage.tsdb.path=data",
-                "--web.enable-remote-write-receiver", "--log.level=error",
-            ])
-        defer { prometheus.stop() }
-        let api = "http://127.0.0.1:\(port)"
-        _ = try await PeerProcess.fetch(api + "/-/ready", accept: "*/*")
+        let receiver = try await PrometheusReceiver()
+        defer { receiver.stop() }
+        let api = receiver.url
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let sender = RemoteWriteClient(
             endpoint: RemoteWriteEndpoint(url: api + "/api/v1/write"), client: client, userAgent: "stackbridge/test")

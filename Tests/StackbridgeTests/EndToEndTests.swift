@@ -219,25 +219,9 @@ import Testing
     }
 
     @Test func remoteWriteReachesPrometheusAndVictoriaMetricsAndBridgesAMinuteOutage() async throws {
-        let promPort = try PeerProcess.freePort()
-        let storage = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-rw-e2e-\(promPort)")
-        let config = storage.appendingPathComponent("prometheus.yml")
-        try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: storage) }
-        try "global: {scrape_interval: 1m}\n".write(to: config, atomically: true, encoding: .utf8)
-        func startReceiver() throws -> PeerProcess {
-            try PeerProcess(
-                "/usr/bin/prometheus",
-                [
-                    "--config.file=\(config.path)", "--web.listen-address=127.0.0.1:\(promPort)",
-                    "--storage.tsdb.path=\(storage.path)/data", "--web.enable-remote-write-receiver",
-                    "--log.level=error",
-                ])
-        }
-        var receiver = try startReceiver()
+        let receiver = try await PrometheusReceiver()
         defer { receiver.stop() }
-        let api = "http://127.0.0.1:\(promPort)"
-        _ = try await PeerProcess.fetch(api + "/-/ready", accept: "*/*")
+        let api = receiver.url
         let victoriaPort = try PeerProcess.freePort()
         let victoria = try PeerProcess(
             "/usr/bin/victoria-metrics",
@@ -279,33 +263,14 @@ import Testing
         #expect(fromVictoria.first?.labels == pod)
         // Prometheus goes away for a minute while the bridge scrapes every second, then comes back.
         try await Task.sleep(for: .seconds(5))
-        // SIGTERM, so that Prometheus writes out its WAL: a SIGKILL would lose the receiver's own
-        // last unflushed WAL page, which says nothing about the sender.
-        kill(receiver.process.processIdentifier, SIGTERM)
-        for _ in 0..<100 where receiver.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(!receiver.process.isRunning, "Prometheus did not stop on SIGTERM")
-        receiver.stop()
+        try await receiver.stopGracefully()
         let outageStart = Date().timeIntervalSince1970
         try await Task.sleep(for: .seconds(60))
-        receiver = try startReceiver()
-        _ = try await PeerProcess.fetch(api + "/-/ready", accept: "*/*", timeout: .seconds(60))
+        try await receiver.start()
         try await Task.sleep(for: .seconds(8))
         // Every scrape around the outage reached the receiver: the stored samples of `up` run from
         // before the outage to after it, one a second, without a gap.
-        let raw = try await PeerProcess.fetch(
-            api + "/api/v1/query?query=up%7Bjob%3D%22kube-state-metrics%22%7D%5B2m%5D", accept: "*/*"
-        ).0
-        struct Matrix: Decodable {
-            struct Data: Decodable {
-                struct Series: Decodable { let values: [[JSONNumberOrString]] }
-                let result: [Series]
-            }
-            let data: Data
-        }
-        let times =
-            try JSONDecoder().decode(Matrix.self, from: raw).data.result.first?.values.compactMap {
-                $0.first?.number
-            } ?? []
+        let times = try await Self.upTimes(api, range: "2m")
         let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
         #expect((times.first ?? .infinity) < outageStart - 2, "samples start before the outage")
         #expect((times.last ?? 0) > outageStart + 62, "samples continue after the outage")
@@ -318,19 +283,7 @@ import Testing
 
     /// Timestamps of the stored samples of `up` of kube-state-metrics over the last `range`.
     static func upTimes(_ api: String, range: String = "3m") async throws -> [Double] {
-        let raw = try await PeerProcess.fetch(
-            api + "/api/v1/query?query=up%7Bjob%3D%22kube-state-metrics%22%7D%5B\(range)%5D", accept: "*/*"
-        ).0
-        struct Matrix: Decodable {
-            struct Data: Decodable {
-                struct Series: Decodable { let values: [[JSONNumberOrString]] }
-                let result: [Series]
-            }
-            let data: Data
-        }
-        return try JSONDecoder().decode(Matrix.self, from: raw).data.result.first?.values.compactMap {
-            $0.first?.number
-        } ?? []
+        try await PromQL.sampleTimes(api, #"up{job="kube-state-metrics"}"#, range: range)
     }
 
     @Test func aGracefulRestartDuringAnOutageReplaysTheSpool() async throws {
@@ -342,37 +295,18 @@ import Testing
     }
 
     func restartDuringAnOutage(signal: Int32) async throws {
-        let promPort = try PeerProcess.freePort()
-        let storage = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-spool-e2e-\(promPort)")
-        try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: storage) }
-        let config = storage.appendingPathComponent("prometheus.yml")
-        try "global: {scrape_interval: 1m}\n".write(to: config, atomically: true, encoding: .utf8)
-        func startReceiver() throws -> PeerProcess {
-            try PeerProcess(
-                "/usr/bin/prometheus",
-                [
-                    "--config.file=\(config.path)", "--web.listen-address=127.0.0.1:\(promPort)",
-                    "--storage.tsdb.path=\(storage.path)/data", "--web.enable-remote-write-receiver",
-                    "--log.level=error",
-                ])
-        }
-        func stopReceiver(_ receiver: PeerProcess) async throws {
-            kill(receiver.process.processIdentifier, SIGTERM)
-            for _ in 0..<100 where receiver.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-            receiver.stop()
-        }
-        var receiver = try startReceiver()
+        let receiver = try await PrometheusReceiver()
         defer { receiver.stop() }
-        let api = "http://127.0.0.1:\(promPort)"
-        _ = try await PeerProcess.fetch(api + "/-/ready", accept: "*/*")
+        let api = receiver.url
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-spool-e2e-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: spool) }
         let run = try BridgeRun(
             simulatorArguments: ["--nodes", "1", "--pods-per-node", "4"],
             extraYAML: """
                 remote_write:
                   - url: \(api)/api/v1/write
                     queue_config: {batch_send_deadline: 200ms, max_backoff: 1s}
-                    spool: {path: \(storage.path)/spool, max_disk_bytes: 100MiB}
+                    spool: {path: \(spool.path), max_disk_bytes: 100MiB}
                 """)
         defer { run.stop() }
         try await run.waitUntilReady()
@@ -380,13 +314,12 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         // Receiver down; 5 s later the bridge is stopped and restarted; 5 s later the receiver returns.
-        try await stopReceiver(receiver)
+        try await receiver.stopGracefully()
         let outageStart = Date().timeIntervalSince1970
         try await Task.sleep(for: .seconds(5))
         let downtime = try await run.restartBridge(signal: signal)
         try await Task.sleep(for: .seconds(5))
-        receiver = try startReceiver()
-        _ = try await PeerProcess.fetch(api + "/-/ready", accept: "*/*", timeout: .seconds(60))
+        try await receiver.start()
         try await Task.sleep(for: .seconds(10))
         let times = try await Self.upTimes(api)
         let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
@@ -405,25 +338,5 @@ import Testing
         let telemetry = String(
             decoding: try await PeerProcess.fetch(run.url + "/telemetry", accept: Self.textAccept).0, as: UTF8.self)
         #expect(telemetry.contains("stackbridge_remote_write_spool_bytes{url=\"\(api)/api/v1/write\"} 0\n"))
-    }
-}
-
-/// A Prometheus API matrix value: the timestamp is a number, the value a string.
-enum JSONNumberOrString: Decodable {
-    case number(Double)
-    case string(String)
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Double.self) {
-            self = .number(number)
-        } else {
-            self = .string(try container.decode(String.self))
-        }
-    }
-
-    var number: Double? {
-        if case .number(let value) = self { return value }
-        return nil
     }
 }
