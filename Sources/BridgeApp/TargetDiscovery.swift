@@ -102,3 +102,9 @@ struct TargetDiscovery: ServiceLifecycle.Service {
         return security
     }
 }
+
+extension TargetDiscovery: CustomStringConvertible {
+    /// The name service lifecycle logs use; the configuration and environment (credentials, API
+    /// keys) must not be printed with it.
+    var description: String { "TargetDiscovery" }
+}

@@ -56,3 +56,8 @@ struct TopologyRefresher: ServiceLifecycle.Service {
         }
     }
 }
+
+extension TopologyRefresher: CustomStringConvertible {
+    /// The name service lifecycle logs use.
+    var description: String { "TopologyRefresher" }
+}

@@ -304,3 +304,9 @@ struct WatchLineReader {
         return lines
     }
 }
+
+extension ResourceWatcher: CustomStringConvertible {
+    /// `ResourceWatcher(pods)`: what service lifecycle logs name it by. The default description would
+    /// print every stored property, credentials of the API server configuration included.
+    public var description: String { "ResourceWatcher(\(kind.resource))" }
+}

@@ -282,3 +282,8 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         return outcome
     }
 }
+
+extension RemoteWriteQueue: CustomStringConvertible {
+    /// `RemoteWriteQueue(<url with secrets redacted>)`, the name service lifecycle logs use.
+    public var description: String { "RemoteWriteQueue(\(RedactedURL.string(endpoint.url)))" }
+}

@@ -166,3 +166,8 @@ public enum ScrapeClock {
         Int64((Date().timeIntervalSince1970 * 1000).rounded())
     }
 }
+
+extension ScrapeLoop: CustomStringConvertible {
+    /// `ScrapeLoop(job <url with secrets redacted>)`.
+    public var description: String { "ScrapeLoop(\(target.job) \(RedactedURL.string(target.url)))" }
+}

@@ -72,3 +72,8 @@ public struct ScrapePool: ServiceLifecycle.Service {
         }
     }
 }
+
+extension ScrapePool: CustomStringConvertible {
+    /// The name service lifecycle logs use; targets carry credentials and are not printed.
+    public var description: String { "ScrapePool" }
+}

@@ -60,4 +60,43 @@ import Testing
         #expect(runStatus != 0)
         #expect(runOutput.contains("scrape_interval"), "\(runOutput)")
     }
+
+    @Test func debugLogsNeverShowCredentials() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-secrets-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let passwordFile = directory.appendingPathComponent("password").path
+        try "pw-in-a-file-4711\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let config = directory.appendingPathComponent("config.yaml").path
+        try """
+        cluster_name: secrets
+        kubernetes: {api_server: "http://127.0.0.1:\(try PeerProcess.freePort())"}
+        scrape:
+          interval: 1s
+          timeout: 1s
+          static_targets:
+            - job: guarded
+              url: "http://127.0.0.1:\(try PeerProcess.freePort())/metrics?token=token-in-a-url-4711"
+              basic_auth: {username: scraper, password_file: \(passwordFile)}
+        remote_write:
+          - url: "http://user:password-in-a-url-4711@127.0.0.1:\(try PeerProcess.freePort())/api/v1/write"
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["STS_API_KEY"] = "api-key-in-the-environment-4711"
+        let (_, output) = try PeerProcess.run(
+            "/usr/bin/timeout",
+            [
+                "5", PeerProcess.builtProduct("stackbridge"), "run", "--config", config, "--listen",
+                "127.0.0.1:\(try PeerProcess.freePort())", "--log-level", "trace",
+            ],
+            environment: environment)
+        // The run logged plenty (services starting, watches and scrapes failing) ...
+        #expect(output.contains("ServiceLifecycle") || output.contains("k8s request failed"), "\(output.prefix(2000))")
+        // ... and none of the secrets.
+        for secret in [
+            "pw-in-a-file-4711", "token-in-a-url-4711", "password-in-a-url-4711", "api-key-in-the-environment-4711",
+        ] {
+            #expect(!output.contains(secret), "\(secret) appeared in the logs")
+        }
+    }
 }
