@@ -84,9 +84,6 @@ public final class Telemetry: Sendable {
         }
     }
 
-    /// Records the series count of `/metrics`.
-    public func recordExposedSeries(_ count: Int) { counters.withLock { $0.exposedSeries = count } }
-
     /// A one-line summary for `stackbridge demo`.
     public var summary: (targets: Int, upScrapes: Int, scrapes: Int, series: Int, components: Int) {
         counters.withLock { counters in

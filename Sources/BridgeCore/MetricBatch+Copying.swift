@@ -46,3 +46,28 @@ extension MetricBatch {
         )
     }
 }
+
+extension MetricBatch {
+    /// Rewrites the label set of every sample in place of the batch: `rewrite` gets each sample's
+    /// labels (to change, add or remove) and the batch's symbol table (to intern new strings).
+    /// Families, names, values, timestamps and exemplars are kept. The one rebuilding loop behind
+    /// target series labels and enrichment.
+    public mutating func rewriteLabels(_ rewrite: (_ labels: inout [Label], _ symbols: inout SymbolTable) -> Void) {
+        var symbols = self.symbols
+        self.symbols = SymbolTable(capacity: 1)
+        var output = MetricBatch(symbols: SymbolTable(capacity: 1))
+        output.reserveCapacity(samples: samples.count, labelsPerSample: labels.count / max(1, samples.count) + 8)
+        var working: [Label] = []
+        for family in families {
+            output.beginFamily(name: family.name, type: family.type, help: family.help, unit: family.unit)
+            for sample in samples[family.sampleRange] {
+                working.removeAll(keepingCapacity: true)
+                working.append(contentsOf: labels(of: sample))
+                rewrite(&working, &symbols)
+                output.append(sample, from: self, labels: working)
+            }
+        }
+        output.symbols = symbols
+        self = output
+    }
+}

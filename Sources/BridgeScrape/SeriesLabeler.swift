@@ -14,29 +14,16 @@ struct SeriesLabeler {
 
     func apply(to batch: inout MetricBatch) {
         guard !labels.isEmpty else { return }
-        var symbols = batch.symbols
-        batch.symbols = SymbolTable(capacity: 1)
-        let added = labels.map { Label(name: symbols.intern($0.name), value: symbols.intern($0.value)) }
+        let added = labels.map { Label(name: batch.symbols.intern($0.name), value: batch.symbols.intern($0.value)) }
         var exportedNames: [Symbol: Symbol] = [:]
-        var output = MetricBatch(symbols: SymbolTable(capacity: 1))
-        output.reserveCapacity(samples: batch.samples.count, labelsPerSample: 8)
-        var working: [Label] = []
-        for family in batch.families {
-            output.beginFamily(name: family.name, type: family.type, help: family.help, unit: family.unit)
-            for sample in batch.samples[family.sampleRange] {
-                working.removeAll(keepingCapacity: true)
-                working.append(contentsOf: batch.labels(of: sample))
-                for label in added {
-                    if working.contains(where: { $0.name == label.name }) {
-                        rename(label.name, in: &working, symbols: &symbols, cache: &exportedNames)
-                    }
-                    working.append(label)
+        batch.rewriteLabels { working, symbols in
+            for label in added {
+                if working.contains(where: { $0.name == label.name }) {
+                    rename(label.name, in: &working, symbols: &symbols, cache: &exportedNames)
                 }
-                output.append(sample, from: batch, labels: working)
+                working.append(label)
             }
         }
-        output.symbols = symbols
-        batch = output
     }
 
     /// Renames label `name` to `exported_<name>`, first moving an existing `exported_<name>` further.

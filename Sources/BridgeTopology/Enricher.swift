@@ -64,69 +64,57 @@ public struct Enricher: Sendable {
     @discardableResult
     public func apply(to batch: inout MetricBatch) -> Outcome {
         var outcome = Outcome()
-        var symbols = batch.symbols
-        batch.symbols = SymbolTable(capacity: 1)
-        let namespaceName = symbols.intern("namespace")
-        let podName = symbols.intern("pod")
-        let nodeName = symbols.intern(options.nodeLabel)
-        let cluster = [Label(name: symbols.intern(options.clusterLabel), value: symbols.intern(clusterName))]
+        let namespaceName = batch.symbols.intern("namespace")
+        let podName = batch.symbols.intern("pod")
+        let nodeName = batch.symbols.intern(options.nodeLabel)
+        let cluster = [
+            Label(name: batch.symbols.intern(options.clusterLabel), value: batch.symbols.intern(clusterName))
+        ]
         var podLabels: [PodKey: [Label]?] = [:]
         var nodeLabels: [Symbol: [Label]?] = [:]
-
-        var output = MetricBatch(symbols: SymbolTable(capacity: 1))
-        output.reserveCapacity(samples: batch.samples.count, labelsPerSample: 16)
-        var working: [Label] = []
-        for family in batch.families {
-            output.beginFamily(name: family.name, type: family.type, help: family.help, unit: family.unit)
-            for sample in batch.samples[family.sampleRange] {
-                working.removeAll(keepingCapacity: true)
-                working.append(contentsOf: batch.labels(of: sample))
-                var namespace: Symbol?
-                var pod: Symbol?
-                var node: Symbol?
-                for label in working {
-                    if label.name == namespaceName {
-                        namespace = label.value
-                    } else if label.name == podName {
-                        pod = label.value
-                    } else if label.name == nodeName {
-                        node = label.value
-                    }
+        batch.rewriteLabels { working, symbols in
+            var namespace: Symbol?
+            var pod: Symbol?
+            var node: Symbol?
+            for label in working {
+                if label.name == namespaceName {
+                    namespace = label.value
+                } else if label.name == podName {
+                    pod = label.value
+                } else if label.name == nodeName {
+                    node = label.value
                 }
-                var added = cluster
-                var joined = false
-                if let namespace, let pod, pod != .empty {
-                    let key = PodKey(namespace: namespace, pod: pod)
-                    if podLabels[key] == nil {
-                        podLabels[key] = podPlacementLabels(
-                            ObjectKey(symbols.string(namespace), symbols.string(pod)), &symbols)
-                    }
-                    if let labels = podLabels[key] ?? nil {
-                        added = labels
-                        joined = true
-                        outcome.joinedPods += 1
-                    } else {
-                        outcome.unknown += 1
-                    }
-                }
-                // A series of an unknown pod still gets its node's place when it names the node.
-                if !joined, let node, node != .empty {
-                    if nodeLabels[node] == nil {
-                        nodeLabels[node] = nodePlacementLabels(symbols.string(node), &symbols)
-                    }
-                    if let labels = nodeLabels[node] ?? nil {
-                        added = labels
-                        if pod == nil { outcome.joinedNodes += 1 }
-                    } else if pod == nil {
-                        outcome.unknown += 1
-                    }
-                }
-                merge(added, into: &working, conflicts: &outcome.conflicts)
-                output.append(sample, from: batch, labels: working)
             }
+            var added = cluster
+            var joined = false
+            if let namespace, let pod, pod != .empty {
+                let key = PodKey(namespace: namespace, pod: pod)
+                if podLabels[key] == nil {
+                    podLabels[key] = podPlacementLabels(
+                        ObjectKey(symbols.string(namespace), symbols.string(pod)), &symbols)
+                }
+                if let labels = podLabels[key] ?? nil {
+                    added = labels
+                    joined = true
+                    outcome.joinedPods += 1
+                } else {
+                    outcome.unknown += 1
+                }
+            }
+            // A series of an unknown pod still gets its node's place when it names the node.
+            if !joined, let node, node != .empty {
+                if nodeLabels[node] == nil {
+                    nodeLabels[node] = nodePlacementLabels(symbols.string(node), &symbols)
+                }
+                if let labels = nodeLabels[node] ?? nil {
+                    added = labels
+                    if pod == nil { outcome.joinedNodes += 1 }
+                } else if pod == nil {
+                    outcome.unknown += 1
+                }
+            }
+            merge(added, into: &working, conflicts: &outcome.conflicts)
         }
-        output.symbols = symbols
-        batch = output
         return outcome
     }
 
