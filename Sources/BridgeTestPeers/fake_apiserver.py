@@ -197,6 +197,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def main():
     for index in range(7):
         change("ADDED", "seed-%d" % index)
+    # The default backlog of 5 refuses or delays connections when a test opens many at once.
+    http.server.ThreadingHTTPServer.request_queue_size = 128
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)

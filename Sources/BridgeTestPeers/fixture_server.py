@@ -79,7 +79,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.server.writes.append("%s %s %s %s %d" % (
                 self.headers.get("Content-Encoding"), self.headers.get("Content-Type"),
                 self.headers.get("X-Prometheus-Remote-Write-Version"), self.headers.get("User-Agent"), length))
-            body = ("scripted %d\n" % code).encode()
+            # 204 and 304 carry no body (RFC 9110 §15.3.5): bytes after one would be read on a
+            # kept-alive connection as the start of the next response.
+            body = b"" if code in (204, 304) else ("scripted %d\n" % code).encode()
             self.send_response(code)
             if "retry_after" in query:
                 self.send_header("Retry-After", query["retry_after"][0])
@@ -201,6 +203,8 @@ def main():
     parser.add_argument("--series-file", default="/nonexistent")
     parser.add_argument("--endpoints-json", default="/nonexistent")
     args = parser.parse_args()
+    # The default backlog of 5 refuses or delays connections when a test opens many at once.
+    http.server.ThreadingHTTPServer.request_queue_size = 128
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.token_file = args.token_file
