@@ -40,9 +40,12 @@ public struct RemoteWriteClient: Sendable {
 
     /// POSTs `body` (a snappy-compressed `WriteRequest`).
     public func send(_ body: [UInt8]) async -> Outcome {
+        // Connecting counts against `remote_timeout` as a whole, as in Prometheus, rather than the
+        // transport's short default: a busy receiver that accepts late is slow, not down.
         let request = HTTPRequest(
-            url: endpoint.url, method: .post, headers: headers, body: body, timeout: endpoint.timeout,
-            maxBodyBytes: 1 << 20, security: endpoint.security, acceptCompression: false)
+            url: endpoint.url, method: .post, headers: headers, body: body,
+            connectTimeout: endpoint.timeout, timeout: endpoint.timeout, maxBodyBytes: 1 << 20,
+            security: endpoint.security, acceptCompression: false)
         let response: HTTPResponse
         do {
             response = try await client.execute(request)
