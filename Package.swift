@@ -42,6 +42,7 @@ let package = Package(
             name: "BridgeStackState",
             dependencies: [
                 "BridgeCore", "BridgeHTTP", "BridgeTopology", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -58,7 +59,7 @@ let package = Package(
             name: "BridgeApp",
             dependencies: [
                 "BridgeCore", "BridgeHTTP", "BridgeTopology", "BridgeKubernetes", "BridgeScrape", "BridgeServer",
-                "BridgeRemoteWrite",
+                "BridgeRemoteWrite", "BridgeStackState",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -179,7 +180,8 @@ let package = Package(
             name: "BridgeStackStateTests",
             dependencies: [
                 "BridgeStackState", "BridgeSimulator", "BridgeTestSupport", "BridgeTopology", "BridgeHTTP",
-                "BridgeTestPeers",
+                "BridgeTestPeers", "BridgeCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -202,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BridgeAppTests",
-            dependencies: ["BridgeApp", "BridgeCore", "BridgeServer", "BridgeTestPeers", "BridgeTopology"],
+            dependencies: ["BridgeApp", "BridgeCore", "BridgeServer", "BridgeTestPeers", "BridgeTopology", "BridgeStackState"],
             swiftSettings: strict),
         .testTarget(
             name: "BridgeCoreTests",

@@ -4,6 +4,7 @@ import BridgeKubernetes
 import BridgeRemoteWrite
 import BridgeScrape
 import BridgeServer
+import BridgeStackState
 import BridgeTopology
 import Foundation
 import Hummingbird
@@ -37,6 +38,8 @@ public struct Bridge: Sendable {
     public let readiness = Readiness(conditions: [Bridge.topologySynced, Bridge.firstScrapeRound])
     /// The bridge's own metrics.
     public let telemetry: Telemetry
+    /// The StackState forwarder's settings with the API key filled in; nil when not configured.
+    let stackState: ForwarderSettings?
     let logger: Logger
     let environment: [String: String]
 
@@ -60,6 +63,39 @@ public struct Bridge: Sendable {
         store = ClusterStore(clusterName: name)
         snapshot = ExpositionSnapshot(now: ScrapeClock.nowMilliseconds)
         telemetry = Telemetry(version: version)
+        stackState = try Self.resolveStackState(configuration, environment: environment)
+    }
+
+    /// The StackState settings with the API key read from `api_key_file`, else `STS_API_KEY`. In
+    /// `node` mode only metrics are forwarded: each DaemonSet pod sees one node, and a partial
+    /// topology snapshot would make the receiver delete everything else.
+    static func resolveStackState(_ configuration: Configuration, environment: [String: String])
+        throws(ConfigurationError) -> ForwarderSettings?
+    {
+        guard let section = configuration.stackState else { return nil }
+        var settings = section.forwarder
+        var key: String?
+        if let file = section.apiKeyFile {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ConfigurationError(
+                    path: "stackstate.api_key_file", value: file, expected: "a readable file holding the API key")
+            }
+            key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            key = environment["STS_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let key, !key.isEmpty else {
+            throw ConfigurationError(
+                path: section.apiKeyFile == nil ? "stackstate" : "stackstate.api_key_file", value: "",
+                expected: "an API key: set api_key_file to a file holding it, or STS_API_KEY in the environment")
+        }
+        settings.endpoint.apiKey = key
+        if configuration.mode == .node {
+            settings.topology = false
+            settings.health = false
+            settings.events = false
+        }
+        return settings
     }
 
     /// Where the API server is, in the order of docs/configuration.md.
@@ -147,7 +183,40 @@ public struct Bridge: Sendable {
             pods: { store.placement(ofPod: $0) }, nodes: { store.placement(ofNode: $0) })
         services.append(
             ScrapePool(client: client, sink: sink, logger: logger, updates: updates, enricher: enricher))
+        if let forwarder = stackStateForwarder(watchClient: watchClient) {
+            services.append(contentsOf: forwarder)
+        }
         services.append(try server(onServerRunning: onServerRunning))
+        return services
+    }
+
+    /// The StackState forwarder, and the events watcher that feeds it when events are forwarded.
+    func stackStateForwarder(watchClient: HTTPClient) -> [any ServiceLifecycle.Service]? {
+        guard let settings = stackState else { return nil }
+        var services: [any ServiceLifecycle.Service] = []
+        let events = EventQueue()
+        if settings.events {
+            services.append(
+                ResourceWatcher(
+                    kind: .events, config: apiServer, client: watchClient, store: store, events: events, logger: logger)
+            )
+        }
+        let (store, readiness, holder, snapshot) = (store, readiness, topology, snapshot)
+        let health = TopologyMetrics()
+        let sources = StackStateForwarder.Sources(
+            // Only a topology built after every resource listed once: an earlier one is partial, and a
+            // partial snapshot makes the receiver delete what it lacks.
+            topology: { readiness.missing.contains(Bridge.topologySynced) ? nil : holder.topology },
+            health: { health.healthByURN(store.snapshot).map { (urn: $0.0, health: $0.1) } },
+            series: { snapshot.latestBatches(excluding: ["topology"]) },
+            events: { events.drain() })
+        let forwarder = StackStateForwarder(
+            settings: settings, cluster: clusterName, options: configuration.enrich, sources: sources,
+            client: HTTPClient(userAgent: "stackbridge/\(telemetry.version)"),
+            userAgent: "stackbridge/\(telemetry.version)",
+            logger: logger)
+        telemetry.add(forwarder)
+        services.append(forwarder)
         return services
     }
 

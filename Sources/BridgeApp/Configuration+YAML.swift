@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgeHTTP
 import BridgeRemoteWrite
+import BridgeStackState
 import BridgeTopology
 import Foundation
 import Yams
@@ -129,7 +130,44 @@ extension Configuration {
             try top["remote_write"]?.list { node throws(ConfigurationError) in
                 try remoteWrite(node)
             } ?? []
+        if let node = top["stackstate"] { configuration.stackState = try stackState(node) }
         return configuration
+    }
+
+    private static func stackState(_ node: Section) throws(ConfigurationError) -> StackState {
+        let section = try node.keys([
+            "url", "api_key_file", "topology_interval", "metrics_interval", "events_interval", "topology", "health",
+            "events", "metrics", "queue_bytes", "timeout", "event_categories", "ca_file", "cert_file", "key_file",
+            "server_name", "insecure_skip_verify", "proxy_url",
+        ])
+        guard let url = section["url"] else {
+            throw ConfigurationError(
+                path: node.path, value: "",
+                expected: "the receiver's url, such as https://<tenant>.app.stackstate.io/receiver/stsAgent")
+        }
+        var endpoint = StackStateEndpoint(url: try url.url(), apiKey: "")
+        endpoint.security = try section.security()
+        if let node = section["timeout"] { endpoint.timeout = try node.duration() }
+        var settings = ForwarderSettings(endpoint: endpoint)
+        if let node = section["topology_interval"] { settings.topologyInterval = try node.duration() }
+        if let node = section["metrics_interval"] { settings.metricsInterval = try node.duration() }
+        if let node = section["events_interval"] { settings.eventsInterval = try node.duration() }
+        if let node = section["topology"] { settings.topology = try node.bool() }
+        if let node = section["health"] { settings.health = try node.bool() }
+        if let node = section["events"] { settings.events = try node.bool() }
+        if let node = section["metrics"] { settings.metrics = try node.bool() }
+        if let node = section["queue_bytes"] { settings.queueBytes = try node.bytes() }
+        if let categories = section["event_categories"] {
+            guard case .mapping(let mapping) = categories.node else {
+                throw categories.error("", "a mapping of event reason to category")
+            }
+            for (key, value) in mapping {
+                let reason = key.scalar?.string ?? ""
+                settings.eventCategories[reason] = try Section(value, path: "\(categories.path).\(reason)")
+                    .choice(EventCategory.self)
+            }
+        }
+        return StackState(forwarder: settings, apiKeyFile: try section["api_key_file"]?.string())
     }
 
     private static func remoteWrite(_ node: Section) throws(ConfigurationError) -> RemoteWrite {

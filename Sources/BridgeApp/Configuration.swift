@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgeHTTP
 import BridgeRemoteWrite
+import BridgeStackState
 import BridgeTopology
 
 /// The bridge's configuration (DESIGN.md, "Configuration contract"; docs/configuration.md).
@@ -86,6 +87,14 @@ public struct Configuration: Sendable, Hashable {
         public var maxDiskBytes: Int?
     }
 
+    /// `stackstate:`: the receiver and what is forwarded to it.
+    public struct StackState: Sendable, Hashable {
+        /// Intervals, switches and the endpoint (its API key is filled in when the bridge starts).
+        public var forwarder: ForwarderSettings
+        /// Where the API key is; without it, `STS_API_KEY`.
+        public var apiKeyFile: String?
+    }
+
     /// `topology_metrics:`.
     public struct TopologyMetricsSettings: Sendable, Hashable {
         /// Expose `stackbridge_topology_relation_info`.
@@ -110,6 +119,8 @@ public struct Configuration: Sendable, Hashable {
     public var topologyMetrics = TopologyMetricsSettings()
     /// `remote_write:`.
     public var remoteWrite: [RemoteWrite] = []
+    /// `stackstate:`; nil when nothing is forwarded to StackState.
+    public var stackState: StackState?
 
     /// Every default.
     public init() {}

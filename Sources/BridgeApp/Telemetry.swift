@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgeHTTP
 import BridgeRemoteWrite
+import BridgeStackState
 import BridgeTopology
 import Synchronization
 
@@ -25,6 +26,7 @@ public final class Telemetry: Sendable {
 
     private let counters = Mutex(Counters())
     private let queues = Mutex<[RemoteWriteQueue]>([])
+    private let forwarders = Mutex<[StackStateForwarder]>([])
     /// The version, for `stackbridge_build_info`.
     public let version: String
 
@@ -44,8 +46,16 @@ public final class Telemetry: Sendable {
         "stackbridge_remote_write_bytes_sent_total", "stackbridge_remote_write_pending_samples",
         "stackbridge_remote_write_highest_sent_timestamp_seconds", "stackbridge_remote_write_shards",
         "stackbridge_remote_write_spool_bytes", "stackbridge_remote_write_spool_oldest_timestamp_seconds",
-        "stackbridge_remote_write_spool_dropped_samples_total",
+        "stackbridge_remote_write_spool_dropped_samples_total", "stackbridge_stackstate_posts_total",
+        "stackbridge_stackstate_posts_evicted_total", "stackbridge_stackstate_items_sent_total",
+        "stackbridge_stackstate_queue_bytes", "stackbridge_stackstate_queue_posts",
+        "stackbridge_stackstate_last_success_timestamp_seconds", "stackbridge_stackstate_api_key_valid",
     ]
+
+    /// Reports `forwarder`'s counters from now on.
+    public func add(_ forwarder: StackStateForwarder) {
+        forwarders.withLock { $0.append(forwarder) }
+    }
 
     /// Reports `queue`'s counters from now on.
     public func add(_ queue: RemoteWriteQueue) {
@@ -125,7 +135,57 @@ public final class Telemetry: Sendable {
                     one(name, value(counters), [LabelPair("url", RedactedURL.string(queue.endpoint.url))])
                 })
         }
+        let forwarders = forwarders.withLock { $0 }.map { ($0, $0.snapshot) }
+        var posts: [MetricSampleValue] = []
+        var evicted: [MetricSampleValue] = []
+        var items: [MetricSampleValue] = []
+        for (forwarder, counters) in forwarders {
+            let evictions = forwarder.queue.evicted
+            for kind in PayloadKind.allCases {
+                for result in ["sent", "dropped", "retried"] {
+                    posts.append(
+                        one(
+                            "stackbridge_stackstate_posts_total", Double(counters.posts[kind]?[result] ?? 0),
+                            [LabelPair("kind", kind.rawValue), LabelPair("result", result)]))
+                }
+                evicted.append(
+                    one(
+                        "stackbridge_stackstate_posts_evicted_total", Double(evictions[kind] ?? 0),
+                        [LabelPair("kind", kind.rawValue)]))
+                items.append(
+                    one(
+                        "stackbridge_stackstate_items_sent_total", Double(counters.itemsSent[kind] ?? 0),
+                        [LabelPair("kind", kind.rawValue)]))
+            }
+        }
+        func perForwarder(
+            _ name: String, _ help: String, _ value: (StackStateForwarder, StackStateForwarder.Counters) -> Double
+        ) -> MetricFamilyValue {
+            family(name, .gauge, help, forwarders.map { one(name, value($0, $1)) })
+        }
         return MetricBatch([
+            family(
+                "stackbridge_stackstate_posts_total", .counter,
+                "Posts to the StackState receiver by kind and result (sent, dropped for good, retried).", posts),
+            family(
+                "stackbridge_stackstate_posts_evicted_total", .counter,
+                "Posts dropped unsent because the retry queue was full (oldest first).", evicted),
+            family(
+                "stackbridge_stackstate_items_sent_total", .counter,
+                "Topology elements, health states, events and series the receiver accepted, by kind.", items),
+            perForwarder(
+                "stackbridge_stackstate_queue_bytes", "Compressed bytes waiting in the StackState retry queue.",
+                { forwarder, _ in Double(forwarder.queue.bytes) }),
+            perForwarder(
+                "stackbridge_stackstate_queue_posts", "Posts waiting in the StackState retry queue.",
+                { forwarder, _ in Double(forwarder.queue.count) }),
+            perForwarder(
+                "stackbridge_stackstate_last_success_timestamp_seconds",
+                "When the receiver last accepted a post; 0 before the first.", { $1.lastSuccess }),
+            perForwarder(
+                "stackbridge_stackstate_api_key_valid",
+                "1 after the receiver accepted a post, 0 after it rejected the API key (403), -1 before either.",
+                { Double($1.apiKeyValid) }),
             family(
                 "stackbridge_build_info", .gauge, "The running version.",
                 [one("stackbridge_build_info", 1, [LabelPair("version", version)])]),

@@ -65,6 +65,17 @@ public final class ExpositionSnapshot: Sendable {
         }
     }
 
+    /// The batches of every fresh source except `excluded`, each with its scrape time (ms), in
+    /// source order: what the StackState forwarder sends as series.
+    public func latestBatches(excluding excluded: Set<String> = []) -> [(batch: MetricBatch, timestamp: Int64)] {
+        let time = now()
+        return state.withLock { state in
+            state.sources.filter { !excluded.contains($0.key) && !Self.isStale($0.value, at: time) }
+                .sorted { $0.key < $1.key }
+                .flatMap { _, source in source.batches.map { ($0, source.timestamp) } }
+        }
+    }
+
     /// The body for `format`, gzip-compressed when `gzip` is set.
     public func render(_ format: ExpositionFormat, gzip: Bool) -> [UInt8] {
         let time = now()

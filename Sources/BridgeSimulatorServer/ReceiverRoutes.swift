@@ -5,15 +5,20 @@ import Hummingbird
 
 /// The StackState receiver double under `/receiver/stsAgent/` (issue 7): intake bodies are checked
 /// for the API key (query and `sts-api-key` header), decompressed (gzip or deflate) and validated
-/// strictly by ``StackStateReceiverDouble``; `GET /receiver/stsAgent/received` says what arrived.
+/// strictly by ``StackStateReceiverDouble``, as are series at `/receiver/stsAgent/api/v1/series`;
+/// `GET /receiver/stsAgent/received` says what arrived.
 public enum ReceiverRoutes {
     /// Registers the receiver routes; requests must carry `apiKey`.
     public static func register(_ router: Router<BasicRequestContext>, double: StackStateReceiverDouble, apiKey: String)
     {
         let problems = ProblemLog()
         // Hummingbird matches `/intake` and `/intake/` alike; the agent uses both (reference §1).
-        do {
-            router.post("/receiver/stsAgent/intake") { request, _ -> Response in
+        let routes: [(String, @Sendable (Data) -> [String])] = [
+            ("/receiver/stsAgent/intake", { double.receive($0) }),
+            ("/receiver/stsAgent/api/v1/series", { double.receiveSeries($0) }),
+        ]
+        for (path, receive) in routes {
+            router.post(RouterPath(path)) { request, _ -> Response in
                 guard request.uri.queryParameters.get("api_key") == apiKey,
                     request.headers[.init("sts-api-key")!] == apiKey
                 else { return text("invalid API key\n", .forbidden) }
@@ -25,7 +30,7 @@ public enum ReceiverRoutes {
                     }
                     bytes = plain
                 }
-                let found = double.receive(Data(bytes))
+                let found = receive(Data(bytes))
                 problems.append(found)
                 return found.isEmpty ? text("ok\n", .ok) : text(found.joined(separator: "\n") + "\n", .badRequest)
             }
@@ -34,6 +39,9 @@ public enum ReceiverRoutes {
             let summary: [String: Any] = [
                 "snapshots": double.snapshots, "components": double.components.sorted(),
                 "relations": double.relations.count, "deleted": double.deleted, "problems": problems.all,
+                "health_snapshots": double.healthSnapshots, "health": double.health,
+                "events": double.events.map { ["category": $0.category, "elements": $0.elements, "title": $0.title] },
+                "series": double.seriesCount, "series_tags": double.seriesTags,
             ]
             let data = (try? JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])) ?? Data()
             return Response(

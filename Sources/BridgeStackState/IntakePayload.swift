@@ -7,10 +7,12 @@ public struct IntakePayload: Encodable, Sendable, Hashable {
     public var internalHostname: String
     /// Topology snapshots or chunks of them.
     public var topologies: [TopologyPayload] = []
-    /// Health syncs (issue 7, to come).
-    public var health: [String] = []
+    /// Health syncs.
+    public var health: [HealthSyncPayload] = []
     /// Raw metrics; the bridge sends series to `/api/v1/series` instead.
     public var metrics: [String] = []
+    /// Events by source type (`kubernetes`), as the transactional intake carries them.
+    public var events: [String: [EventPayload]] = [:]
 
     /// An empty payload from `internalHostname`.
     public init(internalHostname: String) {

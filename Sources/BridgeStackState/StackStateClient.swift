@@ -28,13 +28,18 @@ public struct StackStateClient: Sendable {
 
     /// POSTs `json` to `path` (`/intake/` or `/api/v1/series`), gzip-compressed.
     public func post(_ json: [UInt8], to path: String) async -> Outcome {
+        await post(gzipped: Gzip.compress(json), to: path)
+    }
+
+    /// POSTs an already gzip-compressed JSON body to `path`.
+    public func post(gzipped body: [UInt8], to path: String) async -> Outcome {
         let request = HTTPRequest(
             url: endpoint.address(path), method: .post,
             headers: [
                 ("sts-api-key", endpoint.apiKey), ("Content-Type", "application/json"), ("Content-Encoding", "gzip"),
                 ("User-Agent", userAgent),
             ],
-            body: Gzip.compress(json), timeout: endpoint.timeout, maxBodyBytes: 1 << 20, security: endpoint.security,
+            body: body, timeout: endpoint.timeout, maxBodyBytes: 1 << 20, security: endpoint.security,
             acceptCompression: false)
         do {
             return Self.classify(try await client.execute(request))

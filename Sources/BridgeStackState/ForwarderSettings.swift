@@ -1,0 +1,35 @@
+import BridgeTopology
+
+/// What the StackState forwarder sends and how often (`stackstate:` in the configuration,
+/// docs/configuration.md).
+public struct ForwarderSettings: Sendable, Hashable {
+    /// The receiver.
+    public var endpoint: StackStateEndpoint
+    /// Between topology snapshots (the agent's topology check runs every 90 s).
+    public var topologyInterval: Duration = .seconds(90)
+    /// Between metric rounds to `/api/v1/series` (the agent's checks run every 40 s).
+    public var metricsInterval: Duration = .seconds(40)
+    /// Between event posts: events go out as they happen, gathered for at most this long.
+    public var eventsInterval: Duration = .seconds(5)
+    /// Send topology snapshots.
+    public var topology = true
+    /// Send health states with each snapshot.
+    public var health = true
+    /// Send Kubernetes events.
+    public var events = true
+    /// Send metrics.
+    public var metrics = true
+    /// Compressed bytes the retry queue holds before the oldest posts are dropped.
+    public var queueBytes = 15 << 20
+    /// Categories by event reason that replace the built-in ones (`event_categories`).
+    public var eventCategories: [String: EventCategory] = [:]
+    /// Most elements in one topology or health POST (the agent's `batcher_capacity`).
+    public var batchCapacity = 10_000
+    /// Most events in one POST (the agent's `max_events_per_run`).
+    public var eventsPerPost = 300
+
+    /// Settings for `endpoint` with the agent's defaults.
+    public init(endpoint: StackStateEndpoint) {
+        self.endpoint = endpoint
+    }
+}

@@ -1,0 +1,112 @@
+import Synchronization
+
+/// What a queued POST carries, for counting and logs.
+public enum PayloadKind: String, Sendable, CaseIterable {
+    /// A topology snapshot chunk.
+    case topology
+    /// A health snapshot chunk.
+    case health
+    /// Kubernetes events.
+    case events
+    /// Series for `/api/v1/series`.
+    case metrics
+}
+
+/// One compressed POST waiting to be sent.
+public struct PendingPost: Sendable {
+    /// Position in the queue, so a send can tell whether its post was evicted meanwhile.
+    var sequence: UInt64 = 0
+    /// What it carries.
+    public var kind: PayloadKind
+    /// `/intake/` or `/api/v1/series`.
+    public var path: String
+    /// The gzip-compressed JSON body.
+    public var body: [UInt8]
+    /// Topology elements, check states, events or series it carries.
+    public var items: Int
+
+    /// A post of `items` things of `kind` to `path`.
+    public init(kind: PayloadKind, path: String, body: [UInt8], items: Int) {
+        self.kind = kind
+        self.path = path
+        self.body = body
+        self.items = items
+    }
+}
+
+/// The forwarder's bounded in-memory retry queue (the agent keeps a 15 MiB one, reference §7):
+/// posts are sent oldest first; when the compressed bytes held pass the capacity, the oldest are
+/// evicted and counted, so a long receiver outage costs the oldest data, never memory without bound.
+public final class IntakeQueue: Sendable {
+    private struct State {
+        var posts: [PendingPost] = []
+        var head = 0
+        var bytes = 0
+        var nextSequence: UInt64 = 0
+        var evicted: [PayloadKind: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// Most compressed bytes held.
+    public let capacityBytes: Int
+
+    /// An empty queue holding at most `capacityBytes`.
+    public init(capacityBytes: Int) {
+        self.capacityBytes = capacityBytes
+    }
+
+    /// Appends `post`, evicting the oldest while over capacity; returns how many were evicted.
+    @discardableResult
+    public func push(_ post: PendingPost) -> Int {
+        state.withLock { state in
+            var post = post
+            post.sequence = state.nextSequence
+            state.nextSequence &+= 1
+            state.posts.append(post)
+            state.bytes += post.body.count
+            var evicted = 0
+            // The newest post always stays, even when it alone is larger than the capacity.
+            while state.bytes > capacityBytes && state.posts.count - state.head > 1 {
+                let oldest = state.posts[state.head]
+                state.bytes -= oldest.body.count
+                state.evicted[oldest.kind, default: 0] += 1
+                state.head += 1
+                evicted += 1
+            }
+            Self.compact(&state)
+            return evicted
+        }
+    }
+
+    /// The oldest post, left in the queue until ``remove(_:)``.
+    public func front() -> PendingPost? {
+        state.withLock { $0.head < $0.posts.count ? $0.posts[$0.head] : nil }
+    }
+
+    /// Removes `post` if it is still the oldest (it may have been evicted while being sent).
+    public func remove(_ post: PendingPost) {
+        state.withLock { state in
+            guard state.head < state.posts.count, state.posts[state.head].sequence == post.sequence else { return }
+            state.bytes -= post.body.count
+            state.head += 1
+            Self.compact(&state)
+        }
+    }
+
+    /// Posts waiting.
+    public var count: Int { state.withLock { $0.posts.count - $0.head } }
+
+    /// Compressed bytes waiting.
+    public var bytes: Int { state.withLock { $0.bytes } }
+
+    /// Posts evicted so far, by kind.
+    public var evicted: [PayloadKind: Int] { state.withLock { $0.evicted } }
+
+    /// Drops the consumed prefix once it is half the array, so removal stays amortised O(1).
+    private static func compact(_ state: inout State) {
+        if state.head > 64 && state.head * 2 > state.posts.count {
+            state.posts.removeFirst(state.head)
+            state.head = 0
+        }
+    }
+}

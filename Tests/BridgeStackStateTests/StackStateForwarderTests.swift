@@ -1,0 +1,147 @@
+import BridgeCore
+import BridgeHTTP
+import BridgeSimulator
+import BridgeTestPeers
+import BridgeTopology
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@testable import BridgeStackState
+
+/// The forwarder's queue, backoff and a whole run against the simulator's receiver double,
+/// including a receiver that is down when the forwarder starts.
+@Suite struct StackStateForwarderTests {
+    @Test func theQueueEvictsTheOldestOverCapacityAndKeepsTheNewest() {
+        let queue = IntakeQueue(capacityBytes: 100)
+        func post(_ kind: PayloadKind, _ size: Int) -> PendingPost {
+            PendingPost(kind: kind, path: "/intake/", body: [UInt8](repeating: 0, count: size), items: 1)
+        }
+        #expect(queue.push(post(.topology, 40)) == 0)
+        #expect(queue.push(post(.events, 40)) == 0)
+        let sending = queue.front()!
+        #expect(queue.push(post(.metrics, 40)) == 1)
+        #expect(queue.evicted == [.topology: 1])
+        // The post being sent was evicted meanwhile: removing it must not remove the next one.
+        queue.remove(sending)
+        #expect(queue.count == 2 && queue.bytes == 80)
+        #expect(queue.front()?.kind == .events)
+        // A post larger than the whole capacity still gets its chance.
+        #expect(queue.push(post(.health, 500)) == 2)
+        #expect(queue.count == 1 && queue.front()?.kind == .health)
+        queue.remove(queue.front()!)
+        #expect(queue.count == 0 && queue.bytes == 0 && queue.front() == nil)
+    }
+
+    @Test func backoffDoublesFromTwoSecondsToSixtyFourRandomisedDownToHalf() {
+        #expect(StackStateForwarder.backoff(errors: 1, random: 1) == .seconds(2))
+        #expect(StackStateForwarder.backoff(errors: 2, random: 1) == .seconds(4))
+        #expect(StackStateForwarder.backoff(errors: 6, random: 1) == .seconds(64))
+        #expect(StackStateForwarder.backoff(errors: 30, random: 1) == .seconds(64))
+        #expect(StackStateForwarder.backoff(errors: 30, random: 0.5) == .seconds(32))
+    }
+
+    /// Events handed out once, like the event queue's drain.
+    final class OneShotEvents: Sendable {
+        let pending: Mutex<[KubernetesEvent]>
+        init(_ events: [KubernetesEvent]) { pending = Mutex(events) }
+        func drain() -> [KubernetesEvent] {
+            pending.withLock { events in
+                defer { events = [] }; return events
+            }
+        }
+    }
+
+    @Test func aReceiverThatStartsLateGetsEverythingQueuedMeanwhile() async throws {
+        let port = try PeerProcess.freePort()
+        let cluster = SimulatedCluster(name: "fw", nodes: 2, podsPerNode: 6, seed: 2)
+        let topology = TopologyBuilder.build(cluster.state)
+        let health = TopologyMetrics().healthByURN(cluster.state).map { (urn: $0.0, health: $0.1) }
+        let events = OneShotEvents(
+            (0..<7).map { index in
+                KubernetesEvent(
+                    metadata: ObjectMeta(name: "e\(index)", namespace: "shop", uid: "u\(index)"),
+                    regarding: .init(kind: "Pod", namespace: "shop", name: "web-\(index)"), reason: "Pulled",
+                    type: "Normal")
+            })
+        let series = MetricBatch([
+            MetricFamilyValue(
+                name: "up", type: .gauge,
+                samples: [MetricSampleValue(name: "up", labels: [LabelPair("namespace", "shop")], value: 1)])
+        ])
+        var settings = ForwarderSettings(
+            endpoint: StackStateEndpoint(url: "http://127.0.0.1:\(port)/receiver/stsAgent", apiKey: "fw-key"))
+        settings.topologyInterval = .seconds(1)
+        settings.metricsInterval = .seconds(1)
+        settings.eventsInterval = .milliseconds(200)
+        let forwarder = StackStateForwarder(
+            settings: settings, cluster: "fw", options: EnrichmentOptions(),
+            sources: .init(
+                topology: { topology }, health: { health },
+                series: { [(batch: series, timestamp: Int64(1_700_000_000_000))] },
+                events: { events.drain() }),
+            client: HTTPClient(userAgent: "t"), userAgent: "t", logger: Logger(label: "test"))
+        let running = Task { await forwarder.run() }
+        defer { running.cancel() }
+        // Nothing listens yet: posts pile up behind the first, which is retried with backoff.
+        try await Task.sleep(for: .seconds(3))
+        #expect(forwarder.snapshot.posts[.topology]?["sent"] == nil)
+        #expect((forwarder.snapshot.posts[.topology]?["retried"] ?? 0) >= 1)
+        #expect(forwarder.queue.count >= 4)
+        let simulator = try SimulatorProcess([
+            "--listen", "127.0.0.1:\(port)", "--nodes", "1", "--pods-per-node", "2", "--receiver-api-key", "fw-key",
+        ])
+        defer { simulator.stop() }
+        var summary: [String: Any] = [:]
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(200))
+            let body = try await PeerProcess.fetch(simulator.url + "/receiver/stsAgent/received", accept: "*/*").0
+            summary = try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+            if (summary["snapshots"] as? Int ?? 0) >= 5 && forwarder.queue.count == 0 { break }
+        }
+        #expect(summary["problems"] as? [String] == [])
+        let counters = forwarder.snapshot
+        // Every snapshot made during the outage arrived, in order (the double checks the flags).
+        #expect(summary["snapshots"] as? Int == counters.posts[.topology]?["sent"])
+        #expect((summary["snapshots"] as? Int ?? 0) >= 5)
+        #expect(summary["health_snapshots"] as? Int == counters.posts[.health]?["sent"])
+        #expect(Set(summary["components"] as? [String] ?? []) == Set(topology.components.keys))
+        #expect((summary["events"] as? [Any])?.count == 7)
+        #expect((summary["series"] as? Int ?? 0) >= 3)
+        #expect(counters.itemsSent[.events] == 7)
+        #expect(forwarder.queue.evicted.isEmpty)
+        #expect(counters.posts.values.allSatisfy { $0["dropped"] == nil })
+        #expect(counters.apiKeyValid == 1)
+    }
+
+    @Test func aWrongKeyDropsPostsAndSaysSoWithoutTheKey() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2", "--receiver-api-key", "right"])
+        defer { simulator.stop() }
+        let cluster = SimulatedCluster(name: "fw", nodes: 1, podsPerNode: 2, seed: 2)
+        let topology = TopologyBuilder.build(cluster.state)
+        var settings = ForwarderSettings(
+            endpoint: StackStateEndpoint(url: simulator.url + "/receiver/stsAgent", apiKey: "wrong-secret-key"))
+        settings.topologyInterval = .milliseconds(300)
+        settings.metrics = false
+        settings.events = false
+        let capture = LogCapture()
+        let forwarder = StackStateForwarder(
+            settings: settings, cluster: "fw", options: EnrichmentOptions(),
+            sources: .init(topology: { topology }, health: { [] }, series: { [] }, events: { [] }),
+            client: HTTPClient(userAgent: "t"), userAgent: "t", logger: capture.logger())
+        let running = Task { await forwarder.run() }
+        try await Task.sleep(for: .seconds(2))
+        running.cancel()
+        _ = await running.value
+        let counters = forwarder.snapshot
+        #expect((counters.posts[.topology]?["dropped"] ?? 0) >= 3)
+        #expect(counters.apiKeyValid == 0)
+        let all = capture.records.map { "\($0.message) \($0.metadata.sorted { $0.key < $1.key })" }
+        #expect(all.contains { $0.contains("rejected the API key (HTTP 403)") })
+        // One line per topology interval at most, never the key itself.
+        #expect(all.filter { $0.contains("rejected the API key") }.count <= 8)
+        #expect(!all.joined().contains("wrong-secret-key"))
+    }
+}
