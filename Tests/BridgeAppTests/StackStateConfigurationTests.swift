@@ -76,7 +76,8 @@ import Testing
         let fromFile = try Bridge.resolveStackState(
             try configuration("  api_key_file: \(file)\n"), environment: ["STS_API_KEY": "from-env"])
         #expect(fromFile?.endpoint.apiKey == "from-file-key")
-        let fromEnvironment = try Bridge.resolveStackState(try configuration(""), environment: ["STS_API_KEY": "env-key"])
+        let fromEnvironment = try Bridge.resolveStackState(
+            try configuration(""), environment: ["STS_API_KEY": "env-key"])
         #expect(fromEnvironment?.endpoint.apiKey == "env-key")
         #expect {
             _ = try Bridge.resolveStackState(try configuration(""), environment: [:])
@@ -87,7 +88,8 @@ import Testing
             _ = try Bridge.resolveStackState(try configuration("  api_key_file: /nonexistent/key\n"), environment: [:])
         } throws: { error in
             "\(error)".hasPrefix(
-                "stackstate.api_key_file: invalid value \"/nonexistent/key\" (expected a readable file holding the API key)")
+                "stackstate.api_key_file: invalid value \"/nonexistent/key\" (expected a readable file holding the API key)"
+            )
         }
     }
 

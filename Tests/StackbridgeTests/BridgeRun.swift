@@ -14,8 +14,12 @@ final class BridgeRun: @unchecked Sendable {
     let port: Int
     private let configFile: URL
 
-    /// Starts the simulator with `simulatorArguments` and the bridge scraping it every `interval`.
-    init(simulatorArguments: [String], interval: String = "1s", extraYAML: String = "") throws {
+    /// Starts the simulator with `simulatorArguments` and the bridge scraping it every `interval`,
+    /// with `extraYAML` and `simulatorYAML(simulator URL)` added to its configuration.
+    init(
+        simulatorArguments: [String], interval: String = "1s", extraYAML: String = "",
+        simulatorYAML: (String) -> String = { _ in "" }
+    ) throws {
         simulator = try SimulatorProcess(simulatorArguments)
         port = try PeerProcess.freePort()
         url = "http://127.0.0.1:\(port)"
@@ -34,6 +38,7 @@ final class BridgeRun: @unchecked Sendable {
         topology_metrics:
           interval: 1s
         \(extraYAML)
+        \(simulatorYAML(simulator.url))
         """.write(to: configFile, atomically: true, encoding: .utf8)
         do {
             bridge = try PeerProcess(PeerProcess.builtProduct("stackbridge"), Self.arguments(configFile, port))
