@@ -37,8 +37,10 @@ struct TargetDiscovery: ServiceLifecycle.Service {
                 continuation.yield(targets)
                 last = targets
             }
-            // Quick retries until the nodes are known, then the regular period.
-            try await Task.sleep(for: last == nil ? .milliseconds(200) : period)
+            // Quick retries until the nodes are known, then the regular period; a graceful shutdown
+            // ends the wait (the loop condition then stops the service).
+            let wait = last == nil ? Duration.milliseconds(200) : period
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
         }
     }
 

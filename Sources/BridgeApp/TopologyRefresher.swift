@@ -24,7 +24,9 @@ struct TopologyRefresher: ServiceLifecycle.Service {
             // Until every resource has listed once, look often; then at the configured interval.
             let settled = store.hasSettled(resources)
             if settled || !synced { refresh(settled: settled, synced: &synced) }
-            try await Task.sleep(for: synced ? interval : .milliseconds(200))
+            // A graceful shutdown ends the wait; the loop condition then stops the service.
+            let wait = synced ? interval : .milliseconds(200)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
         }
     }
 

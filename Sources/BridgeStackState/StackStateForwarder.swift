@@ -234,7 +234,8 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
                         "stackstate.retry_in": .string("\(delay)"),
                         "stackstate.queued": .stringConvertible(queue.count),
                     ])
-                try? await Task.sleep(for: delay)
+                // A graceful shutdown ends the backoff rather than waiting up to 64 s.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             }
         }
     }

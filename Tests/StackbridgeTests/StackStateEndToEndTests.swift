@@ -2,6 +2,10 @@ import BridgeTestPeers
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `stackbridge run` forwarding a churning simulated cluster to the simulator's strict receiver
 /// double: every payload kind arrives valid, and deleted pods leave the receiver's topology.
 @Suite(.serialized) struct StackStateEndToEndTests {
@@ -75,5 +79,13 @@ import Testing
             decoding: try await PeerProcess.fetch(run.url + "/telemetry", accept: "text/plain").0, as: UTF8.self)
         #expect(telemetry.contains("stackbridge_stackstate_api_key_valid 1"))
         #expect(!telemetry.contains("e2e-key"))
+        // SIGTERM ends every service promptly, waits and backoffs included (the 10 s target
+        // discovery period and the forwarder's sleeps end on the graceful shutdown).
+        let stopping = Date()
+        kill(run.bridge.process.processIdentifier, SIGTERM)
+        for _ in 0..<200 where run.bridge.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!run.bridge.process.isRunning)
+        #expect(Date().timeIntervalSince(stopping) < 3, "\(Date().timeIntervalSince(stopping)) s to stop")
+        #expect(run.bridge.process.terminationStatus == 0)
     }
 }
