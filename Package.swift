@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "stackbridge",
             dependencies: [
-                "BridgeApp", "BridgeCore", "BridgeSimulator", "BridgeSimulatorServer",
+                "BridgeApp", "BridgeCore", "BridgeSimulator", "BridgeSimulatorServer", "BridgeTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -204,7 +204,9 @@ let package = Package(
         ),
         .testTarget(
             name: "BridgeAppTests",
-            dependencies: ["BridgeApp", "BridgeCore", "BridgeServer", "BridgeTestPeers", "BridgeTopology", "BridgeStackState"],
+            dependencies: [
+                "BridgeApp", "BridgeCore", "BridgeServer", "BridgeTestPeers", "BridgeTopology", "BridgeStackState",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "BridgeCoreTests",

@@ -2,6 +2,7 @@ import ArgumentParser
 import BridgeApp
 import BridgeSimulator
 import BridgeSimulatorServer
+import BridgeTestSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -38,20 +39,42 @@ struct DemoCommand: AsyncParsableCommand {
         logger.logLevel =
             ProcessInfo.processInfo.environment["STACKBRIDGE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
             ?? .warning
+        // The in-process simulator is stopped by cancellation when the demo ends, which its server
+        // reports as errors that are not the operator's concern.
+        var simulatorLogger = logger
+        simulatorLogger.logLevel = .critical
         let cluster = SimulatedCluster(name: "demo", nodes: nodes, podsPerNode: podsPerNode)
         let host = SimulatorHost(cluster: cluster)
         let router = Router()
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         SimulatorRoutes.register(router, host: host, advertised: "127.0.0.1")
+        // The strict StackState receiver double stands in for a StackState tenant.
+        let receiver = StackStateReceiverDouble()
+        ReceiverRoutes.register(router, double: receiver, apiKey: "demo-api-key")
         let simulator = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "stackbridge-sim"),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
+            logger: simulatorLogger)
         let interval = interval
         let listen = listen
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await simulator.runService() }
-            group.addTask { await host.churn(perSecond: churn) }
+        // Each task returns its name, so the demo can wait for the bridge in particular.
+        try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask {
+                do {
+                    try await simulator.runService()
+                } catch is CancellationError {
+                    // Stopped with the demo.
+                } catch {
+                    portContinuation.finish()
+                    throw error
+                }
+                return "simulator"
+            }
+            group.addTask {
+                await host.churn(perSecond: churn)
+                return "churn"
+            }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return }
             let base = "http://127.0.0.1:\(port)"
@@ -68,6 +91,10 @@ struct DemoCommand: AsyncParsableCommand {
                   pod_labels: [app.kubernetes.io/name]
                 server:
                   listen: \(listen)
+                stackstate:
+                  url: \(base)/receiver/stsAgent
+                  topology_interval: 30s
+                  metrics_interval: 30s
                 """
             let configuration: Configuration
             do {
@@ -75,7 +102,10 @@ struct DemoCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
-            let bridge = try Bridge(configuration: configuration, version: BuildInfo.version, logger: logger)
+            var environment = ProcessInfo.processInfo.environment
+            environment["STS_API_KEY"] = "demo-api-key"
+            let bridge = try Bridge(
+                configuration: configuration, version: BuildInfo.version, logger: logger, environment: environment)
             print(
                 "stackbridge demo: simulated cluster \"demo\" with \(nodes) nodes and \(cluster.state.pods.count) pods")
             print(
@@ -88,9 +118,12 @@ struct DemoCommand: AsyncParsableCommand {
                     print("  /telemetry        \(address)/telemetry (the bridge's own metrics)")
                     print("  /api/v1/topology  \(address)/api/v1/topology")
                     print("  /readyz           \(address)/readyz")
-                    print("  forwarding to StackState and remote write arrives with later issues; Ctrl-C stops.")
+                    print(
+                        "  StackState        \(base)/receiver/stsAgent (a simulated receiver; what arrived: /received)")
+                    print("  Ctrl-C stops. Remote write needs a receiver: see remote_write in docs/configuration.md.")
                     fflush(nil)
                 }
+                return "bridge"
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -99,15 +132,23 @@ struct DemoCommand: AsyncParsableCommand {
                     let ready = bridge.readiness.isReady ? "ready" : "starting"
                     print(
                         "[\(ready)] targets \(summary.targets), scrapes \(summary.upScrapes)/\(summary.scrapes) up, "
-                            + "series \(bridge.snapshot.seriesCount), components \(summary.components), forwards 0")
+                            + "series \(bridge.snapshot.seriesCount), components \(summary.components); StackState got "
+                            + "\(receiver.snapshots) snapshots (\(receiver.components.count) components, "
+                            + "\(receiver.deleted.count) deletions), \(receiver.events.count) events, "
+                            + "\(receiver.seriesCount) series")
                     fflush(nil)
                 }
+                return "summary"
             }
             if duration > 0 {
                 try await Task.sleep(for: .seconds(duration))
+                // The same graceful shutdown as Ctrl-C: the bridge's services stop in order (the
+                // in-process simulator, a Hummingbird service too, stops on the signal as well).
+                kill(getpid(), SIGTERM)
+                while try await group.next() != "bridge" {}
                 group.cancelAll()
             } else {
-                try await group.next()
+                _ = try await group.next()
                 group.cancelAll()
             }
         }

@@ -41,6 +41,9 @@ import Testing
         let ready = output.split(separator: "\n").filter { $0.hasPrefix("[ready]") }
         #expect(!ready.isEmpty, "\(output)")
         #expect(ready.last?.contains("targets 9,") == true, "\(output)")
+        // The simulated StackState receiver got a complete, valid snapshot of the topology.
+        #expect(ready.last?.contains("StackState got 0 snapshots") == false, "\(output)")
+        #expect(ready.last?.contains("StackState got") == true, "\(output)")
     }
 
     @Test func configDefaultIsValidAndValidateNamesTheProblem() throws {
