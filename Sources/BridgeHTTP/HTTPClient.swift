@@ -27,7 +27,7 @@ public final class HTTPClient: Sendable {
     }
 
     /// `curl_global_init` must run once before any other libcurl call, from one thread.
-    private static let initializeLibcurl: Void = {
+    static let initializeLibcurl: Void = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
 

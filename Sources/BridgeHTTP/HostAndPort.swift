@@ -1,10 +1,13 @@
 /// The host and port of an http(s) URL, enough to rewrite the host for a TLS server-name override.
-struct HostAndPort {
-    let host: String
-    let port: Int
+public struct HostAndPort: Sendable {
+    /// The host (IPv6 addresses in brackets).
+    public let host: String
+    /// The port, explicit or the scheme's default.
+    public let port: Int
     private let hostRange: Range<String.Index>
 
-    init?(url: String) {
+    /// The host and port of `url`; nil when it is not an http(s) URL with a host.
+    public init?(url: String) {
         guard let scheme = url.range(of: "://") else { return nil }
         let isHTTPS = url[..<scheme.lowerBound].lowercased() == "https"
         var start = scheme.upperBound
