@@ -206,6 +206,7 @@ let package = Package(
             name: "BridgeAppTests",
             dependencies: [
                 "BridgeApp", "BridgeCore", "BridgeServer", "BridgeTestPeers", "BridgeTopology", "BridgeStackState",
+                "BridgeHTTP", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(

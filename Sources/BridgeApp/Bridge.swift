@@ -39,7 +39,7 @@ public struct Bridge: Sendable {
     /// The bridge's own metrics.
     public let telemetry: Telemetry
     /// The StackState forwarder's settings with the API key filled in; nil when not configured.
-    let stackState: ForwarderSettings?
+    public let stackState: ForwarderSettings?
     let logger: Logger
     let environment: [String: String]
 

@@ -19,7 +19,7 @@ public struct StackStateEndpoint: Sendable, Hashable {
     }
 
     /// `url` + `path` + `?api_key=` (the agent sends the key in the query and in a header).
-    func address(_ path: String) -> String {
+    public func address(_ path: String) -> String {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         let key = apiKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return base + path + "?api_key=" + key

@@ -46,6 +46,35 @@ import Testing
         #expect(ready.last?.contains("StackState got") == true, "\(output)")
     }
 
+    @Test func checkExitsNonZeroOnAFailureAndWritesJSON() throws {
+        let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2", "--receiver-api-key", "cli-key"])
+        defer { simulator.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func write(_ name: String, key: String) throws -> String {
+            try "\(key)\n".write(to: directory.appendingPathComponent(name + ".key"), atomically: true, encoding: .utf8)
+            let file = directory.appendingPathComponent(name + ".yaml")
+            try """
+            cluster_name: c
+            kubernetes: {api_server: '\(simulator.url)'}
+            scrape: {kube_state_metrics: {urls: ['\(simulator.url)/ksm/metrics']}}
+            stackstate: {url: '\(simulator.url)/receiver/stsAgent', api_key_file: '\(directory.path)/\(name).key'}
+            """.write(to: file, atomically: true, encoding: .utf8)
+            return file.path
+        }
+        let (good, table) = try Self.run(["check", "--config", try write("good", key: "cli-key")])
+        #expect(good == 0, "\(table)")
+        #expect(table.contains("4 endpoints checked, 0 failed"))
+        let (bad, json) = try Self.run(["check", "--config", try write("bad", key: "not-the-key"), "--output", "json"])
+        #expect(bad == 1, "\(json)")
+        let results = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] ?? []
+        let failed = results.filter { $0["ok"] as? Bool == false }
+        #expect(failed.map { $0["name"] as? String } == ["stackstate receiver"])
+        #expect((failed.first?["hint"] as? String)?.contains("API key") == true)
+        #expect(!json.contains("not-the-key"))
+    }
+
     @Test func configDefaultIsValidAndValidateNamesTheProblem() throws {
         let (status, yaml) = try Self.run(["config", "default"])
         #expect(status == 0)
