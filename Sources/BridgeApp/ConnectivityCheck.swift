@@ -180,7 +180,7 @@ public struct ConnectivityCheck: Sendable {
             .init(
                 "proxy", ok: true,
                 proxy.map { "\(RedactedURL.string($0.url)) (from \($0.source))" } ?? "none (direct connection)"))
-        let dns = ConnectionProbe.resolve(hop.host)
+        let dns = await Self.blocking { ConnectionProbe.resolve(hop.host) }
         steps.append(dns)
         guard dns.ok else {
             return result(
@@ -188,7 +188,7 @@ public struct ConnectivityCheck: Sendable {
                     ? "\(hop.host) does not resolve: check the name and that this pod may reach DNS (53/UDP and TCP); compare with `dig +short \(hop.host)` (docs/networking.md)"
                     : "the proxy's host \(hop.host) does not resolve: check proxy_url or the *_proxy variables")
         }
-        let tcp = ConnectionProbe.connect(hop.host, port: hop.port)
+        let tcp = await Self.blocking { ConnectionProbe.connect(hop.host, port: hop.port) }
         steps.append(tcp)
         guard tcp.ok else {
             return result(
@@ -197,7 +197,8 @@ public struct ConnectivityCheck: Sendable {
                     : "the proxy \(hop.host):\(hop.port) is not reachable: egress to it blocked, or the proxy is down")
         }
         if endpoint.url.lowercased().hasPrefix("https:") {
-            let tls = ConnectionProbe.tls(endpoint.url, security: endpoint.security, proxy: proxy?.url)
+            let (url, security, proxyURL) = (endpoint.url, endpoint.security, proxy?.url)
+            let tls = await Self.blocking { ConnectionProbe.tls(url, security: security, proxy: proxyURL) }
             steps.append(tls)
             guard tls.ok else {
                 if tls.detail.hasSuffix("EXPIRED") { return result("the server's certificate expired: renew it") }
@@ -227,6 +228,14 @@ public struct ConnectivityCheck: Sendable {
             return result("the request failed after the connection worked: \(error.kind.rawValue)")
         }
         return result(nil)
+    }
+
+    /// Runs `work` (blocking name resolution, `poll`, a synchronous libcurl handshake) on a thread
+    /// of its own, so it never holds one of the few threads of Swift's cooperative pool.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
+        }
     }
 
     static func hint(status: Int, endpoint: Endpoint) -> String {
