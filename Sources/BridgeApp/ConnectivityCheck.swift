@@ -89,6 +89,12 @@ public struct ConnectivityCheck: Sendable {
             var urls = configuration.scrape.kubeStateMetricsURLs
             if let service = configuration.scrape.kubeStateMetricsService {
                 let parts = service.split(separator: "/").map(String.init)
+                // The lookup itself is an endpoint: a missing Service or a missing permission shows here.
+                endpoints.append(
+                    Endpoint(
+                        name: "kube-state-metrics service \(service)",
+                        url: api.server + "/api/v1/namespaces/\(parts[0])/endpoints/\(parts[1])",
+                        security: api.security, authHint: permission + " (endpoints)"))
                 urls +=
                     (try? await KubeStateMetricsTargets.discover(
                         namespace: parts[0], service: parts[1], apiServer: api.server, security: api.security,

@@ -68,6 +68,7 @@ import Testing
             mode: cluster
             kubernetes: {api_server: '\(simulator.url)'}
             scrape:
+              kube_state_metrics: {service: kube-system/no-such-service}
               static_targets:
                 - {job: closed, url: 'http://127.0.0.1:\(closed)/metrics'}
                 - {job: untrusted, url: 'https://localhost:\(tlsServer.port)/metrics'}
@@ -96,7 +97,9 @@ import Testing
         #expect(!stackstate.ok && stackstate.steps.last?.detail.hasSuffix("→ 403") == true)
         #expect(stackstate.hint == "the receiver rejected the API key: check api_key_file or STS_API_KEY")
         #expect(byName["kubernetes API"]?.ok == true)
-        #expect(ConnectivityCheck.table(results).hasSuffix("6 endpoints checked, 4 failed\n"))
+        let lookup = try #require(byName["kube-state-metrics service kube-system/no-such-service"])
+        #expect(!lookup.ok && lookup.steps.last?.detail.hasSuffix("→ 404") == true)
+        #expect(ConnectivityCheck.table(results).hasSuffix("7 endpoints checked, 5 failed\n"))
     }
 
     @Test func aProxyIsUsedAndShown() async throws {
