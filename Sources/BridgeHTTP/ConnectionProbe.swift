@@ -50,41 +50,53 @@ public enum ConnectionProbe {
 
     /// The addresses `host` resolves to (A and AAAA), or why it does not.
     public static func resolve(_ host: String) -> Step {
+        withAddresses(host, port: nil) { first, code in
+            guard let first else {
+                return Step("dns", ok: false, "\(host) does not resolve: \(String(cString: gai_strerror(code)))")
+            }
+            var addresses: [String] = []
+            var current: UnsafeMutablePointer<addrinfo>? = first
+            while let entry = current {
+                var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+                if getnameinfo(
+                    entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0,
+                    NI_NUMERICHOST) == 0
+                {
+                    let address = String(
+                        decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    if !addresses.contains(address) { addresses.append(address) }
+                }
+                current = entry.pointee.ai_next
+            }
+            return Step("dns", ok: true, "\(host) → \(addresses.joined(separator: ", "))")
+        }
+    }
+
+    /// Calls `body` with the `getaddrinfo` list of `host` (brackets of an IPv6 literal removed) for
+    /// stream sockets, or nil and the error code, and frees the list afterwards.
+    private static func withAddresses<T>(
+        _ host: String, port: Int?, _ body: (UnsafeMutablePointer<addrinfo>?, Int32) -> T
+    ) -> T {
         let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
-        let code = getaddrinfo(bare, nil, &hints, &result)
-        guard code == 0, let first = result else {
-            return Step("dns", ok: false, "\(host) does not resolve: \(String(cString: gai_strerror(code)))")
-        }
-        defer { freeaddrinfo(first) }
-        var addresses: [String] = []
-        var current: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = current {
-            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(
-                entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0,
-                NI_NUMERICHOST) == 0
-            {
-                let address = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if !addresses.contains(address) { addresses.append(address) }
-            }
-            current = entry.pointee.ai_next
-        }
-        return Step("dns", ok: true, "\(host) → \(addresses.joined(separator: ", "))")
+        let code = getaddrinfo(bare, port.map(String.init), &hints, &result)
+        defer { if let result { freeaddrinfo(result) } }
+        return body(code == 0 ? result : nil, code)
     }
 
     /// Connects to `host:port` (the first address that answers) within `timeout`.
     public static func connect(_ host: String, port: Int, timeout: Duration = .seconds(5)) -> Step {
-        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(bare, String(port), &hints, &result) == 0, let first = result else {
-            return Step("tcp", ok: false, "\(host):\(port) has no address to connect to")
+        withAddresses(host, port: port) { first, _ in
+            guard let first else { return Step("tcp", ok: false, "\(host):\(port) has no address to connect to") }
+            return connect(first, host: host, port: port, timeout: timeout)
         }
-        defer { freeaddrinfo(first) }
+    }
+
+    private static func connect(
+        _ first: UnsafeMutablePointer<addrinfo>, host: String, port: Int, timeout: Duration
+    ) -> Step {
         var lastError = "no address"
         var current: UnsafeMutablePointer<addrinfo>? = first
         let clock = ContinuousClock()
