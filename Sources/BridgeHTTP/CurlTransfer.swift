@@ -73,13 +73,15 @@ final class CurlTransfer: @unchecked Sendable {
         try configureSecurity(request.security, url: request.url)
         var headerLines = request.headers.map { "\($0.name): \($0.value)" }
         if let token { headerLines.append("Authorization: Bearer \(token)") }
-        if request.method == .post, let body = request.body {
+        if request.method != .get, let body = request.body {
             let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
             copy.copyBytes(from: body)
             postBody = copy
             set(CURLOPT_POST, 1)
             set(CURLOPT_POSTFIELDS, copy.baseAddress!)
             _ = ccurl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            // libcurl sends POSTFIELDS with any method it is told to use instead of POST.
+            if request.method == .put { set(CURLOPT_CUSTOMREQUEST, "PUT") }
             headerLines.append("Expect:")  // No 100-continue round trip.
         }
         if !headerLines.isEmpty { set(CURLOPT_HTTPHEADER, list(headerLines)) }

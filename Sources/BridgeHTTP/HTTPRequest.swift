@@ -4,8 +4,10 @@ public struct HTTPRequest: Sendable {
     public enum Method: String, Sendable {
         /// GET, for scrapes and API reads.
         case get = "GET"
-        /// POST, for forwarding.
+        /// POST, for forwarding and creating API objects.
         case post = "POST"
+        /// PUT, for replacing API objects (the leader-election lease).
+        case put = "PUT"
     }
 
     /// The URL, which may carry credentials; they never appear in errors (see ``RedactedURL``).
@@ -14,7 +16,7 @@ public struct HTTPRequest: Sendable {
     public var method: Method
     /// Extra request headers, in order. `Authorization` is set from ``security`` instead.
     public var headers: [(name: String, value: String)]
-    /// The request body, for POST.
+    /// The request body, for POST and PUT.
     public var body: [UInt8]?
     /// Connect timeout.
     public var connectTimeout: Duration
