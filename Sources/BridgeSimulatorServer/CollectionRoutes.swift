@@ -5,6 +5,7 @@ import Hummingbird
 /// List, watch and get of every resource, cluster-wide and per namespace, core and grouped.
 enum CollectionRoutes {
     static func register(_ router: Router<BasicRequestContext>, host: SimulatorHost) {
+        registerWrites(router, host: host)
         // The router matches static segments first and does not backtrack, so the collections whose
         // names also start longer static paths (node proxy, namespaced resources) get routes of their own.
         // Parameter names must match those of the longer routes that share the prefix.
@@ -46,11 +47,37 @@ enum CollectionRoutes {
                 request, resource: context.parameters.get("resource"), group: context.parameters.get("group") ?? "",
                 namespace: context.parameters.get("namespace"), host: host)
         }
-        router.get("/apis/:group/:version/namespaces/:namespace/:resource/:name") { _, context in
-            await object(
+        router.get("/apis/:group/:version/namespaces/:namespace/:resource/:name") { request, context in
+            if let lease = await lease(request, context, host: host) { return lease }
+            return await object(
                 resource: context.parameters.get("resource"), group: context.parameters.get("group") ?? "",
                 namespace: context.parameters.get("namespace"), name: context.parameters.get("name"), host: host)
         }
+    }
+
+    /// Leases are the one writable kind: POST to the collection, GET and PUT of one lease.
+    static func registerWrites(_ router: Router<BasicRequestContext>, host: SimulatorHost) {
+        router.post("/apis/:group/:version/namespaces/:namespace/:resource") { request, context in
+            await lease(request, context, host: host)
+                ?? SimulatorRoutes.status(405, "MethodNotAllowed", "the simulator only lets clients write leases")
+        }
+        router.put("/apis/:group/:version/namespaces/:namespace/:resource/:name") { request, context in
+            await lease(request, context, host: host)
+                ?? SimulatorRoutes.status(405, "MethodNotAllowed", "the simulator only lets clients write leases")
+        }
+    }
+
+    /// The answer when the request is about leases, else nil.
+    static func lease(_ request: Request, _ context: BasicRequestContext, host: SimulatorHost) async -> Response? {
+        guard context.parameters.get("group") == "coordination.k8s.io", context.parameters.get("version") == "v1",
+            context.parameters.get("resource") == "leases", let namespace = context.parameters.get("namespace")
+        else { return nil }
+        let body = (try? await request.body.collect(upTo: 1 << 20)).map { Data(buffer: $0) } ?? Data()
+        let answer = await host.lease(
+            method: request.method.rawValue, namespace: namespace, name: context.parameters.get("name"), body: body)
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     static func object(

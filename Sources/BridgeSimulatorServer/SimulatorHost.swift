@@ -4,6 +4,7 @@ import Foundation
 /// Owns the simulated API while the server runs: handlers read it, churn changes it.
 public actor SimulatorHost {
     private(set) var api: SimulatorAPI
+    private var leases = LeaseStore()
     /// The cluster as built, which the kubelet and kube-state-metrics bodies describe.
     public let cluster: SimulatedCluster
 
@@ -34,6 +35,20 @@ public actor SimulatorHost {
     }
 
     var resourceVersion: Int { api.resourceVersion }
+
+    /// A lease request (`PUT` with a name, `POST` without, else `GET`): status and JSON body.
+    func lease(method: String, namespace: String, name: String?, body: Data) -> (status: Int, body: Data) {
+        let answer: LeaseStore.Answer
+        switch (method, name) {
+        case ("POST", _): answer = leases.create(namespace: namespace, body: body)
+        case ("PUT", let name?): answer = leases.replace(namespace: namespace, name: name, body: body)
+        case (_, let name?): answer = leases.get(namespace: namespace, name: name)
+        default: answer = LeaseStore.Answer(status: 405, body: ["kind": "Status", "code": 405])
+        }
+        return (
+            answer.status, (try? JSONSerialization.data(withJSONObject: answer.body, options: [.sortedKeys])) ?? Data()
+        )
+    }
 
     /// One churn step, its events stamped with the current time.
     func churn() { api.churn(at: Date().formatted(.iso8601)) }
