@@ -205,7 +205,8 @@ let package = Package(
         .testTarget(
             name: "BridgeAppTests",
             dependencies: [
-                "BridgeApp", "BridgeCore", "BridgeServer", "BridgeTestPeers", "BridgeTopology", "BridgeStackState",
+                "BridgeApp", "BridgeCore", "BridgeKubernetes", "BridgeServer", "BridgeTestPeers", "BridgeTopology",
+                "BridgeStackState",
                 "BridgeHTTP", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -236,6 +237,7 @@ let package = Package(
             dependencies: [
                 "BridgeKubernetes", "BridgeTestPeers", "BridgeTopology", "BridgeHTTP",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,127 @@
+import BridgeHTTP
+import BridgeKubernetes
+import BridgeTestPeers
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// Replicas electing a leader on a Lease of the real simulator, which answers 409 as an API
+/// server does; timings are shrunk (lease 3 s, renew deadline 2 s, retry 0.25 s) so failover fits
+/// a test.
+@Suite struct LeaderElectorTests {
+    let client = HTTPClient(userAgent: "stackbridge-test")
+
+    /// One replica: its elector in a service group of its own, so that it can be shut down gracefully.
+    final class Replica: Sendable {
+        let elector: LeaderElector
+        let group: ServiceGroup
+        let task: Task<Void, Never>
+
+        init(_ name: String, simulator: SimulatorProcess, client: HTTPClient, logs: LogCapture) {
+            let settings = LeaderElector.Settings(
+                leaseName: "stackbridge", namespace: "monitoring", identity: name, leaseDuration: .seconds(3),
+                renewDeadline: .seconds(2), retryPeriod: .milliseconds(250))
+            let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: "test")
+            elector = LeaderElector(settings: settings, config: config, client: client, logger: logs.logger())
+            group = ServiceGroup(services: [elector], logger: Logger(label: "test"))
+            let group = group
+            task = Task { try? await group.run() }
+        }
+
+        var isLeader: Bool { elector.leadership.isLeader }
+    }
+
+    func lease(_ simulator: SimulatorProcess) async throws -> Lease {
+        let url = simulator.url + "/apis/coordination.k8s.io/v1/namespaces/monitoring/leases/stackbridge"
+        let response = try await client.execute(HTTPRequest(url: url)).requireSuccess(url: url)
+        return try JSONDecoder().decode(Lease.self, from: Data(response.body))
+    }
+
+    /// Polls every 50 ms until `condition` holds; false after `limit`.
+    func eventually(within limit: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    @Test func exactlyOneOfThreeLeadsAndAReleasedLeaseMovesWithinARetryPeriod() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2"])
+        let logs = LogCapture()
+        let replicas = ["a", "b", "c"].map { Replica($0, simulator: simulator, client: client, logs: logs) }
+        #expect(await eventually(within: .seconds(5)) { replicas.contains(where: \.isLeader) })
+        // Watched for three lease durations' worth of retries: never two leaders at once.
+        for _ in 0..<40 {
+            #expect(replicas.filter(\.isLeader).count <= 1)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let leader = try #require(replicas.first { $0.isLeader })
+        let first = try await lease(simulator)
+        #expect(first.spec.holderIdentity == leader.elector.settings.identity)
+        #expect(first.spec.leaseDurationSeconds == 3)
+        // The renew time moves while the acquire time stays.
+        #expect(
+            try await eventually(within: .seconds(2)) {
+                try await lease(simulator).spec.renewTime != first.spec.renewTime
+            })
+        #expect(try await lease(simulator).spec.acquireTime == first.spec.acquireTime)
+
+        let started = ContinuousClock.now
+        await leader.group.triggerGracefulShutdown()
+        await leader.task.value
+        #expect(!leader.isLeader)
+        let others = replicas.filter { $0 !== leader }
+        #expect(await eventually(within: .seconds(2)) { others.contains(where: \.isLeader) })
+        // Released: taken over well before the 3 s lease could have run out.
+        #expect(ContinuousClock.now - started < .seconds(2))
+        let next = try await lease(simulator)
+        #expect(next.spec.holderIdentity == others.first(where: \.isLeader)?.elector.settings.identity)
+        #expect(next.spec.leaseTransitions == (first.spec.leaseTransitions ?? 0) + 1)
+        #expect(logs.records.map(\.message).contains { $0.contains("leader election: released the lease") })
+        for replica in others {
+            await replica.group.triggerGracefulShutdown()
+            await replica.task.value
+        }
+    }
+
+    @Test func aLeaderThatVanishesIsReplacedOnlyAfterTheLeaseDuration() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2"])
+        let logs = LogCapture()
+        let first = Replica("first", simulator: simulator, client: client, logs: logs)
+        #expect(await eventually(within: .seconds(5)) { first.isLeader })
+        let second = Replica("second", simulator: simulator, client: client, logs: logs)
+        try await Task.sleep(for: .seconds(1))
+        #expect(!second.isLeader)
+        // Cancelled rather than shut down: like a SIGKILL, the lease is not released.
+        let vanished = ContinuousClock.now
+        first.task.cancel()
+        await first.task.value
+        #expect(try await lease(simulator).spec.holderIdentity == "first")
+        #expect(await eventually(within: .seconds(6)) { second.isLeader })
+        let waited = ContinuousClock.now - vanished
+        #expect(waited >= .milliseconds(2500), "took over after \(waited), before the 3 s lease ran out")
+        #expect(try await lease(simulator).spec.holderIdentity == "second")
+        await second.group.triggerGracefulShutdown()
+        await second.task.value
+    }
+
+    @Test func aLeaderCutOffFromTheAPIServerStepsDownAtTheRenewDeadline() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2"])
+        let logs = LogCapture()
+        let replica = Replica("lonely", simulator: simulator, client: client, logs: logs)
+        #expect(await eventually(within: .seconds(5)) { replica.isLeader })
+        let cut = ContinuousClock.now
+        simulator.stop()
+        #expect(await eventually(within: .seconds(4)) { !replica.isLeader })
+        #expect(ContinuousClock.now - cut >= .milliseconds(1750))
+        #expect(logs.records.map(\.message).contains { $0.contains("lost leadership") })
+        #expect(
+            logs.records.map(\.message).filter { $0.contains("could not read the lease") }.count == 1,
+            "repeated failures log once")
+        await replica.group.triggerGracefulShutdown()
+        await replica.task.value
+    }
+}
