@@ -1,4 +1,5 @@
 import BridgeTopology
+import Foundation
 import Synchronization
 
 /// The cluster state the watchers keep current; readers take snapshots (a copy-on-write value),
@@ -14,6 +15,8 @@ public final class ClusterStore: Sendable {
         var deletedAt: [ObjectKey: ContinuousClock.Instant] = [:]
         /// Resources whose first list completed, or that were given up (403).
         var settled: Set<String> = []
+        /// Seconds since the epoch when each resource's watcher last heard from the API server.
+        var contacts: [String: Double] = [:]
     }
 
     private let contents: Mutex<Contents>
@@ -61,6 +64,16 @@ public final class ClusterStore: Sendable {
         for object in objects { listed.upsert(object) }
         replaceAll(resource, with: listed)
     }
+
+    /// Records that the API server answered the watcher of `resource` (a list, a watch that opened,
+    /// an event), for the staleness alert (alerts/stackbridge.rules.yml).
+    public func recordContact(_ resource: String) {
+        let seconds = Date().timeIntervalSince1970
+        contents.withLock { $0.contacts[resource] = seconds }
+    }
+
+    /// When each resource's watcher last heard from the API server (seconds since the epoch).
+    public var lastContacts: [String: Double] { contents.withLock { $0.contacts } }
 
     /// Records that `resource` will not be listed (disabled for lack of permission), so that
     /// readiness does not wait for it.

@@ -92,6 +92,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                     action = machine.failed(status: error.status, retry: .list(continueToken: nil, limit: limit))
                 }
             case .replaceAll(let then):
+                store.recordContact(kind.resource)
                 if let events, kind.resource == ResourceKind.events.resource {
                     events.listed(stagedEvents)
                 } else {
@@ -176,8 +177,11 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                 logFailure(error, step: "watch")
                 return machine.failed(status: response.status, retry: .watch(resourceVersion: version))
             }
+            store.recordContact(kind.resource)
             var reader = WatchLineReader()
             for try await chunk in response.body {
+                // Once per chunk rather than per line: a chunk of a busy watch holds many events.
+                store.recordContact(kind.resource)
                 for line in reader.lines(appending: chunk) {
                     switch handle(line) {
                     case .applied(let newVersion), .bookmark(let newVersion):
