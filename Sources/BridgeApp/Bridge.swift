@@ -40,6 +40,10 @@ public struct Bridge: Sendable {
     public let telemetry: Telemetry
     /// The StackState forwarder's settings with the API key filled in; nil when not configured.
     public let stackState: ForwarderSettings?
+    /// The lease this replica competes for; nil without leader election.
+    public let election: LeaderElector.Settings?
+    /// Whether this replica leads (always, without an election).
+    public let leadership: Leadership
     let logger: Logger
     let environment: [String: String]
 
@@ -64,6 +68,30 @@ public struct Bridge: Sendable {
         snapshot = ExpositionSnapshot(now: ScrapeClock.nowMilliseconds)
         telemetry = Telemetry(version: version)
         stackState = try Self.resolveStackState(configuration, environment: environment)
+        election = try Self.resolveElection(configuration, apiServer: apiServer, environment: environment)
+        leadership = Leadership(elected: election != nil)
+        telemetry.add(leadership, lease: election.map { "\($0.namespace)/\($0.leaseName)" })
+        telemetry.add(store)
+    }
+
+    /// The lease settings: on by default in `cluster` mode, where the Deployment runs two replicas;
+    /// refused in `node` mode, where every DaemonSet pod has a node of its own to serve.
+    static func resolveElection(
+        _ configuration: Configuration, apiServer: APIServerConfig, environment: [String: String]
+    ) throws(ConfigurationError) -> LeaderElector.Settings? {
+        let section = configuration.kubernetes.leaderElection
+        guard section.enabled ?? (configuration.mode == .cluster) else { return nil }
+        guard configuration.mode != .node else {
+            throw ConfigurationError(
+                path: "kubernetes.leader_election.enabled", value: "true",
+                expected: "false in node mode: every DaemonSet pod scrapes a node of its own")
+        }
+        return LeaderElector.Settings(
+            leaseName: section.leaseName,
+            namespace: section.namespace ?? environment["POD_NAMESPACE"] ?? apiServer.namespace ?? "default",
+            identity: LeaderElector.Settings.identity(environment: environment),
+            leaseDuration: section.leaseDuration, renewDeadline: section.renewDeadline,
+            retryPeriod: section.retryPeriod)
     }
 
     /// The StackState settings with the API key read from `api_key_file`, else `STS_API_KEY`. In
@@ -140,6 +168,12 @@ public struct Bridge: Sendable {
                     kind: kind, config: apiServer, client: watchClient, store: store, logger: logger,
                     fieldSelector: fieldSelector))
         }
+        // Before the forwarders, so that it stops after them and releases the lease last.
+        if let election {
+            services.append(
+                LeaderElector(
+                    settings: election, config: apiServer, client: watchClient, logger: logger, leadership: leadership))
+        }
         services.append(
             TopologyRefresher(
                 store: store, resources: watchedKinds.map(\.kind.resource), holder: topology, snapshot: snapshot,
@@ -171,7 +205,8 @@ public struct Bridge: Sendable {
             queues.append(queue)
         }
         services.append(contentsOf: queues.map { $0 as any ServiceLifecycle.Service })
-        let sink = SnapshotSink(snapshot: snapshot, telemetry: telemetry, readiness: readiness, queues: queues)
+        let sink = SnapshotSink(
+            snapshot: snapshot, telemetry: telemetry, readiness: readiness, queues: queues, leadership: leadership)
         let (updates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
         services.append(
             TargetDiscovery(
@@ -201,7 +236,7 @@ public struct Bridge: Sendable {
                     kind: .events, config: apiServer, client: watchClient, store: store, events: events, logger: logger)
             )
         }
-        let (store, readiness, holder, snapshot) = (store, readiness, topology, snapshot)
+        let (store, readiness, holder, snapshot, leadership) = (store, readiness, topology, snapshot, leadership)
         let health = TopologyMetrics()
         let sources = StackStateForwarder.Sources(
             // Only a topology built after every resource listed once: an earlier one is partial, and a
@@ -209,7 +244,7 @@ public struct Bridge: Sendable {
             topology: { readiness.missing.contains(Bridge.topologySynced) ? nil : holder.topology },
             health: { health.healthByURN(store.snapshot).map { (urn: $0.0, health: $0.1) } },
             series: { snapshot.latestBatches(excluding: ["topology"]) },
-            events: { events.drain() })
+            events: { events.drain() }, active: { leadership.isLeader })
         let forwarder = StackStateForwarder(
             settings: settings, cluster: clusterName, options: configuration.enrich, sources: sources,
             client: HTTPClient(userAgent: "stackbridge/\(telemetry.version)"),
@@ -228,7 +263,7 @@ public struct Bridge: Sendable {
         var host = String(listen[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         let port = Int(listen[listen.index(after: colon)...])!
-        let telemetry = telemetry
+        let (telemetry, leadership) = (telemetry, leadership)
         var serverLogger = logger
         serverLogger.logLevel = .warning
         var builder = HTTPServerBuilder.http1()
@@ -248,7 +283,7 @@ public struct Bridge: Sendable {
         let router = ExpositionServer.router(
             ExpositionServer.Sources(
                 snapshot: snapshot, telemetry: { telemetry.batch() }, topology: topology, readiness: readiness,
-                onExposure: { telemetry.recordExposure(format: $0) }),
+                onExposure: { telemetry.recordExposure(format: $0) }, serving: { leadership.isLeader }),
             users: users)
         return Application(
             router: router,

@@ -37,7 +37,7 @@ extension Configuration {
         if let node = top["mode"] { configuration.mode = try node.choice(Mode.self) }
         if let section = try top["kubernetes"]?.keys([
             "api_server", "kubeconfig", "kubelet_access", "ca_file", "bearer_token_file", "insecure_skip_verify",
-            "cert_file", "key_file", "server_name",
+            "cert_file", "key_file", "server_name", "leader_election",
         ]) {
             var kubernetes = Kubernetes()
             kubernetes.apiServer = try section["api_server"]?.url()
@@ -46,6 +46,7 @@ extension Configuration {
                 kubernetes.kubeletAccess = try node.choice(KubeletAccessMode.self)
             }
             kubernetes.security = try section.security()
+            if let election = section["leader_election"] { kubernetes.leaderElection = try election.leaderElection() }
             configuration.kubernetes = kubernetes
         }
         if let section = try top["scrape"]?.keys([
@@ -324,6 +325,33 @@ struct Section {
             found.path = found.path.isEmpty ? path : "\(path)\(found.path.hasPrefix("[") ? "" : ".")\(found.path)"
             throw found
         }
+    }
+
+    /// `kubernetes.leader_election`, with client-go's ordering of the timings enforced
+    /// (lease duration > renew deadline > 1.2 × retry period), without which two replicas could
+    /// both believe they lead.
+    func leaderElection() throws(ConfigurationError) -> Configuration.LeaderElection {
+        let section = try keys([
+            "enabled", "lease_name", "lease_namespace", "lease_duration", "renew_deadline", "retry_period",
+        ])
+        var election = Configuration.LeaderElection()
+        if let node = section["enabled"] { election.enabled = try node.bool() }
+        if let node = section["lease_name"] { election.leaseName = try node.string() }
+        if let node = section["lease_namespace"] { election.namespace = try node.string() }
+        if let node = section["lease_duration"] { election.leaseDuration = try node.duration() }
+        if let node = section["renew_deadline"] { election.renewDeadline = try node.duration() }
+        if let node = section["retry_period"] { election.retryPeriod = try node.duration() }
+        guard election.renewDeadline < election.leaseDuration else {
+            throw ConfigurationError(
+                path: "\(path).renew_deadline", value: PrometheusDuration.format(election.renewDeadline),
+                expected: "less than lease_duration (\(PrometheusDuration.format(election.leaseDuration)))")
+        }
+        guard election.retryPeriod * 1.2 < election.renewDeadline else {
+            throw ConfigurationError(
+                path: "\(path).retry_period", value: PrometheusDuration.format(election.retryPeriod),
+                expected: "less than renew_deadline / 1.2 (\(PrometheusDuration.format(election.renewDeadline)))")
+        }
+        return election
     }
 
     /// A mapping's entries by key.

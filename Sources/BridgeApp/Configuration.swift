@@ -35,6 +35,24 @@ public struct Configuration: Sendable, Hashable {
         public var kubeletAccess = KubeletAccessMode.proxy
         /// TLS and credentials for an explicit `api_server` and for direct kubelet access.
         public var security = EndpointSecurity()
+        /// `kubernetes.leader_election`.
+        public var leaderElection = LeaderElection()
+    }
+
+    /// `kubernetes.leader_election:` — which replica of several forwards (DESIGN.md, deployment shapes).
+    public struct LeaderElection: Sendable, Hashable {
+        /// Whether to elect; nil: on in `cluster` mode, off otherwise.
+        public var enabled: Bool?
+        /// The Lease's name.
+        public var leaseName = "stackbridge"
+        /// The Lease's namespace; nil: `$POD_NAMESPACE`, the service account's namespace, else `default`.
+        public var namespace: String?
+        /// How long standbys wait after the last renewal.
+        public var leaseDuration = Duration.seconds(15)
+        /// How long the leader keeps trying to renew before it steps down.
+        public var renewDeadline = Duration.seconds(10)
+        /// How often every replica looks at the lease.
+        public var retryPeriod = Duration.seconds(2)
     }
 
     /// One `scrape.static_targets` entry.

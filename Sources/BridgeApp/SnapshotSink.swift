@@ -1,4 +1,5 @@
 import BridgeCore
+import BridgeKubernetes
 import BridgeRemoteWrite
 import BridgeScrape
 import BridgeServer
@@ -12,9 +13,14 @@ final class SnapshotSink: ScrapeSink {
     private let readiness: Readiness
     private let firstRound = Mutex<Set<String>?>(nil)
     private let queues: [RemoteWriteQueue]
+    private let leadership: Leadership
 
-    init(snapshot: ExpositionSnapshot, telemetry: Telemetry, readiness: Readiness, queues: [RemoteWriteQueue]) {
+    init(
+        snapshot: ExpositionSnapshot, telemetry: Telemetry, readiness: Readiness, queues: [RemoteWriteQueue],
+        leadership: Leadership
+    ) {
         self.queues = queues
+        self.leadership = leadership
         self.snapshot = snapshot
         self.telemetry = telemetry
         self.readiness = readiness
@@ -42,9 +48,10 @@ final class SnapshotSink: ScrapeSink {
     }
 
     /// Converts the batches once and queues them for every remote-write endpoint, with the `job`
-    /// and `instance` a Prometheus scrape would give the series.
+    /// and `instance` a Prometheus scrape would give the series. Only the leader writes: two
+    /// replicas writing the same series would interleave their samples at the receiver.
     private func forward(_ batches: [MetricBatch], of target: ScrapeTarget, timestamp: Int64) {
-        guard !queues.isEmpty else { return }
+        guard !queues.isEmpty, leadership.isLeader else { return }
         var converted = RemoteWriteBatch()
         let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
         for batch in batches { converted.append(batch, extraLabels: extra, timestamp: timestamp) }

@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgeHTTP
+import BridgeKubernetes
 import BridgeRemoteWrite
 import BridgeStackState
 import BridgeTopology
@@ -27,6 +28,8 @@ public final class Telemetry: Sendable {
     private let counters = Mutex(Counters())
     private let queues = Mutex<[RemoteWriteQueue]>([])
     private let forwarders = Mutex<[StackStateForwarder]>([])
+    private let election = Mutex<(leadership: Leadership, lease: String)?>(nil)
+    private let store = Mutex<ClusterStore?>(nil)
     /// The version, for `stackbridge_build_info`.
     public let version: String
 
@@ -50,7 +53,20 @@ public final class Telemetry: Sendable {
         "stackbridge_stackstate_posts_evicted_total", "stackbridge_stackstate_items_sent_total",
         "stackbridge_stackstate_queue_bytes", "stackbridge_stackstate_queue_posts",
         "stackbridge_stackstate_last_success_timestamp_seconds", "stackbridge_stackstate_api_key_valid",
+        "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
+        "stackbridge_k8s_last_contact_timestamp_seconds",
     ]
+
+    /// Reports `leadership` from now on when it is decided by an election on `lease`.
+    public func add(_ leadership: Leadership, lease: String?) {
+        guard let lease else { return }
+        election.withLock { $0 = (leadership, lease) }
+    }
+
+    /// Reports when each watched resource last heard from the API server.
+    public func add(_ store: ClusterStore) {
+        self.store.withLock { $0 = store }
+    }
 
     /// Reports `forwarder`'s counters from now on.
     public func add(_ forwarder: StackStateForwarder) {
@@ -163,7 +179,29 @@ public final class Telemetry: Sendable {
         ) -> MetricFamilyValue {
             family(name, .gauge, help, forwarders.map { one(name, value($0, $1)) })
         }
-        return MetricBatch([
+        var optionalFamilies = [MetricFamilyValue]()
+        if let (leadership, lease) = election.withLock({ $0 }) {
+            let label = [LabelPair("lease", lease)]
+            optionalFamilies.append(
+                family(
+                    "stackbridge_leader_election_is_leader", .gauge,
+                    "1 while this replica holds the lease and forwards, 0 while it stands by.",
+                    [one("stackbridge_leader_election_is_leader", leadership.isLeader ? 1 : 0, label)]))
+            optionalFamilies.append(
+                family(
+                    "stackbridge_leader_election_acquired_total", .counter, "How often this replica became leader.",
+                    [one("stackbridge_leader_election_acquired_total", Double(leadership.timesAcquired), label)]))
+        }
+        if let contacts = store.withLock({ $0 })?.lastContacts, !contacts.isEmpty {
+            optionalFamilies.append(
+                family(
+                    "stackbridge_k8s_last_contact_timestamp_seconds", .gauge,
+                    "When the watcher of a resource last heard from the API server (a list, a watch opening, an event).",
+                    contacts.sorted { $0.key < $1.key }.map {
+                        one("stackbridge_k8s_last_contact_timestamp_seconds", $0.value, [LabelPair("resource", $0.key)])
+                    }))
+        }
+        let always = [
             family(
                 "stackbridge_stackstate_posts_total", .counter,
                 "Posts to the StackState receiver by kind and result (sent, dropped for good, retried).", posts),
@@ -268,6 +306,7 @@ public final class Telemetry: Sendable {
                         "stackbridge_remote_write_shards", Double(queue.config.maxShards),
                         [LabelPair("url", RedactedURL.string(queue.endpoint.url))])
                 }),
-        ])
+        ]
+        return MetricBatch(optionalFamilies + always)
     }
 }

@@ -19,13 +19,18 @@ public enum ExpositionServer {
         public var readiness: Readiness
         /// Told the negotiated format of each `/metrics` request, for the bridge's own metrics.
         public var onExposure: @Sendable (ExpositionFormat) -> Void
+        /// Whether `/metrics` serves the series: false on a standby replica (leader election), which
+        /// answers with an empty exposition so that StackLight sees each series once.
+        public var serving: @Sendable () -> Bool
 
         /// Collects the sources.
         public init(
             snapshot: ExpositionSnapshot, telemetry: @escaping @Sendable () -> MetricBatch, topology: TopologyHolder,
-            readiness: Readiness, onExposure: @escaping @Sendable (ExpositionFormat) -> Void = { _ in }
+            readiness: Readiness, onExposure: @escaping @Sendable (ExpositionFormat) -> Void = { _ in },
+            serving: @escaping @Sendable () -> Bool = { true }
         ) {
             self.onExposure = onExposure
+            self.serving = serving
             self.snapshot = snapshot
             self.telemetry = telemetry
             self.topology = topology
@@ -45,6 +50,11 @@ public enum ExpositionServer {
             let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
             let gzip = acceptsGzip(request.headers[.acceptEncoding])
             sources.onExposure(format)
+            guard sources.serving() else {
+                var body: [UInt8] = []
+                ExpositionWriter(format: format).emit(MetricBatch([]), into: &body)
+                return exposition(body, format: format, gzip: false)
+            }
             return exposition(sources.snapshot.render(format, gzip: gzip), format: format, gzip: gzip)
         }
         router.get("/telemetry") { request, _ in

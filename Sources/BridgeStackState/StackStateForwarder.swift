@@ -27,14 +27,18 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         public var series: @Sendable () -> [(batch: MetricBatch, timestamp: Int64)]
         /// Events that happened since the last call.
         public var events: @Sendable () -> [KubernetesEvent]
+        /// Whether this replica forwards (it leads); a standby produces nothing and drops events.
+        public var active: @Sendable () -> Bool
 
         /// Sources from closures.
         public init(
             topology: @escaping @Sendable () -> Topology?,
             health: @escaping @Sendable () -> [(urn: String, health: Health)],
             series: @escaping @Sendable () -> [(batch: MetricBatch, timestamp: Int64)],
-            events: @escaping @Sendable () -> [KubernetesEvent]
+            events: @escaping @Sendable () -> [KubernetesEvent],
+            active: @escaping @Sendable () -> Bool = { true }
         ) {
+            self.active = active
             self.topology = topology
             self.health = health
             self.series = series
@@ -103,8 +107,20 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         var nextTopology = clock.now
         var nextMetrics = clock.now + settings.metricsInterval
         var nextEvents = clock.now
+        var wasActive = true
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = clock.now
+            guard sources.active() else {
+                // The leader forwards these events; a standby only keeps its queue from growing.
+                _ = sources.events()
+                wasActive = false
+                try? await Task.sleep(for: .milliseconds(100))
+                continue
+            }
+            if !wasActive {
+                // A new leader sends the topology at once rather than leaving it a whole interval old.
+                (nextTopology, nextMetrics, wasActive) = (now, now + settings.metricsInterval, true)
+            }
             if now >= nextTopology, settings.topology || settings.health {
                 // Until the first sync there is nothing to send; look again soon.
                 nextTopology = enqueueTopology() ? now + settings.topologyInterval : now + .milliseconds(500)

@@ -1,3 +1,4 @@
+import BridgeKubernetes
 import BridgeTopology
 import Foundation
 import Testing
@@ -31,9 +32,22 @@ import Testing
     }
 
     @Test func telemetryExposesExactlyItsListedFamilies() {
-        let batch = Telemetry(version: "t").batch()
-        let names = Set(batch.families.map { batch.symbols.string($0.name) })
-        #expect(names == Set(Telemetry.familyNames))
+        let telemetry = Telemetry(version: "t")
+        // The election and watcher families appear once there is an election and a contact.
+        func names() -> Set<String> {
+            let batch = telemetry.batch()
+            return Set(batch.families.map { batch.symbols.string($0.name) })
+        }
+        let optional: Set = [
+            "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
+            "stackbridge_k8s_last_contact_timestamp_seconds",
+        ]
+        #expect(names() == Set(Telemetry.familyNames).subtracting(optional))
+        telemetry.add(Leadership(elected: true), lease: "monitoring/stackbridge")
+        let store = ClusterStore(clusterName: "c")
+        store.recordContact("pods")
+        telemetry.add(store)
+        #expect(names() == Set(Telemetry.familyNames))
     }
 
     @Test func everyEnrichmentLabelIsDocumented() {

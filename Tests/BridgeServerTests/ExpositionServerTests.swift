@@ -103,6 +103,22 @@ func batch(_ text: String) -> MetricBatch {
         }
     }
 
+    @Test func aStandbyServesAnEmptyExpositionAndItsTelemetry() async throws {
+        var (sources, _) = Self.sources()
+        sources.serving = { false }
+        let app = Application(router: ExpositionServer.router(sources))
+        try await app.test(.live) { client in
+            let plain = try await client.execute(uri: "/metrics", method: .get, headers: [.accept: "text/plain"])
+            #expect(plain.status == .ok)
+            #expect(String(buffer: plain.body) == "")
+            let openMetrics = try await client.execute(
+                uri: "/metrics", method: .get, headers: [.accept: "application/openmetrics-text;version=1.0.0"])
+            #expect(String(buffer: openMetrics.body) == "# EOF\n")
+            let telemetry = try await client.execute(uri: "/telemetry", method: .get)
+            #expect(String(buffer: telemetry.body).contains("stackbridge_build_info{version=\"t\"} 1"))
+        }
+    }
+
     @Test func readinessSaysWhatIsMissing() async throws {
         let readiness = Readiness(conditions: ["topology synced", "first scrape round done"])
         let (sources, _) = Self.sources(readiness: readiness)

@@ -118,6 +118,50 @@ import Testing
         #expect(counters.apiKeyValid == 1)
     }
 
+    @Test func aStandbySendsNothingAndSendsTheTopologyAtOnceWhenItLeads() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2", "--receiver-api-key", "k"])
+        defer { simulator.stop() }
+        let topology = TopologyBuilder.build(SimulatedCluster(name: "fw", nodes: 1, podsPerNode: 2, seed: 2).state)
+        let event = KubernetesEvent(
+            metadata: ObjectMeta(name: "e", namespace: "shop", uid: "u"),
+            regarding: .init(kind: "Pod", namespace: "shop", name: "web"), reason: "Pulled", type: "Normal")
+        let events = OneShotEvents([event])
+        let leading = Atomic<Bool>(false)
+        var settings = ForwarderSettings(
+            endpoint: StackStateEndpoint(url: simulator.url + "/receiver/stsAgent", apiKey: "k"))
+        // Long intervals: whatever arrives after the switch was sent because of it.
+        settings.topologyInterval = .seconds(600)
+        settings.eventsInterval = .milliseconds(100)
+        let forwarder = StackStateForwarder(
+            settings: settings, cluster: "fw", options: EnrichmentOptions(),
+            sources: .init(
+                topology: { topology }, health: { [] }, series: { [] }, events: { events.drain() },
+                active: { leading.load(ordering: .relaxed) }),
+            client: HTTPClient(userAgent: "t"), userAgent: "t", logger: Logger(label: "test"))
+        let running = Task { await forwarder.run() }
+        defer { running.cancel() }
+        func received() async throws -> [String: Any] {
+            let body = try await PeerProcess.fetch(simulator.url + "/receiver/stsAgent/received", accept: "*/*").0
+            return try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+        }
+        // The standby drains the event (the leader forwards it) and posts nothing.
+        for _ in 0..<50 where !events.drain().isEmpty || forwarder.queue.count > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await received()["snapshots"] as? Int == 0)
+        #expect(forwarder.snapshot.posts.isEmpty)
+        leading.store(true, ordering: .relaxed)
+        var summary: [String: Any] = [:]
+        for _ in 0..<50 {
+            summary = try await received()
+            if summary["snapshots"] as? Int == 1 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(summary["snapshots"] as? Int == 1, "the new leader sends the topology without waiting 600 s")
+        #expect((summary["events"] as? [Any])?.isEmpty == true)
+    }
+
     @Test func aWrongKeyDropsPostsAndSaysSoWithoutTheKey() async throws {
         let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2", "--receiver-api-key", "right"])
         defer { simulator.stop() }
