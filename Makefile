@@ -10,12 +10,18 @@ BENCH_TARGETS ?= 200
 # (exposition captures, promtool), node_exporter, Python's http.server with TLS (fixture server),
 # openssl (certificates made at test time), zstd (compressed bodies), tinyproxy (CONNECT proxy);
 # kubectl (a real client against stackbridge-sim); the scrape benchmark serves its targets with nginx.
-DEB_PACKAGES := prometheus prometheus-node-exporter victoria-metrics libcurl4-openssl-dev zlib1g-dev libsnappy-dev libprotobuf-c-dev python3 openssl zstd tinyproxy-bin nginx-light kubectl wrk curl
+# The deployment kit's checks use promtool, amtool (prometheus-alertmanager) and kubectl's kustomize,
+# and kubernetes-validate from PyPI in a virtual environment (python3-venv).
+DEB_PACKAGES := prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics libcurl4-openssl-dev zlib1g-dev libsnappy-dev libprotobuf-c-dev python3 python3-venv openssl zstd tinyproxy-bin nginx-light kubectl wrk curl
+
+# kubernetes-validate (Kubernetes JSON schemas, 1.25 to 1.37) for `check-kit`, pinned.
+KUBERNETES_VALIDATE_VERSION := 1.37.0
+VENV := .build/kit-venv
 
 # How long `make demo` runs; 0 runs until interrupted.
 DEMO_SECONDS ?= 60
 
-.PHONY: all deps build test lint fuzz bench demo clean
+.PHONY: all deps build test lint check-kit fuzz bench demo clean
 
 all: build
 
@@ -45,7 +51,16 @@ lint:
 # after the rest, so that their load does not starve the timing of the unit and peer tests.
 END_TO_END := EndToEndTests|CommandLineTests
 
-test: deps lint
+$(VENV)/bin/kubernetes-validate:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)
+
+# deploy/, alerts/ and dashboards/: rendered, validated, tested (scripts/check-kit.sh). The
+# dashboards' and alerts' queries run against a real Prometheus in DeployKitEndToEndTests.
+check-kit: deps $(VENV)/bin/kubernetes-validate
+	scripts/check-kit.sh $(VENV)/bin/kubernetes-validate
+
+test: deps lint check-kit
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(END_TO_END)'
 	$(SWIFT) test --skip-build --filter '$(END_TO_END)'

@@ -21,6 +21,20 @@ public enum PromQL {
         }
     }
 
+    /// How Prometheus answered an instant query: `success` or `error`, the error's message, and
+    /// how many series (or, for a scalar, 1) the result holds.
+    public static func evaluate(_ base: String, _ promQL: String) async throws -> (
+        status: String, error: String?, series: Int
+    ) {
+        var components = URLComponents(string: base + "/api/v1/query")!
+        components.queryItems = [URLQueryItem(name: "query", value: promQL)]
+        let (data, _) = try await URLSession.shared.data(from: components.url!)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let result = (object["data"] as? [String: Any])?["result"]
+        let series = (result as? [Any])?.count ?? (result == nil ? 0 : 1)
+        return (object["status"] as? String ?? "", object["error"] as? String, series)
+    }
+
     /// The timestamps (seconds) of the stored samples of the first series `selector` matches
     /// over the last `range` (a range-vector query), oldest first.
     public static func sampleTimes(_ base: String, _ selector: String, range: String) async throws -> [Double] {

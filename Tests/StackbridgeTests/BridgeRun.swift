@@ -15,10 +15,11 @@ final class BridgeRun: @unchecked Sendable {
     private let configFile: URL
 
     /// Starts the simulator with `simulatorArguments` and the bridge scraping it every `interval`,
-    /// with `extraYAML` and `simulatorYAML(simulator URL)` added to its configuration.
+    /// with `extraYAML` and `simulatorYAML(simulator URL)` added to its configuration and
+    /// `kubernetesYAML` (one line) to its `kubernetes:` section.
     init(
         simulatorArguments: [String], interval: String = "1s", extraYAML: String = "",
-        simulatorYAML: (String) -> String = { _ in "" }
+        kubernetesYAML: String = "", simulatorYAML: (String) -> String = { _ in "" }
     ) throws {
         simulator = try SimulatorProcess(simulatorArguments)
         port = try PeerProcess.freePort()
@@ -28,6 +29,7 @@ final class BridgeRun: @unchecked Sendable {
         cluster_name: e2e
         kubernetes:
           api_server: \(simulator.url)
+          \(kubernetesYAML)
         scrape:
           interval: \(interval)
           timeout: \(interval)
