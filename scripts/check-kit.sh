@@ -12,6 +12,13 @@ trap 'rm -rf "$work"' EXIT
 promtool check rules alerts/stackbridge.rules.yml
 promtool test rules alerts/tests.yml
 amtool check-config alerts/alertmanager.yml
+# Every alert links to a runbook section of its own.
+for alert in $(sed -n 's/^ *- alert: //p' alerts/stackbridge.rules.yml); do
+	anchor=$(echo "$alert" | tr 'A-Z' 'a-z')
+	grep -q "^## $alert\$" docs/runbooks.md || { echo "docs/runbooks.md has no section $alert" >&2; exit 1; }
+	grep -q "runbook_url: docs/runbooks.md#$anchor\$" alerts/stackbridge.rules.yml \
+		|| { echo "$alert: runbook_url is not docs/runbooks.md#$anchor" >&2; exit 1; }
+done
 
 scripts/prometheusrule.sh > "$work/prometheusrule.yaml"
 if ! diff -u deploy/overlays/prometheus-operator/prometheusrule.yaml "$work/prometheusrule.yaml"; then
