@@ -207,7 +207,7 @@ let package = Package(
             dependencies: [
                 "BridgeApp", "BridgeCore", "BridgeKubernetes", "BridgeServer", "BridgeTestPeers", "BridgeTopology",
                 "BridgeStackState",
-                "BridgeHTTP", .product(name: "Logging", package: "swift-log"),
+                "BridgeHTTP", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -1,5 +1,8 @@
+import BridgeKubernetes
 import Foundation
+import Logging
 import Testing
+import Yams
 
 @testable import BridgeApp
 
@@ -17,5 +20,52 @@ import Testing
         #expect(node.mode == .node)
         #expect(node.kubernetes.leaderElection.enabled != true)
         #expect(node.stackState?.apiKeyFile == "/etc/stackbridge/secret/api-key")
+    }
+}
+
+/// deploy/'s cluster roles grant list and watch on exactly the resources each mode watches.
+@Suite struct DeployKitRoleTests {
+    static let base = DeployKitConfigurationTests.config.deletingLastPathComponent()
+
+    /// `resource.group` (or `resource` for the core group) → verbs, from a ClusterRole's rules.
+    static func grants(_ file: String) throws -> [String: Set<String>] {
+        let text = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)
+        var grants: [String: Set<String>] = [:]
+        for document in try Yams.load_all(yaml: text) {
+            guard let object = document as? [String: Any], object["kind"] as? String == "ClusterRole" else { continue }
+            for rule in object["rules"] as? [[String: Any]] ?? [] {
+                let verbs = Set(rule["verbs"] as? [String] ?? [])
+                for group in rule["apiGroups"] as? [String] ?? [] {
+                    for resource in rule["resources"] as? [String] ?? [] {
+                        grants[group.isEmpty ? resource : "\(resource).\(group)", default: []].formUnion(verbs)
+                    }
+                }
+            }
+        }
+        return grants
+    }
+
+    func watched(_ mode: String) throws -> Set<String> {
+        let configuration = try Configuration.parse(
+            "cluster_name: c\nmode: \(mode)\nkubernetes: {api_server: 'https://10.0.0.1'}")
+        let bridge = try Bridge(configuration: configuration, version: "t", logger: Logger(label: "t"))
+        return Set(bridge.watchedKinds.map(\.kind.resource))
+    }
+
+    @Test func theClusterRoleListsAndWatchesWhatClusterModeWatchesAndNothingElse() throws {
+        let grants = try Self.grants("rbac-cluster.yaml")
+        let watching = Set(grants.filter { $0.value.isSuperset(of: ["list", "watch"]) }.keys)
+        // The StackState forwarder watches events besides the topology's resources.
+        #expect(watching == (try watched("cluster")).union([ResourceKind.events.resource]))
+        #expect(grants.values.allSatisfy { $0.isSubset(of: ["get", "list", "watch"]) }, "read only")
+        #expect(grants["endpoints"] == ["get"])
+    }
+
+    @Test func theNodeRoleListsAndWatchesWhatNodeModeWatchesAndProxiesToKubelets() throws {
+        let grants = try Self.grants("rbac-node.yaml")
+        let watching = Set(grants.filter { $0.value.isSuperset(of: ["list", "watch"]) }.keys)
+        #expect(watching == (try watched("node")))
+        #expect(grants["nodes/proxy"] == ["get"])
+        #expect(grants.values.allSatisfy { $0.isSubset(of: ["get", "list", "watch"]) }, "read only")
     }
 }
