@@ -27,6 +27,8 @@ public struct ConnectivityCheck: Sendable {
         public var body: [UInt8]?
         /// What a refusal (401/403) most likely means here.
         public var authHint: String
+        /// Whether 404 counts as working: an object the bridge creates itself (the Lease).
+        public var notFoundIsOK = false
     }
 
     /// The outcome for one endpoint.
@@ -63,6 +65,16 @@ public struct ConnectivityCheck: Sendable {
                 name: "kubernetes API", url: api.server + "/api/v1/nodes?limit=3", security: api.security,
                 authHint: permission)
         ]
+        if let election = bridge.election {
+            // Reading the Lease proves the Role is bound; 404 only means no replica has created it yet.
+            endpoints.append(
+                Endpoint(
+                    name: "leader election lease \(election.namespace)/\(election.leaseName)",
+                    url: api.server
+                        + "/apis/coordination.k8s.io/v1/namespaces/\(election.namespace)/leases/\(election.leaseName)",
+                    security: api.security, authHint: permission + " (leases: get, create, update)",
+                    notFoundIsOK: true))
+        }
         if configuration.mode != .cluster {
             let nodes = await firstNodes(api)
             let access: KubeletAccess =
@@ -226,8 +238,8 @@ public struct ConnectivityCheck: Sendable {
         do {
             let response = try await client.execute(request)
             let line = "\(endpoint.method == .post ? "POST" : "GET") \(path) → \(response.status)"
-            let ok = response.status < 400
-            steps.append(.init("http", ok: ok, line))
+            let ok = response.status < 400 || (endpoint.notFoundIsOK && response.status == 404)
+            steps.append(.init("http", ok: ok, line + (ok && response.status == 404 ? " (not created yet)" : "")))
             guard ok else { return result(Self.hint(status: response.status, endpoint: endpoint)) }
         } catch {
             steps.append(.init("http", ok: false, "\(error)"))

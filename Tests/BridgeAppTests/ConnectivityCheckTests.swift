@@ -54,6 +54,34 @@ import Testing
         #expect(ConnectivityCheck.table(results).hasSuffix("6 endpoints checked, 0 failed\n"))
     }
 
+    @Test func clusterModeChecksTheLeaseWhichMayNotExistYet() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2"])
+        defer { simulator.stop() }
+        let yaml = """
+            cluster_name: c
+            mode: cluster
+            kubernetes: {api_server: '\(simulator.url)', leader_election: {lease_namespace: monitoring}}
+            """
+        let first = try await results(yaml)
+        #expect(first.map(\.name) == ["kubernetes API", "leader election lease monitoring/stackbridge"])
+        #expect(first.allSatisfy { $0.ok }, "\(ConnectivityCheck.table(first))")
+        #expect(
+            first[1].steps.last?.detail
+                == "GET /apis/coordination.k8s.io/v1/namespaces/monitoring/leases/stackbridge → 404 (not created yet)")
+        // Once a replica holds it, the same check reads it.
+        let url = simulator.url + "/apis/coordination.k8s.io/v1/namespaces/monitoring/leases"
+        _ = try await client.execute(
+            HTTPRequest(
+                url: url, method: .post, headers: [("Content-Type", "application/json")],
+                body: Array(#"{"metadata":{"name":"stackbridge"},"spec":{"holderIdentity":"x"}}"#.utf8))
+        ).requireSuccess(url: url)
+        let again = try await results(yaml)
+        #expect(again[1].ok && again[1].steps.last?.detail.hasSuffix("→ 200") == true)
+        // Outside cluster mode there is no election and no lease to check.
+        let all = try await results("cluster_name: c\nkubernetes: {api_server: '\(simulator.url)'}")
+        #expect(!all.contains { $0.name.hasPrefix("leader election") })
+    }
+
     @Test func failuresNameTheStepAndGiveAHint() async throws {
         let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2", "--receiver-api-key", "right"])
         defer { simulator.stop() }
@@ -99,7 +127,8 @@ import Testing
         #expect(byName["kubernetes API"]?.ok == true)
         let lookup = try #require(byName["kube-state-metrics service kube-system/no-such-service"])
         #expect(!lookup.ok && lookup.steps.last?.detail.hasSuffix("→ 404") == true)
-        #expect(ConnectivityCheck.table(results).hasSuffix("7 endpoints checked, 5 failed\n"))
+        #expect(byName["leader election lease default/stackbridge"]?.ok == true)
+        #expect(ConnectivityCheck.table(results).hasSuffix("8 endpoints checked, 5 failed\n"))
     }
 
     @Test func aProxyIsUsedAndShown() async throws {
