@@ -225,11 +225,17 @@ public final class LeaderElector: ServiceLifecycle.Service, Sendable {
         }
     }
 
+    /// Half the margin between the renew deadline and the lease duration: a renewal that starts
+    /// just before the deadline and hangs still ends, and the leader steps down, before any standby
+    /// may take the lease.
+    private var requestTimeout: Duration { (settings.leaseDuration - settings.renewDeadline) / 2 }
+
     private func request(_ url: String, method: HTTPRequest.Method, body: [UInt8]? = nil) -> HTTPRequest {
         HTTPRequest(
             url: url, method: method,
             headers: body == nil ? [("Accept", "application/json")] : [("Content-Type", "application/json")],
-            body: body, connectTimeout: .seconds(2), timeout: settings.retryPeriod * 2, security: config.security)
+            body: body, connectTimeout: min(.seconds(2), requestTimeout), timeout: requestTimeout,
+            security: config.security)
     }
 
     /// Logs a failure once until it changes or a write succeeds, so a down API server does not

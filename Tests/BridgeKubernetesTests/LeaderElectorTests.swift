@@ -7,8 +7,9 @@ import ServiceLifecycle
 import Testing
 
 /// Replicas electing a leader on a Lease of the real simulator, which answers 409 as an API
-/// server does; timings are shrunk (lease 3 s, renew deadline 2 s, retry 0.25 s) so failover fits
-/// a test.
+/// server does; timings are shrunk (renew deadline 2 s, retry 0.25 s) so failover fits a test.
+/// Waits poll with generous limits, so a loaded machine slows the tests rather than failing them;
+/// time bounds that prove a rule are lower bounds, or upper bounds far below the alternative.
 @Suite struct LeaderElectorTests {
     let client = HTTPClient(userAgent: "stackbridge-test")
 
@@ -18,9 +19,12 @@ import Testing
         let group: ServiceGroup
         let task: Task<Void, Never>
 
-        init(_ name: String, simulator: SimulatorProcess, client: HTTPClient, logs: LogCapture) {
+        init(
+            _ name: String, simulator: SimulatorProcess, client: HTTPClient, logs: LogCapture,
+            leaseDuration: Duration = .seconds(3)
+        ) {
             let settings = LeaderElector.Settings(
-                leaseName: "stackbridge", namespace: "monitoring", identity: name, leaseDuration: .seconds(3),
+                leaseName: "stackbridge", namespace: "monitoring", identity: name, leaseDuration: leaseDuration,
                 renewDeadline: .seconds(2), retryPeriod: .milliseconds(250))
             let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: "test")
             elector = LeaderElector(settings: settings, config: config, client: client, logger: logs.logger())
@@ -51,8 +55,11 @@ import Testing
     @Test func exactlyOneOfThreeLeadsAndAReleasedLeaseMovesWithinARetryPeriod() async throws {
         let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2"])
         let logs = LogCapture()
-        let replicas = ["a", "b", "c"].map { Replica($0, simulator: simulator, client: client, logs: logs) }
-        #expect(await eventually(within: .seconds(5)) { replicas.contains(where: \.isLeader) })
+        // A 20 s lease: a takeover well within it can only come from the release.
+        let replicas = ["a", "b", "c"].map {
+            Replica($0, simulator: simulator, client: client, logs: logs, leaseDuration: .seconds(20))
+        }
+        #expect(await eventually(within: .seconds(20)) { replicas.contains(where: \.isLeader) })
         // Watched for three lease durations' worth of retries: never two leaders at once.
         for _ in 0..<40 {
             #expect(replicas.filter(\.isLeader).count <= 1)
@@ -61,10 +68,10 @@ import Testing
         let leader = try #require(replicas.first { $0.isLeader })
         let first = try await lease(simulator)
         #expect(first.spec.holderIdentity == leader.elector.settings.identity)
-        #expect(first.spec.leaseDurationSeconds == 3)
+        #expect(first.spec.leaseDurationSeconds == 20)
         // The renew time moves while the acquire time stays.
         #expect(
-            try await eventually(within: .seconds(2)) {
+            try await eventually(within: .seconds(10)) {
                 try await lease(simulator).spec.renewTime != first.spec.renewTime
             })
         #expect(try await lease(simulator).spec.acquireTime == first.spec.acquireTime)
@@ -74,9 +81,9 @@ import Testing
         await leader.task.value
         #expect(!leader.isLeader)
         let others = replicas.filter { $0 !== leader }
-        #expect(await eventually(within: .seconds(2)) { others.contains(where: \.isLeader) })
-        // Released: taken over well before the 3 s lease could have run out.
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(await eventually(within: .seconds(10)) { others.contains(where: \.isLeader) })
+        // Released: taken over well before the 20 s lease could have run out.
+        #expect(ContinuousClock.now - started < .seconds(10))
         let next = try await lease(simulator)
         #expect(next.spec.holderIdentity == others.first(where: \.isLeader)?.elector.settings.identity)
         #expect(next.spec.leaseTransitions == (first.spec.leaseTransitions ?? 0) + 1)
@@ -90,9 +97,9 @@ import Testing
     @Test func aLeaderThatVanishesIsReplacedOnlyAfterTheLeaseDuration() async throws {
         let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2"])
         let logs = LogCapture()
-        let first = Replica("first", simulator: simulator, client: client, logs: logs)
-        #expect(await eventually(within: .seconds(5)) { first.isLeader })
-        let second = Replica("second", simulator: simulator, client: client, logs: logs)
+        let first = Replica("first", simulator: simulator, client: client, logs: logs, leaseDuration: .seconds(6))
+        #expect(await eventually(within: .seconds(20)) { first.isLeader })
+        let second = Replica("second", simulator: simulator, client: client, logs: logs, leaseDuration: .seconds(6))
         try await Task.sleep(for: .seconds(1))
         #expect(!second.isLeader)
         // Cancelled rather than shut down: like a SIGKILL, the lease is not released.
@@ -100,9 +107,9 @@ import Testing
         first.task.cancel()
         await first.task.value
         #expect(try await lease(simulator).spec.holderIdentity == "first")
-        #expect(await eventually(within: .seconds(6)) { second.isLeader })
+        #expect(await eventually(within: .seconds(20)) { second.isLeader })
         let waited = ContinuousClock.now - vanished
-        #expect(waited >= .milliseconds(2500), "took over after \(waited), before the 3 s lease ran out")
+        #expect(waited >= .milliseconds(5500), "took over after \(waited), before the 6 s lease ran out")
         #expect(try await lease(simulator).spec.holderIdentity == "second")
         await second.group.triggerGracefulShutdown()
         await second.task.value
@@ -111,16 +118,16 @@ import Testing
     @Test func aLeaderCutOffFromTheAPIServerStepsDownAtTheRenewDeadline() async throws {
         let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2"])
         let logs = LogCapture()
-        let replica = Replica("lonely", simulator: simulator, client: client, logs: logs)
-        #expect(await eventually(within: .seconds(5)) { replica.isLeader })
+        let replica = Replica("lonely", simulator: simulator, client: client, logs: logs, leaseDuration: .seconds(6))
+        try #require(await eventually(within: .seconds(20)) { replica.isLeader })
         let cut = ContinuousClock.now
         simulator.stop()
-        #expect(await eventually(within: .seconds(4)) { !replica.isLeader })
+        #expect(await eventually(within: .seconds(20)) { !replica.isLeader })
         #expect(ContinuousClock.now - cut >= .milliseconds(1750))
         #expect(logs.records.map(\.message).contains { $0.contains("lost leadership") })
-        #expect(
-            logs.records.map(\.message).filter { $0.contains("could not read the lease") }.count == 1,
-            "repeated failures log once")
+        // About eight failed looks; a line only for each new reason (refused, perhaps a timeout).
+        let failures = logs.records.map(\.message).filter { $0.contains("could not read the lease") }.count
+        #expect((1...2).contains(failures), "repeated failures log once per reason, not \(failures) times")
         await replica.group.triggerGracefulShutdown()
         await replica.task.value
     }
