@@ -32,6 +32,22 @@ if ! diff -ru dashboards "$work/dashboards"; then
 	exit 1
 fi
 
+# The NetworkPolicy opens exactly the ports docs/networking.md lists.
+"$(dirname "$validate")/python" - deploy/base/networkpolicy.yaml docs/networking.md <<'PY'
+import re, sys, yaml
+policy = yaml.safe_load(open(sys.argv[1]))["spec"]
+opened = {f'{p["port"]}/{p["protocol"]}' for rule in policy["ingress"] + policy["egress"] for p in rule["ports"]}
+documented = set()
+for line in open(sys.argv[2]):
+    cells = [c.strip() for c in line.split("|")]
+    if len(cells) > 4 and re.match(r"^(Inbound|Outbound)$", cells[3]):
+        documented |= {f"{port}/{proto}" for port, proto in re.findall(r"(\d+)/(TCP|UDP)", cells[4])}
+        if "53/UDP and 53/TCP" in cells[4]:
+            documented.add("53/TCP")
+assert opened == documented, f"NetworkPolicy opens {sorted(opened)}, docs/networking.md lists {sorted(documented)}"
+print(f"networkpolicy: {len(opened)} ports, as docs/networking.md lists them")
+PY
+
 # The overlays read the API key from a git-ignored file; a copy of deploy/ gets a test key.
 cp -r deploy "$work/deploy"
 for overlay in "$work"/deploy/overlays/*/; do
