@@ -184,7 +184,9 @@ def bridge_health():
     ]
     variables = [
         datasource_variable(),
-        query_variable("instance", "Instance", "label_values(stackbridge_build_info, instance)", True, True),
+        query_variable("cluster", "Cluster", "label_values(stackbridge_build_info, cluster)"),
+        query_variable("instance", "Instance", f"label_values(stackbridge_build_info{{{CLUSTER}}}, instance)", True,
+                       True),
     ]
     return dashboard("stackbridge-health", "stackbridge / Bridge health",
                      "stackbridge itself: targets, scrapes, topology sync, remote-write queue and spool, StackState forwarding.",

@@ -66,7 +66,7 @@ public struct Bridge: Sendable {
         clusterName = name
         store = ClusterStore(clusterName: name)
         snapshot = ExpositionSnapshot(now: ScrapeClock.nowMilliseconds)
-        telemetry = Telemetry(version: version)
+        telemetry = Telemetry(version: version, cluster: name)
         stackState = try Self.resolveStackState(configuration, environment: environment)
         election = try Self.resolveElection(configuration, apiServer: apiServer, environment: environment)
         leadership = Leadership(elected: election != nil)

@@ -32,10 +32,13 @@ public final class Telemetry: Sendable {
     private let store = Mutex<ClusterStore?>(nil)
     /// The version, for `stackbridge_build_info`.
     public let version: String
+    /// The cluster's name, on `stackbridge_build_info`: the dashboards pick a cluster's bridges by it.
+    public let cluster: String
 
     /// Empty counters.
-    public init(version: String) {
+    public init(version: String, cluster: String = "") {
         self.version = version
+        self.cluster = cluster
     }
 
     /// Every family name this type exposes (docs/metrics.md is checked against it).
@@ -225,8 +228,12 @@ public final class Telemetry: Sendable {
                 "1 after the receiver accepted a post, 0 after it rejected the API key (403), -1 before either.",
                 { Double($1.apiKeyValid) }),
             family(
-                "stackbridge_build_info", .gauge, "The running version.",
-                [one("stackbridge_build_info", 1, [LabelPair("version", version)])]),
+                "stackbridge_build_info", .gauge, "The running version, and the cluster it serves.",
+                [
+                    one(
+                        "stackbridge_build_info", 1,
+                        [LabelPair("version", version)] + (cluster.isEmpty ? [] : [LabelPair("cluster", cluster)]))
+                ]),
             family("stackbridge_scrapes_total", .counter, "Scrapes by job and result.", scrapes),
             family(
                 "stackbridge_scrape_targets", .gauge, "Targets in the current target set.",
