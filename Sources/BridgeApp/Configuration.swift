@@ -153,6 +153,7 @@ public struct Configuration: Sendable, Hashable {
         kubernetes:
           # api_server: https://kubernetes.example:6443   # default: in-cluster, else $KUBECONFIG / ~/.kube/config
           kubelet_access: proxy        # proxy (through the apiserver) | direct (https://<InternalIP>:10250)
+          # leader_election: {enabled: true, lease_name: stackbridge}   # default: on in cluster mode only
         scrape:
           interval: 30s
           timeout: 10s
