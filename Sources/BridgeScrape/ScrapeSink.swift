@@ -38,8 +38,10 @@ public actor LatestScrapes: ScrapeSink {
     }
 
     /// Waits until `condition` holds for the store or `timeout` passes; returns whether it held.
+    /// The limit is generous: a poll costs nothing when the condition holds early, and in a full
+    /// test run other suites' peer start-ups can hold both cooperative threads for seconds.
     public func wait(
-        timeout: Duration = .seconds(10),
+        timeout: Duration = .seconds(30),
         until condition: @Sendable (isolated LatestScrapes) -> Bool
     ) async -> Bool {
         let deadline = ContinuousClock.now + timeout

@@ -145,7 +145,7 @@ import Testing
             return try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
         }
         // The standby drains the event (the leader forwards it) and posts nothing.
-        for _ in 0..<50 where !events.drain().isEmpty || forwarder.queue.count > 0 {
+        for _ in 0..<500 where !events.drain().isEmpty || forwarder.queue.count > 0 {
             try await Task.sleep(for: .milliseconds(20))
         }
         try await Task.sleep(for: .milliseconds(500))
@@ -153,7 +153,7 @@ import Testing
         #expect(forwarder.snapshot.posts.isEmpty)
         leading.store(true, ordering: .relaxed)
         var summary: [String: Any] = [:]
-        for _ in 0..<50 {
+        for _ in 0..<300 {
             summary = try await received()
             if summary["snapshots"] as? Int == 1 { break }
             try await Task.sleep(for: .milliseconds(100))
