@@ -21,17 +21,8 @@ let nodes = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1
 let podsPerNode = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 48 : 48
 let requests = CommandLine.arguments.count > 3 ? Int(CommandLine.arguments[3]) ?? 10 : 10
 
-let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-
 /// CPU seconds used so far by process `pid`.
-func cpuSeconds(_ pid: Int32) -> Double {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-    else { return 0 }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    // After the command: state is field 3, utime 14 and stime 15 (proc(5)).
-    return (Double(fields[11]) ?? 0) / ticks + (Double(fields[12]) ?? 0) / ticks
-}
+func cpuSeconds(_ pid: Int32) -> Double { ProcessStats.cpuSeconds(pid) }
 
 /// CPU seconds of this process.
 func ownCPUSeconds() -> Double {
