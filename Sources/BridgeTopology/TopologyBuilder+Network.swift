@@ -2,8 +2,19 @@ extension TopologyBuilder {
     /// Services (with `exposes` to the pods their selector matches and `uses` to the target of an
     /// ExternalName service) and ingresses (with `routes` to services and from load-balancer endpoints).
     mutating func addServicesAndIngresses() {
-        var podsByNamespace: [String: [(key: ObjectKey, pod: Pod)]] = [:]
-        for (key, pod) in state.pods { podsByNamespace[key.namespace, default: []].append((key, pod)) }
+        // Selectors are matched through an index from namespace and label to pods, starting from the
+        // rarest label of the selector: scanning every pod of the namespace for every Service was
+        // the largest cost of a build (docs/performance.md).
+        var podLabels: [ObjectKey: [String: String]] = [:]
+        var podsByLabel: [LabelInNamespace: [ObjectKey]] = [:]
+        for (key, pod) in state.pods {
+            let labels = pod.metadata.labels ?? [:]
+            podLabels[key] = labels
+            for (name, value) in labels {
+                podsByLabel[LabelInNamespace(namespace: key.namespace, name: name, value: value), default: []]
+                    .append(key)
+            }
+        }
         for (key, service) in state.services.sorted(by: { $0.key < $1.key }) {
             let serviceURN = urn(.service, key.namespace, key.name)
             let spec = service.spec
@@ -12,12 +23,17 @@ extension TopologyBuilder {
             add(.service, service.metadata, identifiers: serviceIdentifiers(service, key: key), extraTags: extraTags)
             relate(.encloses, urns.namespace(key.namespace), serviceURN)
             if let selector = spec?.selector, !selector.isEmpty {
-                let matching = (podsByNamespace[key.namespace] ?? []).filter { entry in
-                    let labels = entry.pod.metadata.labels ?? [:]
+                let candidates =
+                    selector.map {
+                        podsByLabel[LabelInNamespace(namespace: key.namespace, name: $0.key, value: $0.value)] ?? []
+                    }
+                    .min { $0.count < $1.count } ?? []
+                let matching = candidates.filter { pod in
+                    let labels = podLabels[pod] ?? [:]
                     return selector.allSatisfy { labels[$0.key] == $0.value }
                 }
-                for entry in matching.sorted(by: { $0.key < $1.key }) {
-                    relate(.exposes, serviceURN, urn(.pod, key.namespace, entry.key.name))
+                for pod in matching.sorted() {
+                    relate(.exposes, serviceURN, urn(.pod, key.namespace, pod.name))
                 }
             }
             if spec?.type == "ExternalName", let external = spec?.externalName {
@@ -65,4 +81,11 @@ extension TopologyBuilder {
         }
         return identifiers
     }
+}
+
+/// One `name=value` label in one namespace: the key of the selector index.
+private struct LabelInNamespace: Hashable {
+    var namespace: String
+    var name: String
+    var value: String
 }
