@@ -17,6 +17,8 @@ public final class ClusterStore: Sendable {
         var settled: Set<String> = []
         /// Seconds since the epoch when each resource's watcher last heard from the API server.
         var contacts: [String: Double] = [:]
+        /// Counts changes of `state`.
+        var changes: UInt64 = 0
     }
 
     private let contents: Mutex<Contents>
@@ -38,6 +40,12 @@ public final class ClusterStore: Sendable {
     /// The current state (deleted pods are not in it).
     public var snapshot: ClusterState { contents.withLock { $0.state } }
 
+    /// The current state and a number that changes whenever the state does, so that a reader can
+    /// skip work when nothing changed since it last looked.
+    public var versionedSnapshot: (state: ClusterState, version: UInt64) {
+        contents.withLock { ($0.state, $0.changes) }
+    }
+
     /// Replaces every object of `resource` with those of a completed list, staged in `listed`;
     /// pods that the list no longer has were deleted while unwatched and enter the grace period.
     public func replaceAll(_ resource: String, with listed: ClusterState) {
@@ -53,6 +61,7 @@ public final class ClusterStore: Sendable {
                 }
             }
             contents.state.replace(resource, from: listed)
+            contents.changes &+= 1
             contents.settled.insert(resource)
             prune(&contents, at: time)
         }
@@ -121,6 +130,7 @@ public final class ClusterStore: Sendable {
                 }
                 contents.state.upsert(object)
             }
+            contents.changes &+= 1
             prune(&contents, at: time)
         }
     }
