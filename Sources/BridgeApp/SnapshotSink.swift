@@ -52,10 +52,20 @@ final class SnapshotSink: ScrapeSink {
     /// replicas writing the same series would interleave their samples at the receiver.
     private func forward(_ batches: [MetricBatch], of target: ScrapeTarget, timestamp: Int64) {
         guard !queues.isEmpty, leadership.isLeader else { return }
-        var converted = RemoteWriteBatch()
         let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
-        for batch in batches { converted.append(batch, extraLabels: extra, timestamp: timestamp) }
-        for queue in queues { queue.enqueue(converted) }
+        // Converted once per shard count (one for every queue with the default queue_config),
+        // straight into each shard's part.
+        var converted: [Int: [RemoteWriteBatch]] = [:]
+        for queue in queues {
+            if converted[queue.shardCount] == nil {
+                var parts = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: queue.shardCount)
+                for batch in batches {
+                    RemoteWriteBatch.append(batch, extraLabels: extra, timestamp: timestamp, sharding: &parts)
+                }
+                converted[queue.shardCount] = parts
+            }
+            queue.enqueue(sharded: converted[queue.shardCount]!)
+        }
     }
 
     func remove(_ target: ScrapeTarget, stale: MetricBatch) async {

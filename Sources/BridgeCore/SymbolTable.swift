@@ -161,6 +161,9 @@ public struct SymbolTable: Sendable {
         slots = fresh
     }
 
+    /// The hash ``contentHash(of:)`` stores, of any bytes: the same in every table and every run.
+    public static func contentHash(ofBytes bytes: UnsafeRawBufferPointer) -> UInt64 { hash(bytes) }
+
     /// A fast non-cryptographic hash: eight bytes per step with a multiply-xorshift mix.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)

@@ -5,23 +5,135 @@ extension RemoteWriteBatch {
     /// then each of `extraLabels` the sample does not already carry (the `job` and `instance` a
     /// Prometheus scrape would give it). Samples without their own timestamp get `timestamp`;
     /// staleness markers keep their special NaN.
+    ///
+    /// This runs for every sample forwarded, so it works on bytes, not strings: each distinct
+    /// symbol's bytes and hash are copied once into a scratch buffer, every distinct label name gets
+    /// a rank in byte order once per batch, and a sample's labels are then put in order by an
+    /// insertion sort of small integers (docs/performance.md).
     public mutating func append(
         _ batch: MetricBatch, extraLabels: [(name: String, value: String)], timestamp: Int64
     ) {
-        var strings: [Symbol: String] = [:]
-        func string(_ symbol: Symbol) -> String {
-            if let known = strings[symbol] { return known }
-            let value = batch.symbols.string(symbol)
-            strings[symbol] = value
-            return value
+        var destinations = [self]
+        self = RemoteWriteBatch()
+        Self.append(batch, extraLabels: extraLabels, timestamp: timestamp, sharding: &destinations)
+        self = destinations[0]
+    }
+
+    /// Like ``append(_:extraLabels:timestamp:)``, but each series goes to the batch of
+    /// `destinations` its hash picks (`hash % count`), as ``RemoteWriteQueue`` shards them: the
+    /// queue then takes each shard's part whole instead of copying series one by one.
+    public static func append(
+        _ batch: MetricBatch, extraLabels: [(name: String, value: String)], timestamp: Int64,
+        sharding destinations: inout [RemoteWriteBatch]
+    ) {
+        guard !batch.samples.isEmpty, !destinations.isEmpty else { return }
+        var scratch = ScratchStrings()
+        let symbols = batch.symbols
+        var refs = [Int32](repeating: -1, count: symbols.count)
+        func ref(_ symbol: Symbol) -> Int32 {
+            let index = Int(symbol.rawValue)
+            if refs[index] < 0 { refs[index] = scratch.add(symbol, of: symbols) }
+            return refs[index]
         }
-        var pairs: [(name: String, value: String)] = []
+        // Ranks of every label name in byte order; equal bytes share a rank.
+        let metricName = scratch.add("__name__")
+        let extras = extraLabels.filter { !$0.name.isEmpty && !$0.value.isEmpty }.map {
+            (name: scratch.add($0.name), value: scratch.add($0.value))
+        }
+        var nameRefs = Set<Int32>([metricName] + extras.map(\.name))
         for sample in batch.samples {
-            pairs.removeAll(keepingCapacity: true)
-            pairs.append(("__name__", string(sample.name)))
-            for label in batch.labels(of: sample) { pairs.append((string(label.name), string(label.value))) }
-            for extra in extraLabels where !pairs.contains(where: { $0.name == extra.name }) { pairs.append(extra) }
-            append(labels: pairs, value: sample.value, timestamp: sample.timestamp ?? timestamp)
+            for label in batch.labels(of: sample) { nameRefs.insert(ref(label.name)) }
         }
+        let ordered = nameRefs.sorted { scratch.precedes($0, $1) }
+        var rank = [Int32: Int32]()
+        var current: Int32 = -1
+        for (index, name) in ordered.enumerated() {
+            if index == 0 || scratch.precedes(ordered[index - 1], name) { current += 1 }
+            rank[name] = current
+        }
+        var symbolRank = [Int32](repeating: -1, count: symbols.count)
+        for (index, reference) in refs.enumerated() where reference >= 0 {
+            symbolRank[index] = rank[reference] ?? -1
+        }
+        let extraRanks = extras.map { rank[$0.name]! }
+        let metricNameRank = rank[metricName]!
+
+        var parts: [(rank: Int32, name: StringRef, value: StringRef)] = []
+        var sorted: [(name: StringRef, value: StringRef)] = []
+        for sample in batch.samples {
+            parts.removeAll(keepingCapacity: true)
+            parts.append((metricNameRank, scratch.refs[Int(metricName)], scratch.refs[Int(ref(sample.name))]))
+            for label in batch.labels(of: sample) {
+                let value = ref(label.value)
+                guard scratch.refs[Int(value)].length > 0 else { continue }
+                let name = ref(label.name)
+                guard scratch.refs[Int(name)].length > 0 else { continue }
+                parts.append((symbolRank[Int(label.name.rawValue)], scratch.refs[Int(name)], scratch.refs[Int(value)]))
+            }
+            for (index, extra) in extras.enumerated() where !parts.contains(where: { $0.rank == extraRanks[index] }) {
+                parts.append((extraRanks[index], scratch.refs[Int(extra.name)], scratch.refs[Int(extra.value)]))
+            }
+            // A handful of labels: insertion sort, no allocation.
+            for index in 1..<max(1, parts.count) {
+                let part = parts[index]
+                var position = index
+                while position > 0 && parts[position - 1].rank > part.rank {
+                    parts[position] = parts[position - 1]
+                    position -= 1
+                }
+                parts[position] = part
+            }
+            sorted.removeAll(keepingCapacity: true)
+            for part in parts { sorted.append((part.name, part.value)) }
+            let time = sample.timestamp ?? timestamp
+            var hash = RemoteWriteBatch.seriesSeed
+            for part in sorted {
+                RemoteWriteBatch.mix(&hash, part.name.hash)
+                RemoteWriteBatch.mix(&hash, part.value.hash)
+            }
+            let shard = Int(hash % UInt64(destinations.count))
+            sorted.withUnsafeBufferPointer { parts in
+                scratch.bytes.withUnsafeBufferPointer { bytes in
+                    destinations[shard].appendSorted(
+                        parts, in: bytes, value: sample.value, timestamp: time, hash: hash)
+                }
+            }
+        }
+    }
+}
+
+/// The strings of one conversion: bytes back to back, and a reference (offset, length, hash) per
+/// string added.
+struct ScratchStrings {
+    var bytes: [UInt8] = []
+    var refs: [StringRef] = []
+
+    /// Adds the bytes of `symbol`; returns the reference's index.
+    mutating func add(_ symbol: Symbol, of table: SymbolTable) -> Int32 {
+        let offset = Int32(bytes.count)
+        table.append(symbol, to: &bytes)
+        refs.append(
+            StringRef(offset: offset, length: Int32(table.length(of: symbol)), hash: table.contentHash(of: symbol)))
+        return Int32(refs.count - 1)
+    }
+
+    /// Adds `string`; returns the reference's index.
+    mutating func add(_ string: String) -> Int32 {
+        var string = string
+        let offset = Int32(bytes.count)
+        let hash = string.withUTF8 { utf8 in
+            bytes.append(contentsOf: utf8)
+            return SymbolTable.contentHash(ofBytes: UnsafeRawBufferPointer(utf8))
+        }
+        refs.append(StringRef(offset: offset, length: Int32(bytes.count) - offset, hash: hash))
+        return Int32(refs.count - 1)
+    }
+
+    /// Whether string `lhs` sorts before string `rhs` byte-wise.
+    func precedes(_ lhs: Int32, _ rhs: Int32) -> Bool {
+        let a = refs[Int(lhs)]
+        let b = refs[Int(rhs)]
+        return bytes[Int(a.offset)..<Int(a.offset + a.length)].lexicographicallyPrecedes(
+            bytes[Int(b.offset)..<Int(b.offset + b.length)])
     }
 }

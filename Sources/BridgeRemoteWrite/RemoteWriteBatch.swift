@@ -8,9 +8,12 @@ import CSnappy
 /// This is the unit the queue shards, batches and spools; ``encoded()`` turns it into one remote
 /// write 1.0 request body (protobuf `WriteRequest` through protobuf-c, then snappy block format).
 public struct RemoteWriteBatch: Sendable, Hashable {
+    /// Offsets of NUL-terminated strings in the arena, with their lengths (without the NUL).
     struct LabelRecord: Sendable, Hashable {
         var name: Int32
+        var nameLength: Int32
         var value: Int32
+        var valueLength: Int32
     }
 
     struct SeriesRecord: Sendable, Hashable {
@@ -34,7 +37,7 @@ public struct RemoteWriteBatch: Sendable, Hashable {
     public var isEmpty: Bool { series.isEmpty }
 
     /// Approximate bytes held, for queue and spool accounting.
-    public var byteCount: Int { arena.count + labels.count * 8 + series.count * 32 }
+    public var byteCount: Int { arena.count + labels.count * 16 + series.count * 32 }
 
     /// The oldest sample timestamp, in milliseconds.
     public var oldestTimestamp: Int64? { series.map(\.timestamp).min() }
@@ -52,16 +55,72 @@ public struct RemoteWriteBatch: Sendable, Hashable {
         let sorted = pairs.filter { !$0.value.isEmpty && !$0.name.isEmpty }.sorted {
             $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
         }
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        var hash = Self.seriesSeed
         let start = Int32(labels.count)
         for pair in sorted {
-            let name = store(pair.name, hash: &hash)
-            let value = store(pair.value, hash: &hash)
-            labels.append(LabelRecord(name: name, value: value))
+            let name = store(pair.name)
+            let value = store(pair.value)
+            Self.mix(&hash, name.hash)
+            Self.mix(&hash, value.hash)
+            labels.append(
+                LabelRecord(name: name.offset, nameLength: name.length, value: value.offset, valueLength: value.length))
         }
         series.append(
             SeriesRecord(labels: start..<Int32(labels.count), value: value, timestamp: timestamp, hash: hash))
         return hash
+    }
+
+    /// The series hash before any label: every label folds in the content hashes
+    /// (``SymbolTable/contentHash(ofBytes:)``) of its name and value, so a series built from
+    /// strings and one built from interned symbols hash alike.
+    static let seriesSeed: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    /// Folds one string's content hash into a series hash.
+    static func mix(_ hash: inout UInt64, _ part: UInt64) {
+        hash = (hash ^ part) &* 0x9E37_79B9_7F4A_7C15
+        hash ^= hash >> 32
+    }
+
+    /// Appends a series whose labels are already sorted, non-empty and given as ranges of
+    /// `bytes` with their content hashes (the fast path of ``append(_:extraLabels:timestamp:)``).
+    /// `hash` is the series hash of `parts`, computed by the caller to pick the batch.
+    mutating func appendSorted(
+        _ parts: UnsafeBufferPointer<(name: StringRef, value: StringRef)>, in bytes: UnsafeBufferPointer<UInt8>,
+        value: Double, timestamp: Int64, hash: UInt64
+    ) {
+        let start = Int32(labels.count)
+        for part in parts {
+            let name = store(
+                UnsafeBufferPointer(rebasing: bytes[Int(part.name.offset)..<Int(part.name.offset + part.name.length)]))
+            let value = store(
+                UnsafeBufferPointer(
+                    rebasing: bytes[Int(part.value.offset)..<Int(part.value.offset + part.value.length)]))
+            labels.append(
+                LabelRecord(name: name, nameLength: part.name.length, value: value, valueLength: part.value.length))
+        }
+        series.append(
+            SeriesRecord(labels: start..<Int32(labels.count), value: value, timestamp: timestamp, hash: hash))
+    }
+
+    /// Appends every series of `other`, in order, in a few bulk copies.
+    public mutating func append(contentsOf other: RemoteWriteBatch) {
+        guard !other.isEmpty else { return }
+        let arenaShift = Int32(arena.count)
+        let labelShift = Int32(labels.count)
+        arena.append(contentsOf: other.arena)
+        labels.reserveCapacity(labels.count + other.labels.count)
+        for label in other.labels {
+            labels.append(
+                LabelRecord(
+                    name: label.name + arenaShift, nameLength: label.nameLength, value: label.value + arenaShift,
+                    valueLength: label.valueLength))
+        }
+        series.reserveCapacity(series.count + other.series.count)
+        for record in other.series {
+            var shifted = record
+            shifted.labels = (record.labels.lowerBound + labelShift)..<(record.labels.upperBound + labelShift)
+            series.append(shifted)
+        }
     }
 
     /// Appends series `index` of `other`.
@@ -69,7 +128,10 @@ public struct RemoteWriteBatch: Sendable, Hashable {
         let record = other.series[index]
         let start = Int32(labels.count)
         for label in other.labels[Int(record.labels.lowerBound)..<Int(record.labels.upperBound)] {
-            labels.append(LabelRecord(name: copy(label.name, from: other), value: copy(label.value, from: other)))
+            labels.append(
+                LabelRecord(
+                    name: copy(label.name, length: label.nameLength, from: other), nameLength: label.nameLength,
+                    value: copy(label.value, length: label.valueLength, from: other), valueLength: label.valueLength))
         }
         var copied = record
         copied.labels = start..<Int32(labels.count)
@@ -83,34 +145,39 @@ public struct RemoteWriteBatch: Sendable, Hashable {
     public func sample(_ index: Int) -> (labels: [(String, String)], value: Double, timestamp: Int64) {
         let record = series[index]
         let pairs = labels[Int(record.labels.lowerBound)..<Int(record.labels.upperBound)].map {
-            (string(at: $0.name), string(at: $0.value))
+            (string(at: $0.name, length: $0.nameLength), string(at: $0.value, length: $0.valueLength))
         }
         return (pairs, record.value, record.timestamp)
     }
 
-    private mutating func store(_ string: String, hash: inout UInt64) -> Int32 {
-        let offset = Int32(arena.count)
-        for byte in string.utf8 {
-            arena.append(byte)
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+    /// Stores `string` NUL-terminated; returns its offset, length and content hash.
+    private mutating func store(_ string: String) -> StringRef {
+        var string = string
+        return string.withUTF8 { bytes in
+            let offset = store(bytes)
+            return StringRef(
+                offset: offset, length: Int32(bytes.count),
+                hash: SymbolTable.contentHash(ofBytes: UnsafeRawBufferPointer(bytes)))
         }
+    }
+
+    /// Stores `bytes` NUL-terminated in one copy; returns the offset.
+    private mutating func store(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let offset = Int32(arena.count)
+        arena.append(contentsOf: bytes)
         arena.append(0)
-        hash = (hash ^ 0xFF) &* 0x0000_0100_0000_01B3
         return offset
     }
 
-    private mutating func copy(_ offset: Int32, from other: RemoteWriteBatch) -> Int32 {
-        let start = Int(offset)
-        let end = other.arena[start...].firstIndex(of: 0)!
+    private mutating func copy(_ offset: Int32, length: Int32, from other: RemoteWriteBatch) -> Int32 {
         let copied = Int32(arena.count)
-        arena.append(contentsOf: other.arena[start...end])
+        // The string and its NUL in one copy.
+        arena.append(contentsOf: other.arena[Int(offset)...Int(offset + length)])
         return copied
     }
 
-    private func string(at offset: Int32) -> String {
-        let start = Int(offset)
-        let end = arena[start...].firstIndex(of: 0)!
-        return String(decoding: arena[start..<end], as: UTF8.self)
+    private func string(at offset: Int32, length: Int32) -> String {
+        String(decoding: arena[Int(offset)..<Int(offset + length)], as: UTF8.self)
     }
 
     /// The protobuf `WriteRequest` of every series, uncompressed.
@@ -175,6 +242,13 @@ public struct RemoteWriteBatch: Sendable, Hashable {
     public func encoded() -> [UInt8] {
         Snappy.compress(protobuf())
     }
+}
+
+/// A string in some byte buffer: offset, length and content hash.
+struct StringRef: Sendable, Hashable {
+    var offset: Int32
+    var length: Int32
+    var hash: UInt64
 }
 
 /// Snappy block format, through libsnappy.

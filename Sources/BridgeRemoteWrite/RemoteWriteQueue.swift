@@ -95,14 +95,26 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     /// Queues every series of `batch`; returns at once.
     public func enqueue(_ batch: RemoteWriteBatch) {
         guard !batch.isEmpty else { return }
-        var perShard = [[Int]](repeating: [], count: shards.count)
-        for index in 0..<batch.count { perShard[Int(batch.hash(of: index) % UInt64(shards.count))].append(index) }
+        var perShard = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: shards.count)
+        for index in 0..<batch.count {
+            perShard[Int(batch.hash(of: index) % UInt64(shards.count))].append(index, of: batch)
+        }
+        enqueue(sharded: perShard)
+    }
+
+    /// How many parts ``enqueue(sharded:)`` expects: one per shard.
+    public var shardCount: Int { shards.count }
+
+    /// Queues batches already split by shard (``RemoteWriteBatch/append(_:extraLabels:timestamp:sharding:)``
+    /// with ``shardCount`` destinations): each part is taken whole.
+    public func enqueue(sharded parts: [RemoteWriteBatch]) {
+        precondition(parts.count == shards.count, "\(parts.count) parts for \(shards.count) shards")
         var dropped = 0
         let now = ContinuousClock.now
-        for (shardIndex, indices) in perShard.enumerated() where !indices.isEmpty {
+        for (shardIndex, part) in parts.enumerated() where !part.isEmpty {
             dropped += shards[shardIndex].withLock { shard -> Int in
                 if shard.firstArrival == nil { shard.firstArrival = now }
-                for index in indices { shard.pending.append(index, of: batch) }
+                shard.pending.append(contentsOf: part)
                 let excess = shard.pending.count - config.capacity
                 guard excess > 0 else { return 0 }
                 // Keep the newest: a dashboard wants the present, and the spool takes over outages.

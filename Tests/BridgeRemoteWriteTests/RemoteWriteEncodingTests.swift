@@ -68,6 +68,15 @@ func decode(_ protobuf: [UInt8]) -> [([(String, String)], UInt64, Int64)]? {
         let first = reordered.append(labels: [("b", "2"), ("a", "1"), ("__name__", "x")], value: 1, timestamp: 1)
         let second = reordered.append(labels: [("__name__", "x"), ("a", "1"), ("b", "2")], value: 2, timestamp: 2)
         #expect(first == second)
+        // The interned fast path and the string path give the same series and the same shard hash.
+        for index in 0..<batch.count {
+            let (labels, value, timestamp) = batch.sample(index)
+            var fromStrings = RemoteWriteBatch()
+            let hash = fromStrings.append(
+                labels: labels.reversed().map { (name: $0.0, value: $0.1) }, value: value, timestamp: timestamp)
+            #expect(hash == batch.hash(of: index))
+            #expect(fromStrings.sample(0).labels.map { "\($0.0)=\($0.1)" } == labels.map { "\($0.0)=\($0.1)" })
+        }
     }
 
     @Test func snappyRoundTripsAndMergedBatchesEncodeTheSame() throws {
