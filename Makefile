@@ -21,7 +21,7 @@ VENV := .build/kit-venv
 # How long `make demo` runs; 0 runs until interrupted.
 DEMO_SECONDS ?= 60
 
-.PHONY: all deps build test lint check-kit fuzz bench demo clean
+.PHONY: all deps build test lint check-kit fuzz bench bench-peers demo clean
 
 all: build
 
@@ -87,6 +87,16 @@ bench: deps
 	$(SWIFT) build -c release --product stackbridge
 	$(SWIFT) build -c release --product stackbridge-serve-bench
 	.build/release/stackbridge-serve-bench 100 48 10
+
+# stackbridge next to vmagent and Prometheus agent mode on the same simulated cluster
+# (docs/performance.md): NODES PODS_PER_NODE SECONDS INTERVAL SCALES.
+PEERS_BENCH_ARGS ?= 10 110 45 10 1,3,10
+
+bench-peers: deps
+	$(SWIFT) build -c release --product stackbridge-sim
+	$(SWIFT) build -c release --product stackbridge
+	$(SWIFT) build -c release --product stackbridge-peers-bench
+	.build/release/stackbridge-peers-bench $(PEERS_BENCH_ARGS)
 
 demo: deps
 	$(SWIFT) build --product stackbridge

@@ -168,6 +168,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "stackbridge-peers-bench",
+            dependencies: ["BridgeTestPeers"],
+            path: "bench/PeersBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "stackbridge-topology-bench",
             dependencies: [
                 "BridgeKubernetes", "BridgeTopology", "BridgeHTTP", "BridgeTestPeers",

@@ -2,9 +2,11 @@ import Foundation
 
 /// Debian's nginx on a free 127.0.0.1 port, serving one body at every path, optionally over TLS
 /// with HTTP/2. Every response carries `X-Connection: <nginx connection serial>`, which shows
-/// whether a client reused a connection.
+/// whether a client reused a connection. `POST /write` is a remote-write sink that costs next to
+/// nothing: it answers 204 and logs each request's `Content-Length` (``received``).
 public final class NginxServer: @unchecked Sendable {
     private let peer: PeerProcess
+    private let directory: String
     /// The port.
     public let port: Int
     /// `http://127.0.0.1:PORT` or `https://localhost:PORT`.
@@ -13,6 +15,7 @@ public final class NginxServer: @unchecked Sendable {
     /// Starts nginx; `tls` is (certificate, key) and enables HTTP/2 on the TLS listener.
     public init(body: [UInt8], tls: (cert: String, key: String)? = nil) throws {
         let directory = NSTemporaryDirectory() + "stackbridge-nginx-\(UUID().uuidString)"
+        self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: directory + "/body.prom", contents: Data(body))
         port = try PeerProcess.freePort()
@@ -34,12 +37,18 @@ public final class NginxServer: @unchecked Sendable {
                 scgi_temp_path \(directory)/scgi;
                 default_type "text/plain; version=0.0.4";
                 keepalive_requests 100000;
+                log_format length $content_length;
                 server {
                     \(listen)
                     \(certificates)
                     root \(directory);
                     add_header X-Connection $connection always;
                     location / { try_files /body.prom =404; }
+                    location = /write {
+                        access_log \(directory)/write.log length;
+                        client_max_body_size 256m;
+                        return 204;
+                    }
                 }
             }
 
@@ -51,6 +60,13 @@ public final class NginxServer: @unchecked Sendable {
             peer.stop()
             throw PeerError("nginx did not start on port \(port)")
         }
+    }
+
+    /// Requests to `/write` so far and the sum of their `Content-Length`.
+    public var received: (requests: Int, bytes: Int) {
+        let log = (try? String(contentsOfFile: directory + "/write.log", encoding: .utf8)) ?? ""
+        let lengths = log.split(separator: "\n").map { Int($0) ?? 0 }
+        return (lengths.count, lengths.reduce(0, +))
     }
 
     /// Stops nginx.
