@@ -123,6 +123,38 @@ public struct RemoteWriteBatch: Sendable, Hashable {
         }
     }
 
+    /// Removes the first `count` series and returns them as a batch of their own. Series are
+    /// stored in order, so both parts are bulk slices: taking a request's worth from a long queue
+    /// costs a move of the rest, not a copy of every string.
+    public mutating func removeFirst(_ count: Int) -> RemoteWriteBatch {
+        let taken = min(max(0, count), series.count)
+        guard taken > 0 else { return RemoteWriteBatch() }
+        guard taken < series.count else {
+            defer { self = RemoteWriteBatch() }
+            return self
+        }
+        let labelCut = Int(series[taken - 1].labels.upperBound)
+        let arenaCut = labelCut < labels.count ? Int(labels[labelCut].name) : arena.count
+        var head = RemoteWriteBatch()
+        head.arena = Array(arena[..<arenaCut])
+        head.labels = Array(labels[..<labelCut])
+        head.series = Array(series[..<taken])
+        arena.removeFirst(arenaCut)
+        labels.removeFirst(labelCut)
+        let arenaShift = Int32(arenaCut)
+        for index in labels.indices {
+            labels[index].name -= arenaShift
+            labels[index].value -= arenaShift
+        }
+        series.removeFirst(taken)
+        let labelShift = Int32(labelCut)
+        for index in series.indices {
+            series[index].labels =
+                (series[index].labels.lowerBound - labelShift)..<(series[index].labels.upperBound - labelShift)
+        }
+        return head
+    }
+
     /// Appends series `index` of `other`.
     public mutating func append(_ index: Int, of other: RemoteWriteBatch) {
         let record = other.series[index]

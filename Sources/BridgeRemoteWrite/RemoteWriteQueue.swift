@@ -118,9 +118,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                 let excess = shard.pending.count - config.capacity
                 guard excess > 0 else { return 0 }
                 // Keep the newest: a dashboard wants the present, and the spool takes over outages.
-                var kept = RemoteWriteBatch()
-                for index in excess..<shard.pending.count { kept.append(index, of: shard.pending) }
-                shard.pending = kept
+                _ = shard.pending.removeFirst(excess)
                 return excess
             }
         }
@@ -235,18 +233,8 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
             guard shard.pending.count >= config.maxSamplesPerSend || now - first >= config.batchSendDeadline else {
                 return nil
             }
-            let take = min(config.maxSamplesPerSend, shard.pending.count)
-            var batch = RemoteWriteBatch()
-            var rest = RemoteWriteBatch()
-            for series in 0..<shard.pending.count {
-                if series < take {
-                    batch.append(series, of: shard.pending)
-                } else {
-                    rest.append(series, of: shard.pending)
-                }
-            }
-            shard.pending = rest
-            shard.firstArrival = rest.isEmpty ? nil : now
+            let batch = shard.pending.removeFirst(config.maxSamplesPerSend)
+            shard.firstArrival = shard.pending.isEmpty ? nil : now
             return batch
         }
     }

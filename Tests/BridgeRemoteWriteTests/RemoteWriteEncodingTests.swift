@@ -79,6 +79,34 @@ func decode(_ protobuf: [UInt8]) -> [([(String, String)], UInt64, Int64)]? {
         }
     }
 
+    @Test func removingTheFirstSeriesSplitsTheBatchExactly() throws {
+        var batch = RemoteWriteBatch()
+        for index in 0..<50 {
+            var labels = [(name: "__name__", value: "m\(index % 3)"), (name: "i", value: "\(index)")]
+            for extra in 0..<(index % 4) {
+                labels.append((name: "l\(extra)", value: String(repeating: "v", count: index)))
+            }
+            batch.append(labels: labels, value: Double(index), timestamp: Int64(index))
+        }
+        let original = batch
+        var rest = batch
+        let head = rest.removeFirst(17)
+        #expect(head.count == 17 && rest.count == 33)
+        for index in 0..<50 {
+            let expected = original.sample(index)
+            let got = index < 17 ? head.sample(index) : rest.sample(index - 17)
+            #expect(got.labels.map { "\($0.0)=\($0.1)" } == expected.labels.map { "\($0.0)=\($0.1)" })
+            #expect(got.value == expected.value && got.timestamp == expected.timestamp)
+            #expect((index < 17 ? head.hash(of: index) : rest.hash(of: index - 17)) == original.hash(of: index))
+        }
+        var joined = head
+        joined.append(contentsOf: rest)
+        #expect(joined.protobuf() == original.protobuf())
+        var all = original
+        #expect(all.removeFirst(99).count == 50 && all.isEmpty)
+        #expect(all.removeFirst(1).isEmpty)
+    }
+
     @Test func snappyRoundTripsAndMergedBatchesEncodeTheSame() throws {
         var batch = RemoteWriteBatch()
         for index in 0..<1000 {
