@@ -19,6 +19,10 @@ public final class ClusterStore: Sendable {
         var contacts: [String: Double] = [:]
         /// Counts changes of `state`.
         var changes: UInt64 = 0
+        /// Placements of live pods already worked out since the last change: every scrape joins
+        /// the same pods again, and an owner-chain walk per pod per target was a visible cost
+        /// (docs/performance.md).
+        var placements: [ObjectKey: PodPlacement] = [:]
     }
 
     private let contents: Mutex<Contents>
@@ -62,6 +66,7 @@ public final class ClusterStore: Sendable {
             }
             contents.state.replace(resource, from: listed)
             contents.changes &+= 1
+            contents.placements.removeAll()
             contents.settled.insert(resource)
             prune(&contents, at: time)
         }
@@ -100,11 +105,16 @@ public final class ClusterStore: Sendable {
     public func placement(ofPod key: ObjectKey) -> PodPlacement? {
         let time = now()
         return contents.withLock { contents in
-            var pod = contents.state.pods[key]
-            if pod == nil, let deletedAt = contents.deletedAt[key], deletedAt.advanced(by: gracePeriod) > time {
-                pod = contents.deletedPods[key]
+            if let cached = contents.placements[key] { return cached }
+            if let pod = contents.state.pods[key] {
+                let placement = contents.state.placement(of: pod)
+                contents.placements[key] = placement
+                return placement
             }
-            return pod.map { contents.state.placement(of: $0) }
+            guard let deletedAt = contents.deletedAt[key], deletedAt.advanced(by: gracePeriod) > time,
+                let pod = contents.deletedPods[key]
+            else { return nil }
+            return contents.state.placement(of: pod)
         }
     }
 
@@ -131,6 +141,7 @@ public final class ClusterStore: Sendable {
                 contents.state.upsert(object)
             }
             contents.changes &+= 1
+            contents.placements.removeAll()
             prune(&contents, at: time)
         }
     }

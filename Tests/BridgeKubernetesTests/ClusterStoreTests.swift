@@ -32,6 +32,23 @@ final class ManualClock: Sendable {
         #expect(store.recentlyDeletedPods == 0)
     }
 
+    @Test func placementsAreRememberedUntilTheStateChanges() throws {
+        let store = ClusterStore(clusterName: "c")
+        store.apply("ADDED", try pod("a", node: "node-1"))
+        let version = store.versionedSnapshot.version
+        #expect(store.placement(ofPod: ObjectKey("default", "a"))?.node == "node-1")
+        #expect(store.placement(ofPod: ObjectKey("default", "a"))?.node == "node-1")
+        #expect(store.versionedSnapshot.version == version, "reading changes nothing")
+        // Rescheduled: the remembered placement must not outlive the change.
+        store.apply("MODIFIED", try pod("a", node: "node-2"))
+        #expect(store.versionedSnapshot.version != version)
+        #expect(store.placement(ofPod: ObjectKey("default", "a"))?.node == "node-2")
+        store.replaceAll("pods", with: [try pod("a", node: "node-3")])
+        #expect(store.placement(ofPod: ObjectKey("default", "a"))?.node == "node-3")
+        store.apply("DELETED", try pod("a", node: "node-3"))
+        #expect(store.placement(ofPod: ObjectKey("default", "a"))?.node == "node-3", "joinable in the grace period")
+    }
+
     @Test func podsMissingFromARelistEnterTheGracePeriodAndRecreatedOnesLeaveIt() throws {
         let clock = ManualClock()
         let store = ClusterStore(clusterName: "c") { clock.now }
