@@ -4,8 +4,8 @@ import Foundation
     import Glibc
 #endif
 
-/// What `/proc` says about another process, for benchmarks that measure peers and the bridge
-/// alike from the outside (proc(5)).
+/// What `/proc` and `getrusage` say about a process, and how many samples an exposition holds, for
+/// benchmarks that measure peers and the bridge alike from the outside (proc(5)).
 public enum ProcessStats {
     private static let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
 
@@ -17,6 +17,20 @@ public enum ProcessStats {
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // After the command: state is field 3, utime 14 and stime 15.
         return (Double(fields[11]) ?? 0) / ticks + (Double(fields[12]) ?? 0) / ticks
+    }
+
+    /// CPU seconds (user + system) this process has used.
+    public static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Sample lines (not comments) of the text exposition at `url`.
+    public static func sampleLines(at url: String) async throws -> Int {
+        let (data, _) = try await PeerProcess.fetch(url, accept: "text/plain;version=0.0.4", timeout: .seconds(120))
+        return data.split(separator: UInt8(ascii: "\n")).filter { $0.first != UInt8(ascii: "#") }.count
     }
 
     /// The peak resident set size of process `pid` in bytes (`VmHWM`); 0 when it is gone.

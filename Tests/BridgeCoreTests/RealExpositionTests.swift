@@ -11,19 +11,9 @@ import Testing
     static let acceptOpenMetrics = "application/openmetrics-text;version=1.0.0"
 
     @Test func prometheusOwnMetrics() async throws {
-        let port = try PeerProcess.freePort()
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-prom-\(port).yml")
-        try "global:\n  scrape_interval: 1s\n".write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let peer = try PeerProcess(
-            "/usr/bin/prometheus",
-            [
-                "--config.file=\(config.path)", "--web.listen-address=127.0.0.1:\(port)",
-                "--storage.tsdb.path=data", "--log.level=error",
-            ]
-        )
-        defer { peer.stop() }
-        try await checkBothFormats("http://127.0.0.1:\(port)/metrics")
+        let prometheus = try PrometheusServer(configuration: "global:\n  scrape_interval: 1s\n")
+        defer { prometheus.stop() }
+        try await checkBothFormats(prometheus.url + "/metrics")
     }
 
     @Test func nodeExporterMetrics() async throws {

@@ -90,30 +90,22 @@ import Testing
         defer { run.stop() }
         try await run.waitUntilReady()
 
-        let promPort = try PeerProcess.freePort()
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("kit-prom-\(promPort).yml")
         // The scrape configuration of docs/install.md, with the kit's rules loaded.
-        try """
-        global: {scrape_interval: 1s, evaluation_interval: 1s}
-        rule_files: [\(Self.root.appendingPathComponent("alerts/stackbridge.rules.yml").path)]
-        scrape_configs:
-          - job_name: stackbridge
-            honor_labels: true
-            static_configs: [{targets: ['127.0.0.1:\(run.port)']}]
-          - job_name: stackbridge-telemetry
-            honor_labels: true
-            metrics_path: /telemetry
-            static_configs: [{targets: ['127.0.0.1:\(run.port)']}]
-        """.write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let prometheus = try PeerProcess(
-            "/usr/bin/prometheus",
-            [
-                "--config.file=\(config.path)", "--web.listen-address=127.0.0.1:\(promPort)",
-                "--storage.tsdb.path=data", "--log.level=error",
-            ])
+        let prometheus = try PrometheusServer(
+            configuration: """
+                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                rule_files: [\(Self.root.appendingPathComponent("alerts/stackbridge.rules.yml").path)]
+                scrape_configs:
+                  - job_name: stackbridge
+                    honor_labels: true
+                    static_configs: [{targets: ['127.0.0.1:\(run.port)']}]
+                  - job_name: stackbridge-telemetry
+                    honor_labels: true
+                    metrics_path: /telemetry
+                    static_configs: [{targets: ['127.0.0.1:\(run.port)']}]
+                """)
         defer { prometheus.stop() }
-        let api = "http://127.0.0.1:\(promPort)"
+        let api = prometheus.url
         // Rates need two samples in their window, and the StackState and remote-write counters a
         // post or two: wait until the slowest of them, the StackState post counter, has moved.
         var moved = false

@@ -64,27 +64,18 @@ import Testing
         ])
         defer { run.stop() }
         try await run.waitUntilReady()
-        let promPort = try PeerProcess.freePort()
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "stackbridge-e2e-prom-\(promPort).yml")
         // honor_labels keeps the job and instance of the scraped targets, as a StackLight
-        // Prometheus scraping the bridge should (docs/operations: scrape configuration).
-        try """
-        global: {scrape_interval: 1s}
-        scrape_configs:
-          - job_name: stackbridge
-            honor_labels: true
-            static_configs: [{targets: ['127.0.0.1:\(run.port)']}]
-        """.write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let prometheus = try PeerProcess(
-            "/usr/bin/prometheus",
-            [
-                "--config.file=\(config.path)", "--web.listen-address=127.0.0.1:\(promPort)",
-                "--storage.tsdb.path=data", "--log.level=error",
-            ])
+        // Prometheus scraping the bridge should (docs/install.md: scrape configuration).
+        let prometheus = try PrometheusServer(
+            configuration: """
+                global: {scrape_interval: 1s}
+                scrape_configs:
+                  - job_name: stackbridge
+                    honor_labels: true
+                    static_configs: [{targets: ['127.0.0.1:\(run.port)']}]
+                """)
         defer { prometheus.stop() }
-        let api = "http://127.0.0.1:\(promPort)"
+        let api = prometheus.url
         let cluster = SimulatedCluster(name: "sim", nodes: nodes, podsPerNode: podsPerNode, seed: seed)
         var expected: [String: Double] = [:]
         for pod in cluster.state.pods.values {

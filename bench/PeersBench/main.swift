@@ -67,18 +67,12 @@ func peerScrapeConfig(simulator: String, nodes: Int) -> String {
         """
 }
 
-/// Sample lines in one exposition body.
-func samples(_ url: String) async throws -> Int {
-    let (data, _) = try await PeerProcess.fetch(url, accept: "text/plain;version=0.0.4", timeout: .seconds(120))
-    return data.split(separator: UInt8(ascii: "\n")).filter { $0.first != UInt8(ascii: "#") }.count
-}
-
 /// Samples in one scrape round of every endpoint the agents scrape.
 func samplesPerRound(simulator: String, nodes: Int) async throws -> Int {
-    var total = try await samples(simulator + "/ksm/metrics")
+    var total = try await ProcessStats.sampleLines(at: simulator + "/ksm/metrics")
     for node in 0..<nodes {
         for path in ["/metrics/cadvisor", "/metrics/resource", "/metrics/probes", "/metrics"] {
-            total += try await samples(simulator + "/api/v1/nodes/node-\(node)/proxy\(path)")
+            total += try await ProcessStats.sampleLines(at: simulator + "/api/v1/nodes/node-\(node)/proxy\(path)")
         }
     }
     return total
@@ -187,15 +181,11 @@ for scale in scales {
         (
             "prometheus-agent", ("/metrics", "prometheus_remote_storage_samples_total"),
             { sink, port in
-                let config = directory.appendingPathComponent("prometheus-\(scale).yml")
-                try (String(contentsOf: peerConfig, encoding: .utf8) + "remote_write: [{url: '\(sink)'}]\n")
-                    .write(to: config, atomically: true, encoding: .utf8)
-                return try PeerProcess(
-                    "/usr/bin/prometheus",
-                    [
-                        "--enable-feature=agent", "--config.file=\(config.path)", "--storage.agent.path=agent-data",
-                        "--web.listen-address=127.0.0.1:\(port)", "--log.level=error",
-                    ])
+                try PrometheusServer(
+                    configuration: String(contentsOf: peerConfig, encoding: .utf8)
+                        + "remote_write: [{url: '\(sink)'}]\n",
+                    arguments: ["--enable-feature=agent"], port: port
+                ).peer
             }
         ),
     ]

@@ -13,14 +13,6 @@ import Foundation
 let targetCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200 : 200
 let rounds = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 5 : 5
 
-/// CPU seconds (user + system) this process has used.
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
-        + Double(usage.ru_stime.tv_usec) / 1e6
-}
-
 func fixed(_ value: Double, _ decimals: Int) -> String {
     String(format: "%.\(decimals)f", value)
 }
@@ -66,7 +58,7 @@ func round() async -> (samples: Int, failures: Int) {
 _ = await round()  // Warm-up: connections, symbol tables.
 let lag = LagMeter()
 let ticker = Task { await lag.run() }
-let cpuStart = cpuSeconds()
+let cpuStart = ProcessStats.ownCPUSeconds()
 let wallStart = ContinuousClock.now
 var samples = 0
 var failures = 0
@@ -76,7 +68,7 @@ for _ in 0..<rounds {
     failures += roundFailures
 }
 let wall = ContinuousClock.now - wallStart
-let cpu = cpuSeconds() - cpuStart
+let cpu = ProcessStats.ownCPUSeconds() - cpuStart
 ticker.cancel()
 let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
 let megabytes = Double(body.count * targetCount * rounds) / 1e6

@@ -21,17 +21,6 @@ let nodes = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1
 let podsPerNode = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 48 : 48
 let requests = CommandLine.arguments.count > 3 ? Int(CommandLine.arguments[3]) ?? 10 : 10
 
-/// CPU seconds used so far by process `pid`.
-func cpuSeconds(_ pid: Int32) -> Double { ProcessStats.cpuSeconds(pid) }
-
-/// CPU seconds of this process.
-func ownCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
-        + Double(usage.ru_stime.tv_usec) / 1e6
-}
-
 /// GETs `url` with curl (a separate process, so its CPU is not counted); returns the body size.
 @discardableResult
 func curl(_ url: String, accept: String = "text/plain;version=0.0.4") throws -> Int {
@@ -41,23 +30,17 @@ func curl(_ url: String, accept: String = "text/plain;version=0.0.4") throws -> 
     return Int(output) ?? 0
 }
 
-/// Series in an exposition (sample lines).
-func seriesCount(_ url: String) async throws -> Int {
-    let (data, _) = try await PeerProcess.fetch(url, accept: "text/plain;version=0.0.4", timeout: .seconds(120))
-    return data.split(separator: UInt8(ascii: "\n")).filter { $0.first != UInt8(ascii: "#") }.count
-}
-
 /// CPU per request of `pid` serving `url`: (window with requests - idle window) / requests.
 func cpuPerRequest(pid: Int32, url: String) throws -> (seconds: Double, bytes: Int) {
     var bytes = 0
     let start = ContinuousClock.now
-    let before = cpuSeconds(pid)
+    let before = ProcessStats.cpuSeconds(pid)
     for _ in 0..<requests { bytes = try curl(url) }
-    let busy = cpuSeconds(pid) - before
+    let busy = ProcessStats.cpuSeconds(pid) - before
     let window = ContinuousClock.now - start
-    let idleBefore = cpuSeconds(pid)
+    let idleBefore = ProcessStats.cpuSeconds(pid)
     Thread.sleep(forTimeInterval: Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18)
-    let idle = cpuSeconds(pid) - idleBefore
+    let idle = ProcessStats.cpuSeconds(pid) - idleBefore
     return (max(0, busy - idle) / Double(requests), bytes)
 }
 
@@ -83,35 +66,28 @@ let bridge = try PeerProcess(
 defer { bridge.stop() }
 let bridgeURL = "http://127.0.0.1:\(bridgePort)"
 _ = try await PeerProcess.fetch(bridgeURL + "/readyz", accept: "*/*", timeout: .seconds(300))
-let bridgeSeries = try await seriesCount(bridgeURL + "/metrics")
+let bridgeSeries = try await ProcessStats.sampleLines(at: bridgeURL + "/metrics")
 print("bridge ready: /metrics serves \(bridgeSeries) series")
 
-let promPort = try PeerProcess.freePort()
-let promConfig = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-serve-bench-prom.yml")
-try """
-global: {scrape_interval: 15s}
-scrape_configs:
-  - job_name: stackbridge
-    honor_labels: true
-    static_configs: [{targets: ['127.0.0.1:\(bridgePort)']}]
-""".write(to: promConfig, atomically: true, encoding: .utf8)
-let prometheus = try PeerProcess(
-    "/usr/bin/prometheus",
-    [
-        "--config.file=\(promConfig.path)", "--web.listen-address=127.0.0.1:\(promPort)",
-        "--storage.tsdb.path=data", "--log.level=error",
-    ])
+let prometheus = try PrometheusServer(
+    configuration: """
+        global: {scrape_interval: 15s}
+        scrape_configs:
+          - job_name: stackbridge
+            honor_labels: true
+            static_configs: [{targets: ['127.0.0.1:\(bridgePort)']}]
+        """)
 defer { prometheus.stop() }
-let federate = "http://127.0.0.1:\(promPort)/federate?match%5B%5D=%7B__name__%3D~%22.%2B%22%7D"
+let federate = prometheus.url + "/federate?match%5B%5D=%7B__name__%3D~%22.%2B%22%7D"
 var federatedSeries = 0
 for _ in 0..<120 where federatedSeries < bridgeSeries * 9 / 10 {
     try await Task.sleep(for: .seconds(1))
-    federatedSeries = (try? await seriesCount(federate)) ?? 0
+    federatedSeries = (try? await ProcessStats.sampleLines(at: federate)) ?? 0
 }
 print("prometheus ingested: /federate serves \(federatedSeries) series")
 
 let bridgeCost = try cpuPerRequest(pid: bridge.process.processIdentifier, url: bridgeURL + "/metrics")
-let federateCost = try cpuPerRequest(pid: prometheus.process.processIdentifier, url: federate)
+let federateCost = try cpuPerRequest(pid: prometheus.peer.process.processIdentifier, url: federate)
 
 // The worst case for the bridge: every request finds a new generation and renders the body.
 let (body, _) = try await PeerProcess.fetch(bridgeURL + "/metrics", accept: "text/plain;version=0.0.4")
@@ -122,10 +98,10 @@ snapshot.update("all", batches: [parsed], timestamp: 0, interval: nil)
 _ = snapshot.render(.text, gzip: false)
 var renderCPU = 0.0
 for _ in 0..<requests {
-    let before = ownCPUSeconds()
+    let before = ProcessStats.ownCPUSeconds()
     snapshot.update("all", batches: [parsed], timestamp: 0, interval: nil)
     let rendered = snapshot.render(.text, gzip: false)
-    renderCPU += ownCPUSeconds() - before
+    renderCPU += ProcessStats.ownCPUSeconds() - before
     precondition(rendered.count > 0)
 }
 let renderPerRequest = renderCPU / Double(requests)
