@@ -66,7 +66,7 @@ public final class ClusterStore: Sendable {
             }
             contents.state.replace(resource, from: listed)
             contents.changes &+= 1
-            contents.placements.removeAll()
+            contents.placements.removeAll(keepingCapacity: true)
             contents.settled.insert(resource)
             prune(&contents, at: time)
         }
@@ -141,7 +141,7 @@ public final class ClusterStore: Sendable {
                 contents.state.upsert(object)
             }
             contents.changes &+= 1
-            contents.placements.removeAll()
+            contents.placements.removeAll(keepingCapacity: true)
             prune(&contents, at: time)
         }
     }
