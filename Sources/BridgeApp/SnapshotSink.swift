@@ -38,7 +38,8 @@ final class SnapshotSink: ScrapeSink {
             result.target.id, batches: [result.series, result.scrapeMetrics], timestamp: result.timestamp,
             interval: result.target.interval)
         telemetry.recordScrape(job: result.target.job, up: result.up, enrichment: result.enrichment)
-        forward([result.series, result.scrapeMetrics, result.stale], of: result.target, timestamp: result.timestamp)
+        await forward(
+            [result.series, result.scrapeMetrics, result.stale], of: result.target, timestamp: result.timestamp)
         let done = firstRound.withLock { pending -> Bool in
             guard pending != nil else { return false }
             pending!.remove(result.target.id)
@@ -49,8 +50,10 @@ final class SnapshotSink: ScrapeSink {
 
     /// Converts the batches once and queues them for every remote-write endpoint, with the `job`
     /// and `instance` a Prometheus scrape would give the series. Only the leader writes: two
-    /// replicas writing the same series would interleave their samples at the receiver.
-    private func forward(_ batches: [MetricBatch], of target: ScrapeTarget, timestamp: Int64) {
+    /// replicas writing the same series would interleave their samples at the receiver. Waits while
+    /// a queue is full and its senders keep up, so a large scrape is paced by the receiver rather
+    /// than dropped (``RemoteWriteQueue``).
+    private func forward(_ batches: [MetricBatch], of target: ScrapeTarget, timestamp: Int64) async {
         guard !queues.isEmpty, leadership.isLeader else { return }
         let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
         // Converted once per shard count (one for every queue with the default queue_config),
@@ -64,13 +67,13 @@ final class SnapshotSink: ScrapeSink {
                 }
                 converted[queue.shardCount] = parts
             }
-            queue.enqueue(sharded: converted[queue.shardCount]!)
+            await queue.enqueue(sharded: converted[queue.shardCount]!)
         }
     }
 
     func remove(_ target: ScrapeTarget, stale: MetricBatch) async {
         snapshot.remove(target.id)
-        forward([stale], of: target, timestamp: ScrapeClock.nowMilliseconds())
+        await forward([stale], of: target, timestamp: ScrapeClock.nowMilliseconds())
         _ = firstRound.withLock { $0?.remove(target.id) }
     }
 }

@@ -7,8 +7,15 @@ import Synchronization
 /// Sends everything enqueued to one endpoint: series are spread over shards by their hash (so one
 /// series' samples stay in order), each shard sends batches of up to `max_samples_per_send` once
 /// full or after `batch_send_deadline`, and retries with exponential backoff by the rules of
-/// ``RemoteWriteClient``. Enqueueing never blocks scraping: a shard over `capacity` drops its
-/// oldest samples, counted and logged.
+/// ``RemoteWriteClient``.
+///
+/// A shard holds at most `capacity` samples. Enqueueing more waits for room while the shard's
+/// sender keeps taking batches, so one large scrape (kube-state-metrics of a big cluster alone can
+/// be many times `capacity`) is paced by a healthy receiver instead of overflowing; this is the
+/// backpressure Prometheus' shards give its WAL reader. While the shard is behind (its last
+/// attempt is being retried, or its batches wait in the spool) or its sender has taken nothing
+/// for `remote_timeout`, waiting stops: with a spool the oldest in memory go to disk, without one
+/// they are dropped, counted and logged; either way the scrape goes on.
 ///
 /// With a spool, a batch whose first attempt fails goes to disk, and while a shard has spooled
 /// batches its new batches follow them there, so each series stays in order; the shard sends from
@@ -46,6 +53,13 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     private struct Shard {
         var pending = RemoteWriteBatch()
         var firstArrival: ContinuousClock.Instant?
+        /// When the sender last took a batch out of `pending`: a recent take means it keeps up,
+        /// and an enqueuer waits for room rather than dropping.
+        var lastTake = ContinuousClock.now
+        /// The receiver is not taking this shard's batches now: the last attempt is being retried,
+        /// or batches wait in the spool (set under the lock with the spool's state, so that
+        /// enqueuers only spool behind what is already there).
+        var behind = false
     }
 
     /// One shard's state behind its own lock (a class, since `Mutex` cannot live in an array).
@@ -92,54 +106,83 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         return copy
     }
 
-    /// Queues every series of `batch`; returns at once.
-    public func enqueue(_ batch: RemoteWriteBatch) {
+    /// Queues every series of `batch`, waiting for room while the senders keep up.
+    public func enqueue(_ batch: RemoteWriteBatch) async {
         guard !batch.isEmpty else { return }
         var perShard = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: shards.count)
         for index in 0..<batch.count {
             perShard[Int(batch.hash(of: index) % UInt64(shards.count))].append(index, of: batch)
         }
-        enqueue(sharded: perShard)
+        await enqueue(sharded: perShard)
     }
 
     /// How many parts ``enqueue(sharded:)`` expects: one per shard.
     public var shardCount: Int { shards.count }
 
     /// Queues batches already split by shard (``RemoteWriteBatch/append(_:extraLabels:timestamp:sharding:)``
-    /// with ``shardCount`` destinations): each part is taken whole.
-    public func enqueue(sharded parts: [RemoteWriteBatch]) {
+    /// with ``shardCount`` destinations), each whole: a part that does not fit waits for room while
+    /// its shard's sender keeps up, and otherwise moves the shard's oldest to the spool or drops them.
+    public func enqueue(sharded parts: [RemoteWriteBatch]) async {
         precondition(parts.count == shards.count, "\(parts.count) parts for \(shards.count) shards")
         var dropped = 0
-        let now = ContinuousClock.now
         for (shardIndex, part) in parts.enumerated() where !part.isEmpty {
-            dropped += shards[shardIndex].withLock { shard -> Int in
-                if shard.firstArrival == nil { shard.firstArrival = now }
-                shard.pending.append(contentsOf: part)
-                let excess = shard.pending.count - config.capacity
-                guard excess > 0 else { return 0 }
-                // Keep the newest: a dashboard wants the present, and the spool takes over outages.
-                _ = shard.pending.removeFirst(excess)
-                return excess
+            var rest = part
+            while !rest.isEmpty {
+                let hungBefore = ContinuousClock.now - endpoint.timeout
+                let cancelled = Task.isCancelled
+                dropped += shards[shardIndex].withLock { shard -> Int in
+                    if shard.pending.isEmpty {
+                        // Nothing was waiting, so the sender is not late: its clock starts now.
+                        shard.firstArrival = .now
+                        shard.lastTake = .now
+                    }
+                    let room = config.capacity - shard.pending.count
+                    if room < rest.count && shard.behind && spool != nil {
+                        // Behind the spool: the oldest in memory follow the spooled batches to disk.
+                        shard.pending.append(contentsOf: rest)
+                        rest = RemoteWriteBatch()
+                        while shard.pending.count > config.capacity {
+                            spoolBatch(shard.pending.removeFirst(config.maxSamplesPerSend), shard: shardIndex)
+                        }
+                        return 0
+                    }
+                    if rest.count <= room {
+                        if shard.firstArrival == nil { shard.firstArrival = .now }
+                        shard.pending.append(contentsOf: rest)
+                        rest = RemoteWriteBatch()
+                        return 0
+                    }
+                    if room > 0 { shard.pending.append(contentsOf: rest.removeFirst(room)) }
+                    guard shard.behind || shard.lastTake < hungBefore || cancelled else { return 0 }
+                    // No room will come soon: keep the newest, since a dashboard wants the present.
+                    shard.pending.append(contentsOf: rest)
+                    rest = RemoteWriteBatch()
+                    let excess = shard.pending.count - config.capacity
+                    _ = shard.pending.removeFirst(excess)
+                    return excess
+                }
+                if !rest.isEmpty { try? await Task.sleep(for: .milliseconds(5)) }
             }
         }
-        if dropped > 0 {
-            counters.withLock { $0.samplesDropped += dropped }
-            let time = ContinuousClock.now
-            let shouldLog = lastDropLog.withLock { last -> Bool in
-                guard last.map({ time - $0 > .seconds(60) }) ?? true else { return false }
-                last = time
-                return true
-            }
-            if shouldLog {
-                logger.error(
-                    "remote write queue full, oldest samples dropped",
-                    metadata: [
-                        "remote_write.url": .string(RedactedURL.string(endpoint.url)),
-                        "remote_write.dropped": .stringConvertible(dropped),
-                        "remote_write.capacity": .stringConvertible(config.capacity),
-                    ])
-            }
+        if dropped > 0 { recordDrop(dropped) }
+    }
+
+    private func recordDrop(_ dropped: Int) {
+        counters.withLock { $0.samplesDropped += dropped }
+        let time = ContinuousClock.now
+        let shouldLog = lastDropLog.withLock { last -> Bool in
+            guard last.map({ time - $0 > .seconds(60) }) ?? true else { return false }
+            last = time
+            return true
         }
+        guard shouldLog else { return }
+        logger.error(
+            "remote write queue full while its receiver is away, oldest samples dropped",
+            metadata: [
+                "remote_write.url": .string(RedactedURL.string(endpoint.url)),
+                "remote_write.dropped": .stringConvertible(dropped),
+                "remote_write.capacity": .stringConvertible(config.capacity),
+            ])
     }
 
     /// Runs one sender per shard until shutdown; on shutdown each shard tries once more to send
@@ -155,9 +198,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     private func runShard(_ index: Int) async {
         var backoff = config.minBackoff
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if let spool, (try? spool.hasBatches(shard: index, of: shards.count)) == true {
-                // Behind: new batches queue up on disk after the spooled ones, keeping series order.
-                while let batch = takeReady(index) { spoolBatch(batch, shard: index) }
+            if let spool, behindSpool(index) {
                 guard let entry = try? spool.oldest(shard: index, of: shards.count) else { continue }
                 switch await attempt(body: entry.body, samples: entry.samples, newest: entry.spooledAt) {
                 case .sent, .drop:
@@ -181,7 +222,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                     spoolBatch(batch, shard: index)
                 }
             } else {
-                await deliver(batch)
+                await deliver(batch, shard: index)
             }
         }
         let rest = shards[index].withLock { shard -> RemoteWriteBatch in
@@ -194,6 +235,20 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
             spoolBatch(rest, shard: index)
         } else {
             _ = await attempt(rest)
+        }
+    }
+
+    /// Whether the shard has batches in the spool; if so, its ready batches join them there (new
+    /// batches queue up on disk after the spooled ones, keeping series order). Checked and moved
+    /// under the shard's lock, so that an enqueuer spooling at the same time cannot get between.
+    private func behindSpool(_ index: Int) -> Bool {
+        guard let spool else { return false }
+        let now = ContinuousClock.now
+        return shards[index].withLock { shard -> Bool in
+            shard.behind = (try? spool.hasBatches(shard: index, of: shards.count)) == true
+            guard shard.behind else { return false }
+            while let batch = Self.takeReady(&shard, now: now, config: config) { spoolBatch(batch, shard: index) }
+            return true
         }
     }
 
@@ -228,25 +283,33 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     /// the deadline.
     private func takeReady(_ index: Int) -> RemoteWriteBatch? {
         let now = ContinuousClock.now
-        return shards[index].withLock { shard -> RemoteWriteBatch? in
-            guard let first = shard.firstArrival, !shard.pending.isEmpty else { return nil }
-            guard shard.pending.count >= config.maxSamplesPerSend || now - first >= config.batchSendDeadline else {
-                return nil
-            }
-            let batch = shard.pending.removeFirst(config.maxSamplesPerSend)
-            shard.firstArrival = shard.pending.isEmpty ? nil : now
-            return batch
+        return shards[index].withLock { Self.takeReady(&$0, now: now, config: config) }
+    }
+
+    private static func takeReady(_ shard: inout Shard, now: ContinuousClock.Instant, config: QueueConfig)
+        -> RemoteWriteBatch?
+    {
+        guard let first = shard.firstArrival, !shard.pending.isEmpty else { return nil }
+        guard shard.pending.count >= config.maxSamplesPerSend || now - first >= config.batchSendDeadline else {
+            return nil
         }
+        let batch = shard.pending.removeFirst(config.maxSamplesPerSend)
+        shard.firstArrival = shard.pending.isEmpty ? nil : now
+        shard.lastTake = now
+        return batch
     }
 
     /// Sends `batch` until it is accepted or refused, backing off between retryable failures.
-    private func deliver(_ batch: RemoteWriteBatch) async {
+    /// While it retries, the shard is behind: enqueuers stop waiting for room.
+    private func deliver(_ batch: RemoteWriteBatch, shard index: Int) async {
         var backoff = config.minBackoff
+        defer { shards[index].withLock { $0.behind = false } }
         while !Task.isCancelled {
             switch await attempt(batch) {
             case .sent, .drop:
                 return
             case .retry(let after, _):
+                shards[index].withLock { $0.behind = true }
                 counters.withLock { $0.samplesRetried += batch.count }
                 try? await Task.sleep(for: max(after ?? backoff, backoff))
                 backoff = min(backoff * 2, config.maxBackoff)

@@ -34,17 +34,20 @@ import Testing
         }
     }
 
-    func queue(_ server: FixtureServer, _ path: String, configure: (inout QueueConfig) -> Void = { _ in })
-        -> RemoteWriteQueue
-    {
+    func queue(
+        _ server: FixtureServer, _ path: String, timeout: Duration = .seconds(30),
+        configure: (inout QueueConfig) -> Void = { _ in }
+    ) -> RemoteWriteQueue {
         var config = QueueConfig()
         config.maxSamplesPerSend = 100
         config.batchSendDeadline = .milliseconds(100)
         config.minBackoff = .milliseconds(20)
         config.maxBackoff = .milliseconds(200)
         configure(&config)
+        var endpoint = RemoteWriteEndpoint(url: server.baseURL + path)
+        endpoint.timeout = timeout
         return RemoteWriteQueue(
-            endpoint: RemoteWriteEndpoint(url: server.baseURL + path), config: config, client: client,
+            endpoint: endpoint, config: config, client: client,
             userAgent: "stackbridge/test", logger: Logger(label: "test"))
     }
 
@@ -52,7 +55,7 @@ import Testing
         let server = try FixtureServer()
         defer { server.stop() }
         let queue = queue(server, "/write/204")
-        queue.enqueue(batch(0..<950))
+        await queue.enqueue(batch(0..<950))
         #expect(try await run(queue, until: { $0.samplesSent == 950 }))
         let writes = String(
             decoding: try await PeerProcess.fetch(server.baseURL + "/writes", accept: "*/*").0, as: UTF8.self)
@@ -70,12 +73,12 @@ import Testing
         defer { server.stop() }
         let queue = queue(server, "/write/toggle")
         let delivered = try await run(queue, until: { $0.samplesSent == 600 }) {
-            queue.enqueue(batch(0..<300))
+            await queue.enqueue(batch(0..<300))
             // Wait for retries (the first attempts fail); nothing can have been accepted meanwhile.
             for _ in 0..<500 where queue.snapshot.samplesRetried == 0 { try await Task.sleep(for: .milliseconds(20)) }
             #expect(queue.snapshot.samplesRetried > 0)
             #expect(queue.snapshot.samplesSent == 0)
-            queue.enqueue(batch(300..<600))
+            await queue.enqueue(batch(300..<600))
             try FileManager.default.removeItem(atPath: toggle)
         }
         #expect(delivered)
@@ -86,24 +89,67 @@ import Testing
         let server = try FixtureServer()
         defer { server.stop() }
         let queue = queue(server, "/write/400")
-        queue.enqueue(batch(0..<50))
+        await queue.enqueue(batch(0..<50))
         #expect(try await run(queue, until: { $0.samplesFailed == 50 }))
         #expect(queue.snapshot.samplesRetried == 0)
         #expect(queue.snapshot.samplesSent == 0)
     }
 
-    @Test func aFullShardDropsItsOldestAndCountsThem() async throws {
+    @Test func oneEnqueueLargerThanTheQueueDrainsThroughAHealthyReceiverWithoutLoss() async throws {
+        let server = try FixtureServer()
+        defer { server.stop() }
+        // One kube-state-metrics scrape of a large cluster is many times `capacity`.
+        let queue = queue(server, "/write/204") { config in
+            config.maxShards = 2
+            config.capacity = 100
+            config.maxSamplesPerSend = 50
+        }
+        let delivered = try await run(queue, until: { $0.samplesSent == 3000 }) {
+            await queue.enqueue(batch(0..<3000))
+        }
+        #expect(delivered, "\(queue.snapshot)")
+        #expect(queue.snapshot.samplesDropped == 0)
+        #expect(queue.snapshot.highestSentTimestamp == 2999)
+    }
+
+    @Test func aFullShardBehindAnOutageDropsItsOldestAtOnceAndCountsThem() async throws {
         let server = try FixtureServer()
         defer { server.stop() }
         let queue = queue(server, "/write/503") { config in
             config.maxShards = 1
             config.capacity = 100
-            config.batchSendDeadline = .seconds(60)
-            config.maxSamplesPerSend = 1000
         }
-        queue.enqueue(batch(0..<250))
+        let dropping = try await run(queue, until: { $0.samplesDropped == 200 }) {
+            await queue.enqueue(batch(0..<100))
+            for _ in 0..<500 where queue.snapshot.samplesRetried == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            // The sender retries its batch; waiting for room would only stall the scrape.
+            let start = ContinuousClock.now
+            await queue.enqueue(batch(100..<350))
+            #expect(ContinuousClock.now - start < .milliseconds(200))
+            #expect(queue.snapshot.samplesDropped == 150)
+            #expect(queue.snapshot.pending == 100)
+            await queue.enqueue(batch(350..<400))
+        }
+        #expect(dropping)
+    }
+
+    @Test func aFullShardWaitsOneRemoteTimeoutForAHungSenderThenKeepsTheNewest() async throws {
+        let server = try FixtureServer()
+        defer { server.stop() }
+        let queue = queue(server, "/write/204", timeout: .milliseconds(300)) { config in
+            config.maxShards = 1
+            config.capacity = 100
+        }
+        // No sender runs: as if its request hung. The enqueue waits a remote_timeout for room.
+        let start = ContinuousClock.now
+        await queue.enqueue(batch(0..<250))
+        #expect(ContinuousClock.now - start >= .milliseconds(300))
         #expect(queue.snapshot.samplesDropped == 150)
         #expect(queue.snapshot.pending == 100)
+        let again = ContinuousClock.now
+        await queue.enqueue(batch(250..<300))
+        #expect(ContinuousClock.now - again < .milliseconds(200))
+        #expect(queue.snapshot.samplesDropped == 200)
     }
 
     @Test func aHangingReceiverNeverBlocksTheCaller() async throws {
@@ -119,7 +165,7 @@ import Testing
         let hung = try await run(queue, until: { $0.samplesRetried >= 2 * 300 }, timeout: .seconds(20)) {
             for round in 0..<5 {
                 let start = ContinuousClock.now
-                queue.enqueue(batch(round * 100..<(round + 1) * 100))
+                await queue.enqueue(batch(round * 100..<(round + 1) * 100))
                 // Enqueueing is a copy into memory, whatever the receiver does.
                 #expect(ContinuousClock.now - start < .milliseconds(100))
             }

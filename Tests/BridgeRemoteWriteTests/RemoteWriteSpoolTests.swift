@@ -73,12 +73,15 @@ import Testing
         return batch
     }
 
-    func makeQueue(_ server: FixtureServer, spool: RemoteWriteSpool) -> RemoteWriteQueue {
+    func makeQueue(
+        _ server: FixtureServer, spool: RemoteWriteSpool, configure: (inout QueueConfig) -> Void = { _ in }
+    ) -> RemoteWriteQueue {
         var config = QueueConfig()
         config.maxSamplesPerSend = 100
         config.batchSendDeadline = .milliseconds(100)
         config.minBackoff = .milliseconds(20)
         config.maxBackoff = .milliseconds(200)
+        configure(&config)
         return RemoteWriteQueue(
             endpoint: RemoteWriteEndpoint(url: server.baseURL + "/write/toggle"), config: config, client: client,
             userAgent: "stackbridge/test", logger: Logger(label: "test"), spool: spool)
@@ -94,10 +97,10 @@ import Testing
         // First life: the receiver is down; everything ends up on disk, by failure or at shutdown.
         let first = makeQueue(server, spool: try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 30))
         let running = Task { await first.run() }
-        first.enqueue(batch(0..<300))
+        await first.enqueue(batch(0..<300))
         for _ in 0..<500 where (first.snapshot.spoolBytes == 0) { try await Task.sleep(for: .milliseconds(20)) }
         #expect(first.snapshot.spoolBytes > 0)
-        first.enqueue(batch(300..<500))
+        await first.enqueue(batch(300..<500))
         running.cancel()
         await running.value
         #expect(first.snapshot.samplesSent == 0)
@@ -112,5 +115,32 @@ import Testing
         #expect(second.snapshot.samplesSent == 500)
         #expect(second.snapshot.spoolBytes == 0)
         #expect(second.snapshot.samplesFailed == 0 && second.snapshot.samplesDropped == 0)
+    }
+
+    @Test func oneEnqueueLargerThanTheQueueDuringAnOutageGoesToDiskWhole() async throws {
+        let toggle = FileManager.default.temporaryDirectory.appendingPathComponent("rw-spool-\(UUID())").path
+        #expect(FileManager.default.createFile(atPath: toggle, contents: Data()))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-spool-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = try FixtureServer(toggleFile: toggle)
+        defer { server.stop() }
+        // The receiver is down and backing off: the sender keeps moving new batches to disk while
+        // it waits, so a scrape ten times the queue's capacity is not cut down to its newest.
+        let queue = makeQueue(server, spool: try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 30)) { config in
+            config.maxShards = 1
+            config.capacity = 100
+            config.maxBackoff = .seconds(2)
+        }
+        let running = Task { await queue.run() }
+        await queue.enqueue(batch(0..<300))
+        for _ in 0..<500 where queue.snapshot.samplesRetried < 200 { try await Task.sleep(for: .milliseconds(20)) }
+        await queue.enqueue(batch(300..<1300))
+        #expect(queue.snapshot.samplesDropped == 0)
+        try FileManager.default.removeItem(atPath: toggle)
+        for _ in 0..<1000 where queue.snapshot.samplesSent < 1300 { try await Task.sleep(for: .milliseconds(20)) }
+        running.cancel()
+        await running.value
+        #expect(queue.snapshot.samplesSent == 1300, "\(queue.snapshot)")
+        #expect(queue.snapshot.samplesDropped == 0 && queue.snapshot.samplesDroppedSpoolFull == 0)
     }
 }

@@ -230,7 +230,8 @@ import Testing
                   - url: \(api)/api/v1/write
                     queue_config: {batch_send_deadline: 200ms, max_backoff: 1s}
                   - url: \(victoriaAPI)/api/v1/write
-                    queue_config: {batch_send_deadline: 200ms}
+                    # A queue far smaller than one scrape: the scrape waits for room, nothing is dropped.
+                    queue_config: {batch_send_deadline: 200ms, capacity: 20, max_samples_per_send: 10}
                 """)
         defer { run.stop() }
         try await run.waitUntilReady()
@@ -252,6 +253,14 @@ import Testing
             if fromVictoria.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
         }
         #expect(fromVictoria.first?.labels == pod)
+        let early = String(
+            decoding: try await PeerProcess.fetch(run.url + "/telemetry", accept: Self.textAccept).0, as: UTF8.self)
+        let victoriaLabel = "{url=\"\(victoriaAPI)/api/v1/write\"}"
+        #expect(early.contains("stackbridge_remote_write_samples_dropped_total\(victoriaLabel) 0\n"))
+        let sent = early.split(separator: "\n").first {
+            $0.hasPrefix("stackbridge_remote_write_samples_sent_total\(victoriaLabel) ")
+        }
+        #expect((sent?.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 4 * 20, "\(sent ?? "no counter")")
         // Prometheus goes away for a minute while the bridge scrapes every second, then comes back.
         try await Task.sleep(for: .seconds(5))
         try await receiver.stopGracefully()
