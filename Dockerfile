@@ -1,5 +1,5 @@
 # The stackbridge image: the Swift runtime linked statically into the binary, on a slim Debian
-# with only the C libraries it links (libcurl, snappy, protobuf-c, zlib, SQLite for the spool) and
+# with only the C libraries it links (libcurl, snappy, zlib, SQLite for the spool) and
 # the CA certificates. Runs as the non-root user 65532 with nothing to write outside its volumes,
 # as deploy/ mounts them (read-only root file system).
 #
@@ -10,7 +10,7 @@
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libcurl4-openssl-dev zlib1g-dev libsnappy-dev libprotobuf-c-dev libsqlite3-dev \
+        libcurl4-openssl-dev zlib1g-dev libsnappy-dev libsqlite3-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so that a source change does not fetch them again.
@@ -24,7 +24,7 @@ RUN swift build -c release --product stackbridge --static-swift-stdlib \
 FROM debian:bookworm-slim
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        ca-certificates libcurl4 zlib1g libsnappy1v5 libprotobuf-c1 libsqlite3-0 \
+        ca-certificates libcurl4 zlib1g libsnappy1v5 libsqlite3-0 \
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /var/lib/stackbridge && chown 65532:65532 /var/lib/stackbridge
 COPY --from=build /out/stackbridge /usr/local/bin/stackbridge

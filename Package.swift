@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "BridgeRemoteWrite",
             dependencies: [
-                "BridgeCore", "BridgeHTTP", "CPrompb", "CSnappy", .product(name: "Logging", package: "swift-log"),
+                "BridgeCore", "BridgeHTTP", "CSnappy", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

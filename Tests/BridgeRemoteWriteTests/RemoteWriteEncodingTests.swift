@@ -123,4 +123,31 @@ func decode(_ protobuf: [UInt8]) -> [([(String, String)], UInt64, Int64)]? {
         for index in 0..<batch.count { copy.append(index, of: batch) }
         #expect(copy.protobuf() == protobuf)
     }
+
+    @Test func theWireFormReadsBackThroughProtobufCAtEveryFieldEdge() throws {
+        // Zero value and zero timestamp (left out on the wire, as proto3 encoders do), negative
+        // zero and a negative timestamp (a ten-byte varint), strings of 127, 128 and 20,000 bytes
+        // (one-, two- and three-byte lengths), a staleness marker's NaN payload.
+        let cases: [(value: Double, timestamp: Int64, length: Int)] = [
+            (0, 0, 1), (-0.0, -1, 127), (1.5, 1, 128), (Double(bitPattern: 0x7FF0_0000_0000_0002), .max, 20_000),
+            (-.infinity, .min, 3),
+        ]
+        var batch = RemoteWriteBatch()
+        for (index, item) in cases.enumerated() {
+            batch.append(
+                labels: [("__name__", "m\(index)"), ("long", String(repeating: "x", count: item.length))],
+                value: item.value, timestamp: item.timestamp)
+        }
+        let decoded = try #require(decode(batch.protobuf()))
+        #expect(decoded.count == cases.count)
+        for (index, item) in cases.enumerated() {
+            #expect(decoded[index].0.map(\.0) == ["__name__", "long"])
+            #expect(decoded[index].0[1].1.utf8.count == item.length)
+            #expect(decoded[index].1 == item.value.bitPattern)
+            #expect(decoded[index].2 == item.timestamp)
+            let own = batch.sample(index)
+            #expect(own.value.bitPattern == item.value.bitPattern && own.timestamp == item.timestamp)
+            #expect(own.labels.map(\.1) == decoded[index].0.map(\.1))
+        }
+    }
 }
