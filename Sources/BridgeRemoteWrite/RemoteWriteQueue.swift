@@ -51,7 +51,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     }
 
     private struct Shard {
-        var pending = RemoteWriteBatch()
+        var pending = PendingSeries()
         var firstArrival: ContinuousClock.Instant?
         /// When the sender last took a batch out of `pending`: a recent take means it keeps up,
         /// and an enqueuer waits for room rather than dropping.
@@ -76,6 +76,10 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     private let client: RemoteWriteClient
     private let logger: Logger
     private let shards: [LockedShard]
+    /// Per shard: signalled when samples arrive (the sender waits on it).
+    private let arrivals: [Wakeup]
+    /// Per shard: signalled when room appears or the shard falls behind (enqueuers wait on it).
+    private let departures: [Wakeup]
     private let counters = Mutex(Counters())
     private let lastDropLog = Mutex<ContinuousClock.Instant?>(nil)
     /// Where batches wait while the receiver is away; nil keeps them in memory only.
@@ -92,6 +96,8 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         self.client = RemoteWriteClient(endpoint: endpoint, client: client, userAgent: userAgent)
         self.logger = logger
         shards = (0..<max(1, config.maxShards)).map { _ in LockedShard() }
+        arrivals = shards.map { _ in Wakeup() }
+        departures = shards.map { _ in Wakeup() }
     }
 
     /// The counters so far.
@@ -126,42 +132,48 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         precondition(parts.count == shards.count, "\(parts.count) parts for \(shards.count) shards")
         var dropped = 0
         for (shardIndex, part) in parts.enumerated() where !part.isEmpty {
-            var rest = part
-            while !rest.isEmpty {
-                let hungBefore = ContinuousClock.now - endpoint.timeout
+            // Series of `part` from `next` on are still to be queued.
+            var next = 0
+            while next < part.count {
+                let seen = departures[shardIndex].generation
+                let now = ContinuousClock.now
                 let cancelled = Task.isCancelled
+                var patience = Duration.zero
                 dropped += shards[shardIndex].withLock { shard -> Int in
                     if shard.pending.isEmpty {
                         // Nothing was waiting, so the sender is not late: its clock starts now.
-                        shard.firstArrival = .now
-                        shard.lastTake = .now
+                        shard.firstArrival = now
+                        shard.lastTake = now
                     }
                     let room = config.capacity - shard.pending.count
-                    if room < rest.count && shard.behind && spool != nil {
+                    let rest = part.count - next
+                    if room < rest && shard.behind && spool != nil {
                         // Behind the spool: the oldest in memory follow the spooled batches to disk.
-                        shard.pending.append(contentsOf: rest)
-                        rest = RemoteWriteBatch()
+                        shard.pending.append(part, range: next..<part.count)
+                        next = part.count
                         while shard.pending.count > config.capacity {
                             spoolBatch(shard.pending.removeFirst(config.maxSamplesPerSend), shard: shardIndex)
                         }
                         return 0
                     }
-                    if rest.count <= room {
-                        if shard.firstArrival == nil { shard.firstArrival = .now }
-                        shard.pending.append(contentsOf: rest)
-                        rest = RemoteWriteBatch()
+                    if rest <= room {
+                        shard.pending.append(part, range: next..<part.count)
+                        next = part.count
                         return 0
                     }
-                    if room > 0 { shard.pending.append(contentsOf: rest.removeFirst(room)) }
-                    guard shard.behind || shard.lastTake < hungBefore || cancelled else { return 0 }
+                    if room > 0 {
+                        shard.pending.append(part, range: next..<(next + room))
+                        next += room
+                    }
+                    patience = shard.lastTake + endpoint.timeout - now
+                    guard shard.behind || patience <= .zero || cancelled else { return 0 }
                     // No room will come soon: keep the newest, since a dashboard wants the present.
-                    shard.pending.append(contentsOf: rest)
-                    rest = RemoteWriteBatch()
-                    let excess = shard.pending.count - config.capacity
-                    _ = shard.pending.removeFirst(excess)
-                    return excess
+                    shard.pending.append(part, range: next..<part.count)
+                    next = part.count
+                    return shard.pending.dropFirst(shard.pending.count - config.capacity)
                 }
-                if !rest.isEmpty { try? await Task.sleep(for: .milliseconds(5)) }
+                arrivals[shardIndex].signal()
+                if next < part.count { await departures[shardIndex].wait(after: seen, timeout: patience) }
             }
         }
         if dropped > 0 { recordDrop(dropped) }
@@ -188,10 +200,14 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     /// Runs one sender per shard until shutdown; on shutdown each shard tries once more to send
     /// what it holds.
     public func run() async {
-        await withDiscardingTaskGroup { group in
-            for index in shards.indices {
-                group.addTask { await self.runShard(index) }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for index in shards.indices {
+                    group.addTask { await self.runShard(index) }
+                }
             }
+        } onGracefulShutdown: {
+            for arrival in self.arrivals { arrival.signal() }
         }
     }
 
@@ -211,8 +227,10 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                 }
                 continue
             }
+            let seen = arrivals[index].generation
             guard let batch = takeReady(index) else {
-                try? await Task.sleep(for: .milliseconds(20))
+                // Until the oldest waiting sample's deadline, or the next arrival.
+                await arrivals[index].wait(after: seen, timeout: timeUntilDeadline(index))
                 continue
             }
             if spool != nil {
@@ -227,7 +245,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         }
         let rest = shards[index].withLock { shard -> RemoteWriteBatch in
             defer { shard = Shard() }
-            return shard.pending
+            return shard.pending.removeFirst(shard.pending.count)
         }
         guard !rest.isEmpty else { return }
         if spool != nil {
@@ -244,12 +262,14 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     private func behindSpool(_ index: Int) -> Bool {
         guard let spool else { return false }
         let now = ContinuousClock.now
-        return shards[index].withLock { shard -> Bool in
+        let behind = shards[index].withLock { shard -> Bool in
             shard.behind = (try? spool.hasBatches(shard: index, of: shards.count)) == true
             guard shard.behind else { return false }
             while let batch = Self.takeReady(&shard, now: now, config: config) { spoolBatch(batch, shard: index) }
             return true
         }
+        if behind { departures[index].signal() }
+        return behind
     }
 
     private func spoolBatch(_ batch: RemoteWriteBatch, shard: Int) {
@@ -280,10 +300,20 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     }
 
     /// Up to `max_samples_per_send` series once the shard has that many or its oldest waited for
-    /// the deadline.
+    /// the deadline; enqueuers waiting for room are woken.
     private func takeReady(_ index: Int) -> RemoteWriteBatch? {
         let now = ContinuousClock.now
-        return shards[index].withLock { Self.takeReady(&$0, now: now, config: config) }
+        let batch = shards[index].withLock { Self.takeReady(&$0, now: now, config: config) }
+        if batch != nil { departures[index].signal() }
+        return batch
+    }
+
+    /// How long until the shard's oldest sample reaches `batch_send_deadline`; with nothing
+    /// waiting, a second (a safety net: arrivals wake the sender).
+    private func timeUntilDeadline(_ index: Int) -> Duration {
+        let first = shards[index].withLock { $0.pending.isEmpty ? nil : $0.firstArrival }
+        guard let first else { return .seconds(1) }
+        return max(.milliseconds(1), first + config.batchSendDeadline - .now)
     }
 
     private static func takeReady(_ shard: inout Shard, now: ContinuousClock.Instant, config: QueueConfig)
@@ -310,6 +340,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                 return
             case .retry(let after, _):
                 shards[index].withLock { $0.behind = true }
+                departures[index].signal()
                 counters.withLock { $0.samplesRetried += batch.count }
                 try? await Task.sleep(for: max(after ?? backoff, backoff))
                 backoff = min(backoff * 2, config.maxBackoff)

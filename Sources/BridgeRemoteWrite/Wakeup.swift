@@ -1,0 +1,74 @@
+import Synchronization
+
+/// Wakes tasks waiting for some state to change, without polling: a waiter notes ``generation``
+/// before it looks at the state, and ``wait(after:timeout:)`` returns as soon as a ``signal()``
+/// has come since (an event count), so a signal between looking and waiting is never lost.
+/// Every current waiter is resumed by one signal; waking spuriously is harmless, since waiters
+/// look at the state again.
+///
+/// The remote-write queue uses one per shard for each direction: enqueuers wake the sender, the
+/// sender wakes enqueuers waiting for room. Polling instead (a sleep of a few milliseconds per
+/// shard) cost a quarter of the bridge's CPU in thread wake-ups (docs/performance.md).
+final class Wakeup: Sendable {
+    private struct State {
+        var generation: UInt64 = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        /// Waiters whose task was cancelled before they could register.
+        var cancelled: Set<Int> = []
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// The count of signals so far.
+    var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// Resumes every waiter.
+    func signal() {
+        let resumed = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.generation &+= 1
+            guard !state.waiters.isEmpty else { return [] }
+            defer { state.waiters.removeAll(keepingCapacity: true) }
+            return Array(state.waiters.values)
+        }
+        for continuation in resumed { continuation.resume() }
+    }
+
+    /// Returns once a signal came after `observed` (at once if one already has), after `timeout`,
+    /// or when the task is cancelled.
+    func wait(after observed: UInt64, timeout: Duration) async {
+        let id = state.withLock { state -> Int? in
+            guard state.generation == observed else { return nil }
+            state.nextID &+= 1
+            return state.nextID
+        }
+        guard let id, timeout > .zero, !Task.isCancelled else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let resumeNow = self.state.withLock { state -> Bool in
+                            if state.generation != observed || state.cancelled.remove(id) != nil { return true }
+                            state.waiters[id] = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                } onCancel: {
+                    let continuation = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                        if let waiting = state.waiters.removeValue(forKey: id) { return waiting }
+                        state.cancelled.insert(id)
+                        return nil
+                    }
+                    continuation?.resume()
+                }
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+        // A waiter resumed by its timeout or a signal leaves no trace; one cancelled after it was
+        // resumed may have left its mark, which nothing will read.
+        state.withLock { _ = $0.cancelled.remove(id) }
+    }
+}

@@ -1,0 +1,49 @@
+import Testing
+
+@testable import BridgeRemoteWrite
+
+/// A shard's waiting series: batches kept as enqueued, taken and dropped from the front in order.
+@Suite struct PendingSeriesTests {
+    func batch(_ range: Range<Int>) -> RemoteWriteBatch {
+        var batch = RemoteWriteBatch()
+        for index in range {
+            batch.append(labels: [("__name__", "m"), ("i", "\(index)")], value: Double(index), timestamp: 1)
+        }
+        return batch
+    }
+
+    func values(_ batch: RemoteWriteBatch) -> [Int] { (0..<batch.count).map { Int(batch.sample($0).value) } }
+
+    @Test func seriesLeaveInTheOrderTheyCameWhateverTheChunking() {
+        var pending = PendingSeries()
+        let first = batch(0..<10)
+        pending.append(first, range: 0..<4)
+        pending.append(first, range: 4..<10)
+        pending.append(batch(10..<13))
+        pending.append(batch(13..<30))
+        pending.append(RemoteWriteBatch())
+        #expect(pending.count == 30)
+        // Across chunk ends, a whole chunk, part of one, and what is left.
+        #expect(values(pending.removeFirst(7)) == Array(0..<7))
+        #expect(values(pending.removeFirst(3)) == Array(7..<10))
+        #expect(values(pending.removeFirst(3)) == Array(10..<13))
+        #expect(pending.dropFirst(5) == 5)
+        #expect(values(pending.removeFirst(100)) == Array(18..<30))
+        #expect(pending.isEmpty && pending.removeFirst(5).isEmpty && pending.dropFirst(5) == 0)
+        // A whole chunk taken first grows in place with the next chunk's series.
+        pending.append(batch(0..<2))
+        pending.append(batch(2..<5))
+        let taken = pending.removeFirst(4)
+        #expect(values(taken) == [0, 1, 2, 3])
+        #expect(taken.protobuf() == batch(0..<4).protobuf())
+        #expect(values(pending.removeFirst(4)) == [4])
+    }
+
+    @Test func manyChunksAreCompactedWithoutLosingAny() {
+        var pending = PendingSeries()
+        for round in 0..<300 { pending.append(batch(round * 3..<(round + 1) * 3)) }
+        var seen: [Int] = []
+        while !pending.isEmpty { seen += values(pending.removeFirst(7)) }
+        #expect(seen == Array(0..<900))
+    }
+}
