@@ -174,6 +174,9 @@ for scale in scales {
                         "-promscrape.config=\(peerConfig.path)", "-remoteWrite.url=\(sink)",
                         "-httpListenAddr=127.0.0.1:\(port)",
                         "-remoteWrite.tmpDataPath=vmagent-data",
+                        // Its default (16 MiB) refuses kube-state-metrics of a large cluster; the
+                        // others have no limit (Prometheus' body_size_limit defaults to none).
+                        "-promscrape.maxScrapeSize=1GiB",
                         "-loggerLevel=ERROR",
                     ])
             }
