@@ -52,24 +52,31 @@ final class SnapshotSink: ScrapeSink {
     /// and `instance` a Prometheus scrape would give the series. Only the leader writes: two
     /// replicas writing the same series would interleave their samples at the receiver. Waits while
     /// a queue is full and its senders keep up, so a large scrape is paced by the receiver rather
-    /// than dropped (``RemoteWriteQueue``).
+    /// than dropped (``RemoteWriteQueue``); it is converted and queued a slice at a time, so that
+    /// kube-state-metrics of a large cluster is never held converted whole beside the queue.
     private func forward(_ batches: [MetricBatch], of target: ScrapeTarget, timestamp: Int64) async {
         guard !queues.isEmpty, leadership.isLeader else { return }
         let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
-        // Converted once per shard count (one for every queue with the default queue_config),
-        // straight into each shard's part.
-        var converted: [Int: [RemoteWriteBatch]] = [:]
-        for queue in queues {
-            if converted[queue.shardCount] == nil {
-                var parts = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: queue.shardCount)
-                for batch in batches {
-                    RemoteWriteBatch.append(batch, extraLabels: extra, timestamp: timestamp, sharding: &parts)
+        let shardCounts = Set(queues.map(\.shardCount))
+        for batch in batches where !batch.samples.isEmpty {
+            var converter = SeriesConverter(batch, extraLabels: extra)
+            for start in stride(from: 0, to: batch.samples.count, by: Self.sliceSamples) {
+                let slice = start..<min(batch.samples.count, start + Self.sliceSamples)
+                // Converted once per shard count (one for every queue with the default
+                // queue_config), straight into each shard's part.
+                var converted: [Int: [RemoteWriteBatch]] = [:]
+                for shardCount in shardCounts {
+                    var parts = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: shardCount)
+                    converter.append(slice, timestamp: timestamp, sharding: &parts)
+                    converted[shardCount] = parts
                 }
-                converted[queue.shardCount] = parts
+                for queue in queues { await queue.enqueue(sharded: converted[queue.shardCount]!) }
             }
-            await queue.enqueue(sharded: converted[queue.shardCount]!)
         }
     }
+
+    /// Samples converted and queued at a time.
+    static let sliceSamples = 8192
 
     func remove(_ target: ScrapeTarget, stale: MetricBatch) async {
         snapshot.remove(target.id)

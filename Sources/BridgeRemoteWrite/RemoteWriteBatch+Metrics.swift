@@ -6,10 +6,7 @@ extension RemoteWriteBatch {
     /// Prometheus scrape would give it). Samples without their own timestamp get `timestamp`;
     /// staleness markers keep their special NaN.
     ///
-    /// This runs for every sample forwarded, so it works on bytes, not strings: each distinct
-    /// symbol's bytes and hash are copied once into a scratch buffer, every distinct label name gets
-    /// a rank in byte order once per batch, and a sample's labels are then put in order by an
-    /// insertion sort of small integers (docs/performance.md).
+    /// The work is ``SeriesConverter``'s.
     public mutating func append(
         _ batch: MetricBatch, extraLabels: [(name: String, value: String)], timestamp: Int64
     ) {
@@ -27,22 +24,50 @@ extension RemoteWriteBatch {
         sharding destinations: inout [RemoteWriteBatch]
     ) {
         guard !batch.samples.isEmpty, !destinations.isEmpty else { return }
-        var scratch = ScratchStrings()
+        var converter = SeriesConverter(batch, extraLabels: extraLabels)
+        converter.append(batch.samples.indices, timestamp: timestamp, sharding: &destinations)
+    }
+}
+
+/// Converts the samples of one ``MetricBatch`` into remote-write series, in as many steps as the
+/// caller likes: the set-up (every distinct label name ranked in byte order, once) is paid once,
+/// and each ``append(_:timestamp:sharding:)`` converts a range of samples, so that a large
+/// scrape can be converted and queued a slice at a time instead of held whole (docs/performance.md).
+///
+/// This runs for every sample forwarded, so it works on bytes, not strings: each distinct symbol's
+/// bytes and hash are copied once into a scratch buffer, and a sample's labels are put in order by
+/// an insertion sort of small integers.
+public struct SeriesConverter {
+    private let batch: MetricBatch
+    private var scratch = ScratchStrings()
+    private var refs: [Int32]
+    private var symbolRank: [Int32]
+    private let metricName: Int32
+    private let metricNameRank: Int32
+    private let extras: [(name: Int32, value: Int32)]
+    private let extraRanks: [Int32]
+    private var parts: [(rank: Int32, name: StringRef, value: StringRef)] = []
+    private var sorted: [(name: StringRef, value: StringRef)] = []
+
+    /// A converter for `batch` adding `extraLabels` (the `job` and `instance` a Prometheus scrape
+    /// would give a series) where a sample lacks them.
+    public init(_ batch: MetricBatch, extraLabels: [(name: String, value: String)]) {
+        self.batch = batch
         let symbols = batch.symbols
+        var scratch = ScratchStrings()
         var refs = [Int32](repeating: -1, count: symbols.count)
-        func ref(_ symbol: Symbol) -> Int32 {
-            let index = Int(symbol.rawValue)
-            if refs[index] < 0 { refs[index] = scratch.add(symbol, of: symbols) }
-            return refs[index]
-        }
-        // Ranks of every label name in byte order; equal bytes share a rank.
         let metricName = scratch.add("__name__")
         let extras = extraLabels.filter { !$0.name.isEmpty && !$0.value.isEmpty }.map {
             (name: scratch.add($0.name), value: scratch.add($0.value))
         }
+        // Ranks of every label name in byte order; equal bytes share a rank.
         var nameRefs = Set<Int32>([metricName] + extras.map(\.name))
         for sample in batch.samples {
-            for label in batch.labels(of: sample) { nameRefs.insert(ref(label.name)) }
+            for label in batch.labels(of: sample) {
+                let index = Int(label.name.rawValue)
+                if refs[index] < 0 { refs[index] = scratch.add(label.name, of: symbols) }
+                nameRefs.insert(refs[index])
+            }
         }
         let ordered = nameRefs.sorted { scratch.precedes($0, $1) }
         var rank = [Int32: Int32]()
@@ -55,12 +80,28 @@ extension RemoteWriteBatch {
         for (index, reference) in refs.enumerated() where reference >= 0 {
             symbolRank[index] = rank[reference] ?? -1
         }
-        let extraRanks = extras.map { rank[$0.name]! }
-        let metricNameRank = rank[metricName]!
+        self.scratch = scratch
+        self.refs = refs
+        self.symbolRank = symbolRank
+        self.metricName = metricName
+        self.metricNameRank = rank[metricName]!
+        self.extras = extras
+        self.extraRanks = extras.map { rank[$0.name]! }
+    }
 
-        var parts: [(rank: Int32, name: StringRef, value: StringRef)] = []
-        var sorted: [(name: StringRef, value: StringRef)] = []
-        for sample in batch.samples {
+    /// The scratch reference of `symbol`, copying its bytes on first use.
+    private mutating func ref(_ symbol: Symbol) -> Int32 {
+        let index = Int(symbol.rawValue)
+        if refs[index] < 0 { refs[index] = scratch.add(symbol, of: batch.symbols) }
+        return refs[index]
+    }
+
+    /// Appends samples `range` of the batch, each to the destination its series hash picks.
+    /// Samples without their own timestamp get `timestamp`; staleness markers keep their NaN.
+    public mutating func append(_ range: Range<Int>, timestamp: Int64, sharding destinations: inout [RemoteWriteBatch])
+    {
+        guard !destinations.isEmpty else { return }
+        for sample in batch.samples[range] {
             parts.removeAll(keepingCapacity: true)
             parts.append((metricNameRank, scratch.refs[Int(metricName)], scratch.refs[Int(ref(sample.name))]))
             for label in batch.labels(of: sample) {
@@ -94,8 +135,7 @@ extension RemoteWriteBatch {
             let shard = Int(hash % UInt64(destinations.count))
             sorted.withUnsafeBufferPointer { parts in
                 scratch.bytes.withUnsafeBufferPointer { bytes in
-                    destinations[shard].appendSorted(
-                        parts, in: bytes, value: sample.value, timestamp: time, hash: hash)
+                    destinations[shard].appendSorted(parts, in: bytes, value: sample.value, timestamp: time, hash: hash)
                 }
             }
         }

@@ -150,4 +150,21 @@ func decode(_ protobuf: [UInt8]) -> [([(String, String)], UInt64, Int64)]? {
             #expect(own.labels.map(\.1) == decoded[index].0.map(\.1))
         }
     }
+
+    @Test func convertingASliceAtATimeGivesTheSameSeriesAsConvertingWhole() throws {
+        var issues = ParseIssues()
+        var text = "# TYPE m gauge\n"
+        for index in 0..<50 { text += "m{pod=\"p\(index % 7)\",zeta=\"\(index)\",alpha=\"a\"} \(index)\n" }
+        let metrics = MetricBatch.parse(Array(text.utf8), format: .text, issues: &issues)
+        let extra = [(name: "job", value: "kubelet"), (name: "instance", value: "node-1")]
+        var whole = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: 3)
+        RemoteWriteBatch.append(metrics, extraLabels: extra, timestamp: 5, sharding: &whole)
+        var sliced = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: 3)
+        var converter = SeriesConverter(metrics, extraLabels: extra)
+        for start in stride(from: 0, to: 50, by: 8) {
+            converter.append(start..<min(50, start + 8), timestamp: 5, sharding: &sliced)
+        }
+        #expect(sliced == whole)
+        #expect(whole.map(\.count).reduce(0, +) == 50)
+    }
 }
