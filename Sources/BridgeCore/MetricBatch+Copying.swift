@@ -51,12 +51,17 @@ extension MetricBatch {
     /// Rewrites the label set of every sample in place of the batch: `rewrite` gets each sample's
     /// labels (to change, add or remove) and the batch's symbol table (to intern new strings).
     /// Families, names, values, timestamps and exemplars are kept. The one rebuilding loop behind
-    /// target series labels and enrichment.
-    public mutating func rewriteLabels(_ rewrite: (_ labels: inout [Label], _ symbols: inout SymbolTable) -> Void) {
+    /// target series labels and enrichment. `adding` is the most labels `rewrite` adds to one
+    /// sample: the label storage is reserved for that once, since growing it by doubling would
+    /// leave up to half of it unused for as long as the batch is served (docs/performance.md).
+    public mutating func rewriteLabels(
+        adding: Int = 8, _ rewrite: (_ labels: inout [Label], _ symbols: inout SymbolTable) -> Void
+    ) {
         var symbols = self.symbols
         self.symbols = SymbolTable(capacity: 1)
         var output = MetricBatch(symbols: SymbolTable(capacity: 1))
-        output.reserveCapacity(samples: samples.count, labelsPerSample: labels.count / max(1, samples.count) + 8)
+        output.reserveCapacity(samples: samples.count, labelsPerSample: 0)
+        output.reserveLabels(labels.count + samples.count * adding)
         var working: [Label] = []
         for family in families {
             output.beginFamily(name: family.name, type: family.type, help: family.help, unit: family.unit)

@@ -59,7 +59,12 @@ public struct MetricBatch: Sendable {
         self.symbols = symbols
     }
 
-    /// Reserves room for about `samples` samples with `labelsPerSample` labels each.
+    /// Reserves room for `count` labels in all.
+    public mutating func reserveLabels(_ count: Int) {
+        labels.reserveCapacity(count)
+    }
+
+    /// Reserves room for `count` samples with `labelsPerSample` labels each.
     public mutating func reserveCapacity(samples count: Int, labelsPerSample: Int) {
         samples.reserveCapacity(count)
         labels.reserveCapacity(count * labelsPerSample)

@@ -16,7 +16,7 @@ struct SeriesLabeler {
         guard !labels.isEmpty else { return }
         let added = labels.map { Label(name: batch.symbols.intern($0.name), value: batch.symbols.intern($0.value)) }
         var exportedNames: [Symbol: Symbol] = [:]
-        batch.rewriteLabels { working, symbols in
+        batch.rewriteLabels(adding: added.count) { working, symbols in
             for label in added {
                 if working.contains(where: { $0.name == label.name }) {
                     rename(label.name, in: &working, symbols: &symbols, cache: &exportedNames)

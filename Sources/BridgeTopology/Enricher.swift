@@ -72,7 +72,8 @@ public struct Enricher: Sendable {
         ]
         var podLabels: [PodKey: [Label]?] = [:]
         var nodeLabels: [Symbol: [Label]?] = [:]
-        batch.rewriteLabels { working, symbols in
+        // Node, workload kind and name, owner kind and name, zone, region, cluster, pod labels.
+        batch.rewriteLabels(adding: 8 + options.podLabels.count) { working, symbols in
             var namespace: Symbol?
             var pod: Symbol?
             var node: Symbol?
