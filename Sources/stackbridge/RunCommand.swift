@@ -18,6 +18,7 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func run() async throws {
+        AllocatorTuning.apply()
         var configuration: Configuration
         do {
             configuration = try Configuration.load(file: config)
