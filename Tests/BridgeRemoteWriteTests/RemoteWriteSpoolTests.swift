@@ -60,6 +60,27 @@ import Testing
     }
 }
 
+/// A scripted receiver that fails while its toggle file exists, and a spool directory; `stop()`
+/// removes both.
+struct Outage {
+    let toggle = FileManager.default.temporaryDirectory.appendingPathComponent("rw-spool-\(UUID())").path
+    let spool = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-spool-\(UUID())").path
+    let server: FixtureServer
+
+    init() throws {
+        guard FileManager.default.createFile(atPath: toggle, contents: Data()) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        server = try FixtureServer(toggleFile: toggle)
+    }
+
+    func stop() {
+        server.stop()
+        try? FileManager.default.removeItem(atPath: spool)
+        try? FileManager.default.removeItem(atPath: toggle)
+    }
+}
+
 /// The queue with a spool against the scripted receiver: outages go to disk and come back, across
 /// a restart of the queue too.
 @Suite struct RemoteWriteQueueSpoolTests {
@@ -88,12 +109,9 @@ import Testing
     }
 
     @Test func anOutageGoesToDiskAndIsSentAfterARestart() async throws {
-        let toggle = FileManager.default.temporaryDirectory.appendingPathComponent("rw-spool-\(UUID())").path
-        #expect(FileManager.default.createFile(atPath: toggle, contents: Data()))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-spool-\(UUID())").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let server = try FixtureServer(toggleFile: toggle)
-        defer { server.stop() }
+        let outage = try Outage()
+        defer { outage.stop() }
+        let (toggle, path, server) = (outage.toggle, outage.spool, outage.server)
         // First life: the receiver is down; everything ends up on disk, by failure or at shutdown.
         let first = makeQueue(server, spool: try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 30))
         let running = Task { await first.run() }
@@ -118,14 +136,12 @@ import Testing
     }
 
     @Test func oneEnqueueLargerThanTheQueueDuringAnOutageGoesToDiskWhole() async throws {
-        let toggle = FileManager.default.temporaryDirectory.appendingPathComponent("rw-spool-\(UUID())").path
-        #expect(FileManager.default.createFile(atPath: toggle, contents: Data()))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-spool-\(UUID())").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let server = try FixtureServer(toggleFile: toggle)
-        defer { server.stop() }
-        // The receiver is down and backing off: the sender keeps moving new batches to disk while
-        // it waits, so a scrape ten times the queue's capacity is not cut down to its newest.
+        let outage = try Outage()
+        defer { outage.stop() }
+        let (toggle, path, server) = (outage.toggle, outage.spool, outage.server)
+        // The receiver is down and the shard behind its spool: what does not fit in memory follows
+        // the spooled batches to disk, so a scrape ten times the queue's capacity is not cut down
+        // to its newest.
         let queue = makeQueue(server, spool: try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 30)) { config in
             config.maxShards = 1
             config.capacity = 100
