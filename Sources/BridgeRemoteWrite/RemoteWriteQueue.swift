@@ -139,8 +139,17 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                 let now = ContinuousClock.now
                 let cancelled = Task.isCancelled
                 var patience = Duration.zero
+                var wakeSender = false
                 dropped += shards[shardIndex].withLock { shard -> Int in
+                    // The sender needs waking only to start its deadline (it idles while the
+                    // shard is empty) or to send a full request at once; otherwise its wait
+                    // already ends at the oldest sample's deadline.
+                    let readyBefore = shard.pending.count >= config.maxSamplesPerSend
+                    defer {
+                        if !readyBefore && shard.pending.count >= config.maxSamplesPerSend { wakeSender = true }
+                    }
                     if shard.pending.isEmpty {
+                        wakeSender = true
                         // Nothing was waiting, so the sender is not late: its clock starts now.
                         shard.firstArrival = now
                         shard.lastTake = now
@@ -172,7 +181,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                     next = part.count
                     return shard.pending.dropFirst(shard.pending.count - config.capacity)
                 }
-                arrivals[shardIndex].signal()
+                if wakeSender { arrivals[shardIndex].signal() }
                 if next < part.count { await departures[shardIndex].wait(after: seen, timeout: patience) }
             }
         }
