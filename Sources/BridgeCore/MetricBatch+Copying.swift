@@ -60,8 +60,8 @@ extension MetricBatch {
         var symbols = self.symbols
         self.symbols = SymbolTable(capacity: 1)
         var output = MetricBatch(symbols: SymbolTable(capacity: 1))
-        output.reserveCapacity(samples: samples.count, labelsPerSample: 0)
-        output.reserveLabels(labels.count + samples.count * adding)
+        let perSample = (labels.count + samples.count - 1) / max(1, samples.count)
+        output.reserveCapacity(samples: samples.count, labelsPerSample: perSample + adding)
         var working: [Label] = []
         for family in families {
             output.beginFamily(name: family.name, type: family.type, help: family.help, unit: family.unit)

@@ -59,11 +59,6 @@ public struct MetricBatch: Sendable {
         self.symbols = symbols
     }
 
-    /// Reserves room for `count` labels in all.
-    public mutating func reserveLabels(_ count: Int) {
-        labels.reserveCapacity(count)
-    }
-
     /// Reserves room for `count` samples with `labelsPerSample` labels each.
     public mutating func reserveCapacity(samples count: Int, labelsPerSample: Int) {
         samples.reserveCapacity(count)

@@ -114,34 +114,18 @@ public struct RemoteWriteBatch: Sendable, Hashable {
 
     /// Appends every series of `other`, in order, in one copy of its bytes.
     public mutating func append(contentsOf other: RemoteWriteBatch) {
-        guard !other.isEmpty else { return }
-        let shift = bytes.count
-        bytes.append(contentsOf: other.bytes)
-        series.reserveCapacity(series.count + other.series.count)
-        for record in other.series {
-            var shifted = record
-            shifted.start += shift
-            series.append(shifted)
-        }
+        append(0..<other.count, of: other)
     }
 
-    /// Removes the first `count` series and returns them as a batch of their own. Series are
-    /// stored in order, so both parts are bulk slices: taking a request's worth from a long queue
-    /// costs a move of the rest, not a copy of every series.
+    /// Removes the first `count` series and returns them as a batch of their own, each part in one
+    /// copy of its bytes (tests; the queue takes from ``PendingSeries`` without moving the rest).
     public mutating func removeFirst(_ count: Int) -> RemoteWriteBatch {
         let taken = min(max(0, count), series.count)
-        guard taken > 0 else { return RemoteWriteBatch() }
-        guard taken < series.count else {
-            defer { self = RemoteWriteBatch() }
-            return self
-        }
-        let cut = series[taken].start
         var head = RemoteWriteBatch()
-        head.bytes = Array(bytes[..<cut])
-        head.series = Array(series[..<taken])
-        bytes.removeFirst(cut)
-        series.removeFirst(taken)
-        for index in series.indices { series[index].start -= cut }
+        head.append(0..<taken, of: self)
+        var rest = RemoteWriteBatch()
+        rest.append(taken..<series.count, of: self)
+        self = rest
         return head
     }
 
@@ -152,13 +136,11 @@ public struct RemoteWriteBatch: Sendable, Hashable {
 
     /// Appends series `index` of `other`.
     public mutating func append(_ index: Int, of other: RemoteWriteBatch) {
-        var record = other.series[index]
-        record.start = bytes.count
-        bytes.append(contentsOf: other.bytes[other.range(of: index)])
-        series.append(record)
+        append(index..<(index + 1), of: other)
     }
 
-    /// Appends series `range` of `other`, in order, in one copy of their bytes.
+    /// Appends series `range` of `other`, in order, in one copy of their bytes: the one copying
+    /// path behind appending, splitting and taking from the queue.
     public mutating func append(_ range: Range<Int>, of other: RemoteWriteBatch) {
         guard !range.isEmpty else { return }
         let from = other.series[range.lowerBound].start

@@ -144,12 +144,12 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                     // The sender needs waking only to start its deadline (it idles while the
                     // shard is empty) or to send a full request at once; otherwise its wait
                     // already ends at the oldest sample's deadline.
-                    let readyBefore = shard.pending.count >= config.maxSamplesPerSend
+                    let before = shard.pending.count
                     defer {
-                        if !readyBefore && shard.pending.count >= config.maxSamplesPerSend { wakeSender = true }
+                        let ready = config.maxSamplesPerSend
+                        wakeSender = before == 0 || (before < ready && shard.pending.count >= ready)
                     }
                     if shard.pending.isEmpty {
-                        wakeSender = true
                         // Nothing was waiting, so the sender is not late: its clock starts now.
                         shard.firstArrival = now
                         shard.lastTake = now
