@@ -215,7 +215,8 @@ public struct Bridge: Sendable {
         let store = store
         let enricher = Enricher(
             options: configuration.enrich, clusterName: clusterName,
-            pods: { store.placement(ofPod: $0) }, nodes: { store.placement(ofNode: $0) })
+            pods: { store.placement(ofPod: $0) }, nodes: { store.placement(ofNode: $0) },
+            version: { store.joinVersion })
         services.append(
             ScrapePool(client: client, sink: sink, logger: logger, updates: updates, enricher: enricher))
         if let forwarder = stackStateForwarder(watchClient: watchClient) {

@@ -47,7 +47,7 @@ public struct MetricBatch: Sendable {
     /// Families in input order.
     public private(set) var families: [Family] = []
     /// Samples in input order; each family owns a contiguous range.
-    public private(set) var samples: [Sample] = []
+    public internal(set) var samples: [Sample] = []
     /// Label pairs of all samples and exemplars.
     public private(set) var labels: [Label] = []
     /// Exemplars of all samples.

@@ -19,6 +19,12 @@ public final class ClusterStore: Sendable {
         var contacts: [String: Double] = [:]
         /// Counts changes of `state`.
         var changes: UInt64 = 0
+        /// Counts deleted pods whose grace period ended: they stop being joinable without any
+        /// change of `state`.
+        var expiries: UInt64 = 0
+        /// When the first grace period of `deletedAt` ends, so that pruning, which runs on every
+        /// join-version read, scans only when something is due.
+        var nextExpiry: ContinuousClock.Instant?
         /// Placements of live pods already worked out since the last change: every scrape joins
         /// the same pods again, and an owner-chain walk per pod per target was a visible cost
         /// (docs/performance.md).
@@ -50,6 +56,19 @@ public final class ClusterStore: Sendable {
         contents.withLock { ($0.state, $0.changes) }
     }
 
+    /// A number that changes whenever ``placement(ofPod:)`` or ``placement(ofNode:)`` may answer
+    /// differently for some key: on every change of the state and when a deleted pod's grace period
+    /// ends. A scrape whose series are the same as last time reuses its last enrichment while this
+    /// stays the same (``Enricher/joinVersion``).
+    public var joinVersion: UInt64 {
+        let time = now()
+        return contents.withLock { contents in
+            prune(&contents, at: time)
+            // Both only grow, so their sum moves whenever either does.
+            return contents.changes &+ contents.expiries
+        }
+    }
+
     /// Replaces every object of `resource` with those of a completed list, staged in `listed`;
     /// pods that the list no longer has were deleted while unwatched and enter the grace period.
     public func replaceAll(_ resource: String, with listed: ClusterState) {
@@ -58,7 +77,7 @@ public final class ClusterStore: Sendable {
             if resource == "pods" {
                 for key in contents.state.pods.keys where !listed.pods.contains(key) {
                     contents.deletedPods[key] = contents.state.pods[key]
-                    contents.deletedAt[key] = time
+                    markDeleted(key, at: time, &contents)
                 }
                 for key in listed.pods.keys where contents.deletedAt.removeValue(forKey: key) != nil {
                     contents.deletedPods[key] = nil
@@ -131,7 +150,7 @@ public final class ClusterStore: Sendable {
             if type == "DELETED" {
                 if case .pod(let pod) = object {
                     contents.deletedPods[key] = contents.state.pods[key] ?? pod
-                    contents.deletedAt[key] = time
+                    markDeleted(key, at: time, &contents)
                 }
                 contents.state.remove(object)
             } else {
@@ -167,11 +186,24 @@ public final class ClusterStore: Sendable {
         }
     }
 
+    private func markDeleted(_ key: ObjectKey, at time: ContinuousClock.Instant, _ contents: inout Contents) {
+        contents.deletedAt[key] = time
+        let expiry = time.advanced(by: gracePeriod)
+        if contents.nextExpiry.map({ expiry < $0 }) ?? true { contents.nextExpiry = expiry }
+    }
+
     private func prune(_ contents: inout Contents, at time: ContinuousClock.Instant) {
-        guard !contents.deletedAt.isEmpty else { return }
-        for (key, deletedAt) in contents.deletedAt where deletedAt.advanced(by: gracePeriod) <= time {
-            contents.deletedAt[key] = nil
-            contents.deletedPods[key] = nil
+        guard let due = contents.nextExpiry, due <= time else { return }
+        contents.nextExpiry = nil
+        for (key, deletedAt) in contents.deletedAt {
+            let expiry = deletedAt.advanced(by: gracePeriod)
+            if expiry <= time {
+                contents.deletedAt[key] = nil
+                contents.deletedPods[key] = nil
+                contents.expiries &+= 1
+            } else if contents.nextExpiry.map({ expiry < $0 }) ?? true {
+                contents.nextExpiry = expiry
+            }
         }
     }
 }

@@ -12,6 +12,12 @@ import BridgeTopology
 /// The symbol table of the previous scrape is reused while it stays within a few times the size of a
 /// body, so steady-state scrapes intern nothing new; interning only appends, so the previous scrape's
 /// symbols stay valid in the reused table.
+///
+/// Most scrapes expose exactly the series of the one before with new values. When the parsed
+/// series have the same shape as last time (``MetricBatch/SeriesShape``) and the cluster state's
+/// join version has not moved, the labels, enrichment, relabeling and duplicate check of the last
+/// scrape all hold again: the last result takes the new values and nothing is worked out anew
+/// (docs/performance.md).
 public struct ScrapeProcessor: Sendable {
     /// The target.
     public let target: ScrapeTarget
@@ -20,6 +26,20 @@ public struct ScrapeProcessor: Sendable {
     private let enricher: Enricher?
     private var previous: MetricBatch?
     private var previousIdentities: Set<UInt64> = []
+    private var reuse: Reuse?
+
+    /// What the last successful scrape's result was worked out from, to tell whether it holds for
+    /// the next one.
+    private struct Reuse {
+        /// The parsed series, before any label was added or rewritten.
+        var shape: MetricBatch.SeriesShape
+        /// The enricher's join version when they were joined (0 without an enricher).
+        var joinVersion: UInt64
+        /// For each series of the result, the index of the parsed sample it came from.
+        var sources: [Int32]
+        var enrichment: Enricher.Outcome
+        var duplicates: Int
+    }
 
     /// Creates the processor for `target`, joining series through `enricher` when given.
     public init(target: ScrapeTarget, enricher: Enricher? = nil) {
@@ -58,6 +78,37 @@ public struct ScrapeProcessor: Sendable {
             return result
         }
         if !target.honorTimestamps { batch.removeTimestamps() }
+        let joinVersion: UInt64? = if let enricher { enricher.joinVersion } else { 0 }
+        let shape = joinVersion != nil ? MetricBatch.SeriesShape(batch) : nil
+        // Shapes compare symbols, which mean the same strings only in a table that extends the
+        // last scrape's.
+        if reused, let shape, let joinVersion, let reuse, reuse.shape == shape, reuse.joinVersion == joinVersion,
+            var result = previous
+        {
+            result.symbols = batch.symbols
+            result.copySampleValues(from: batch, sources: reuse.sources)
+            previous = result
+            return ScrapeResult(
+                target: target,
+                timestamp: timestamp,
+                series: result,
+                scrapeMetrics: ScrapeMetrics(
+                    up: true, durationSeconds: duration(), samplesScraped: scraped,
+                    samplesPostRelabeling: result.samples.count, seriesAdded: 0
+                ).batch(labels: target.targetLabels),
+                stale: MetricBatch(symbols: SymbolTable(capacity: 1)),
+                failure: nil,
+                parseIssues: issues,
+                duplicates: reuse.duplicates,
+                enrichment: reuse.enrichment
+            )
+        }
+        reuse = nil
+        // Values travel unchanged through every step below, which may drop, reorder or move
+        // samples between families; numbered by index, they say where each result sample came
+        // from, and the real values are put back from `parsed` at the end.
+        let parsed = batch
+        batch.setSampleValues { Double($0) }
         labeler.apply(to: &batch)
         let enrichment = enricher?.apply(to: &batch) ?? Enricher.Outcome()
         relabeler.apply(to: &batch)
@@ -68,6 +119,8 @@ public struct ScrapeProcessor: Sendable {
             duplicateIndices.insert(index)
         }
         if !duplicateIndices.isEmpty { batch = batch.filteringSamples { !duplicateIndices.contains($0) } }
+        let sources = batch.samples.map { Int32($0.value) }
+        batch.copySampleValues(from: parsed, sources: sources)
         let postRelabel = batch.samples.count
         if target.sampleLimit > 0 && postRelabel > target.sampleLimit {
             if reused { returnTable(batch.symbols) }
@@ -90,6 +143,11 @@ public struct ScrapeProcessor: Sendable {
         let added = identities.subtracting(previousIdentities).count
         previous = batch
         previousIdentities = identities
+        if let shape, let joinVersion {
+            reuse = Reuse(
+                shape: shape, joinVersion: joinVersion, sources: sources, enrichment: enrichment,
+                duplicates: duplicateIndices.count)
+        }
         return ScrapeResult(
             target: target,
             timestamp: timestamp,
@@ -111,6 +169,7 @@ public struct ScrapeProcessor: Sendable {
         let stale = staleSeries(keeping: [], symbols: previous?.symbols ?? SymbolTable(capacity: 1))
         previous = nil
         previousIdentities = []
+        reuse = nil
         return ScrapeResult(
             target: target,
             timestamp: timestamp,
@@ -137,6 +196,7 @@ public struct ScrapeProcessor: Sendable {
         let stale = staleSeries(keeping: [], symbols: previous?.symbols ?? SymbolTable(capacity: 1))
         previous = nil
         previousIdentities = []
+        reuse = nil
         return stale
     }
 

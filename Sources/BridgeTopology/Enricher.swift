@@ -17,6 +17,7 @@ public struct Enricher: Sendable {
     public let clusterName: String
     private let pods: @Sendable (ObjectKey) -> PodPlacement?
     private let nodes: @Sendable (String) -> NodePlacement?
+    private let version: @Sendable () -> UInt64?
 
     /// What one batch's enrichment did.
     public struct Outcome: Sendable, Hashable {
@@ -33,25 +34,35 @@ public struct Enricher: Sendable {
         public init() {}
     }
 
-    /// An enricher that finds pods and nodes through `pods` and `nodes`.
+    /// An enricher that finds pods and nodes through `pods` and `nodes`. `version` gives a number
+    /// that changes whenever `pods` or `nodes` may answer differently (``joinVersion``); without
+    /// it, every scrape is joined afresh.
     public init(
         options: EnrichmentOptions,
         clusterName: String,
         pods: @escaping @Sendable (ObjectKey) -> PodPlacement?,
-        nodes: @escaping @Sendable (String) -> NodePlacement?
+        nodes: @escaping @Sendable (String) -> NodePlacement?,
+        version: @escaping @Sendable () -> UInt64? = { nil }
     ) {
         self.options = options
         self.clusterName = clusterName
         self.pods = pods
         self.nodes = nodes
+        self.version = version
     }
+
+    /// A number that stays the same for as long as every join answers the same, or nil when that
+    /// is unknown. A scrape with the same series as the last one, joined at the same version, gets
+    /// the same labels, so the scrape processor reuses them instead of joining again.
+    public var joinVersion: UInt64? { version() }
 
     /// An enricher over a fixed cluster state.
     public init(options: EnrichmentOptions, state: ClusterState) {
         self.init(
             options: options, clusterName: state.clusterName,
             pods: { key in state.pods[key].map(state.placement(of:)) },
-            nodes: { state.placement(ofNode: $0) }
+            nodes: { state.placement(ofNode: $0) },
+            version: { 0 }
         )
     }
 

@@ -32,6 +32,36 @@ final class ManualClock: Sendable {
         #expect(store.recentlyDeletedPods == 0)
     }
 
+    @Test func theJoinVersionMovesWithTheStateAndWhenAGracePeriodEnds() throws {
+        let clock = ManualClock()
+        let store = ClusterStore(clusterName: "c", gracePeriod: .seconds(300)) { clock.now }
+        store.apply("ADDED", try pod("a"))
+        store.apply("ADDED", try pod("b"))
+        let start = store.joinVersion
+        #expect(store.placement(ofPod: ObjectKey("default", "a")) != nil)
+        #expect(store.joinVersion == start, "reading changes nothing")
+        store.apply("DELETED", try pod("a"))
+        let deleted = store.joinVersion
+        #expect(deleted != start)
+        clock.advance(.seconds(299))
+        #expect(store.joinVersion == deleted, "still joinable: the same answers")
+        #expect(store.placement(ofPod: ObjectKey("default", "a")) != nil)
+        // The grace period ends without any watch event; the pod stops being joinable.
+        clock.advance(.seconds(2))
+        let expired = store.joinVersion
+        #expect(expired != deleted)
+        #expect(store.placement(ofPod: ObjectKey("default", "a")) == nil)
+        #expect(store.joinVersion == expired)
+        // A pod deleted later expires on its own schedule, not the first one's.
+        store.apply("DELETED", try pod("b"))
+        let second = store.joinVersion
+        clock.advance(.seconds(150))
+        #expect(store.joinVersion == second)
+        clock.advance(.seconds(151))
+        #expect(store.joinVersion != second)
+        #expect(store.recentlyDeletedPods == 0)
+    }
+
     @Test func placementsAreRememberedUntilTheStateChanges() throws {
         let store = ClusterStore(clusterName: "c")
         store.apply("ADDED", try pod("a", node: "node-1"))
