@@ -14,6 +14,9 @@ final class SnapshotSink: ScrapeSink {
     private let firstRound = Mutex<Set<String>?>(nil)
     private let queues: [RemoteWriteQueue]
     private let leadership: Leadership
+    /// Each target's last scraped series in remote-write form, with their series version: a scrape
+    /// with the same series writes these again with its values instead of converting.
+    private let encodings = Mutex<[String: (version: UInt64, series: EncodedSeries)]>([:])
 
     init(
         snapshot: ExpositionSnapshot, telemetry: Telemetry, readiness: Readiness, queues: [RemoteWriteQueue],
@@ -38,8 +41,11 @@ final class SnapshotSink: ScrapeSink {
             result.target.id, batches: [result.series, result.scrapeMetrics], timestamp: result.timestamp,
             interval: result.target.interval)
         telemetry.recordScrape(job: result.target.job, up: result.up, enrichment: result.enrichment)
+        // A failed scrape has no series to keep; the next success is encoded afresh.
+        if result.seriesVersion == 0 { encodings.withLock { $0[result.target.id] = nil } }
         await forward(
-            [result.series, result.scrapeMetrics, result.stale], of: result.target, timestamp: result.timestamp)
+            [(result.series, result.seriesVersion), (result.scrapeMetrics, 0), (result.stale, 0)], of: result.target,
+            timestamp: result.timestamp)
         let done = firstRound.withLock { pending -> Bool in
             guard pending != nil else { return false }
             pending!.remove(result.target.id)
@@ -52,25 +58,51 @@ final class SnapshotSink: ScrapeSink {
     /// and `instance` a Prometheus scrape would give the series. Only the leader writes: two
     /// replicas writing the same series would interleave their samples at the receiver. Waits while
     /// a queue is full and its senders keep up, so a large scrape is paced by the receiver rather
-    /// than dropped (``RemoteWriteQueue``); it is converted and queued a slice at a time, so that
-    /// kube-state-metrics of a large cluster is never held converted whole beside the queue.
-    private func forward(_ batches: [MetricBatch], of target: ScrapeTarget, timestamp: Int64) async {
-        guard !queues.isEmpty, leadership.isLeader else { return }
+    /// than dropped (``RemoteWriteQueue``).
+    ///
+    /// A batch with a series version (``ScrapeResult/seriesVersion``) is encoded whole and kept for
+    /// the target's next scrape, which writes the same encoded series with its own values when its
+    /// version is the same. Other batches are converted and queued a slice at a time, so that the
+    /// staleness markers of a large target are never held converted whole beside the queue.
+    private func forward(_ batches: [(MetricBatch, version: UInt64)], of target: ScrapeTarget, timestamp: Int64)
+        async
+    {
+        guard !queues.isEmpty, leadership.isLeader else {
+            // A standby keeps nothing for a leadership it may never get.
+            encodings.withLock { if !$0.isEmpty { $0.removeAll() } }
+            return
+        }
         let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
         let shardCounts = Set(queues.map(\.shardCount))
-        for batch in batches where !batch.samples.isEmpty {
-            var converter = SeriesConverter(batch, extraLabels: extra)
+        for (batch, version) in batches {
+            let kept = encodings.withLock { encodings -> EncodedSeries? in
+                guard version != 0 else { return nil }
+                if let kept = encodings[target.id], kept.version == version { return kept.series }
+                encodings[target.id] = nil
+                return nil
+            }
+            guard !batch.samples.isEmpty else { continue }
+            var converter = kept == nil ? SeriesConverter(batch, extraLabels: extra) : nil
+            var encoded = kept ?? EncodedSeries()
             for start in stride(from: 0, to: batch.samples.count, by: Self.sliceSamples) {
                 let slice = start..<min(batch.samples.count, start + Self.sliceSamples)
-                // Converted once per shard count (one for every queue with the default
+                if converter != nil {
+                    if version == 0 { encoded = EncodedSeries(first: start) }
+                    converter!.encode(slice, into: &encoded)
+                }
+                // Written once per shard count (one for every queue with the default
                 // queue_config), straight into each shard's part.
                 var converted: [Int: [RemoteWriteBatch]] = [:]
                 for shardCount in shardCounts {
                     var parts = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: shardCount)
-                    converter.append(slice, timestamp: timestamp, sharding: &parts)
+                    encoded.write(slice, values: batch, timestamp: timestamp, sharding: &parts)
                     converted[shardCount] = parts
                 }
                 for queue in queues { await queue.enqueue(sharded: converted[queue.shardCount]!) }
+            }
+            if version != 0 && kept == nil {
+                encoded.shrinkToFit()
+                encodings.withLock { $0[target.id] = (version, encoded) }
             }
         }
     }
@@ -80,7 +112,8 @@ final class SnapshotSink: ScrapeSink {
 
     func remove(_ target: ScrapeTarget, stale: MetricBatch) async {
         snapshot.remove(target.id)
-        await forward([stale], of: target, timestamp: ScrapeClock.nowMilliseconds())
+        encodings.withLock { $0[target.id] = nil }
+        await forward([(stale, 0)], of: target, timestamp: ScrapeClock.nowMilliseconds())
         _ = firstRound.withLock { $0?.remove(target.id) }
     }
 }

@@ -101,6 +101,15 @@ public struct SeriesConverter {
     public mutating func append(_ range: Range<Int>, timestamp: Int64, sharding destinations: inout [RemoteWriteBatch])
     {
         guard !destinations.isEmpty else { return }
+        var encoded = EncodedSeries(first: range.lowerBound)
+        encode(range, into: &encoded)
+        encoded.write(range, values: batch, timestamp: timestamp, sharding: &destinations)
+    }
+
+    /// Appends the series of samples `range` (which must start where `encoded` ends) to
+    /// `encoded`: their labels sorted and in wire form, with their hashes.
+    public mutating func encode(_ range: Range<Int>, into encoded: inout EncodedSeries) {
+        precondition(range.lowerBound == encoded.samples.upperBound, "series are encoded in order")
         for sample in batch.samples[range] {
             parts.removeAll(keepingCapacity: true)
             parts.append((metricNameRank, scratch.refs[Int(metricName)], scratch.refs[Int(ref(sample.name))]))
@@ -125,18 +134,14 @@ public struct SeriesConverter {
                 parts[position] = part
             }
             sorted.removeAll(keepingCapacity: true)
-            for part in parts { sorted.append((part.name, part.value)) }
-            let time = sample.timestamp ?? timestamp
             var hash = RemoteWriteBatch.seriesSeed
-            for part in sorted {
+            for part in parts {
+                sorted.append((part.name, part.value))
                 RemoteWriteBatch.mix(&hash, part.name.hash)
                 RemoteWriteBatch.mix(&hash, part.value.hash)
             }
-            let shard = Int(hash % UInt64(destinations.count))
             sorted.withUnsafeBufferPointer { parts in
-                scratch.bytes.withUnsafeBufferPointer { bytes in
-                    destinations[shard].appendSorted(parts, in: bytes, value: sample.value, timestamp: time, hash: hash)
-                }
+                scratch.bytes.withUnsafeBufferPointer { bytes in encoded.append(parts, in: bytes, hash: hash) }
             }
         }
     }

@@ -55,11 +55,11 @@ public struct RemoteWriteBatch: Sendable, Hashable {
             Self.mix(&hash, value.hash)
             parts.append((name, value))
         }
+        var encoded = EncodedSeries()
         parts.withUnsafeBufferPointer { parts in
-            scratch.bytes.withUnsafeBufferPointer { bytes in
-                appendSorted(parts, in: bytes, value: value, timestamp: timestamp, hash: hash)
-            }
+            scratch.bytes.withUnsafeBufferPointer { bytes in encoded.append(parts, in: bytes, hash: hash) }
         }
+        encoded.write(series: 0, value: value, timestamp: timestamp, into: &self)
         return hash
     }
 
@@ -74,41 +74,25 @@ public struct RemoteWriteBatch: Sendable, Hashable {
         hash ^= hash >> 32
     }
 
-    /// Appends a series whose labels are already sorted, non-empty and given as ranges of
-    /// `bytes` with their content hashes (the fast path of ``append(_:extraLabels:timestamp:)``).
-    /// `hash` is the series hash of `parts`, computed by the caller to pick the batch.
-    mutating func appendSorted(
-        _ parts: UnsafeBufferPointer<(name: StringRef, value: StringRef)>, in strings: UnsafeBufferPointer<UInt8>,
-        value: Double, timestamp: Int64, hash: UInt64
+    /// Appends one series with one sample: `writeLabels` appends its `labels` fields
+    /// (``EncodedSeries``), `labelsLength` bytes in all; `hash` is its series hash. Each part is
+    /// appended as it is written, so nothing is zero-filled first.
+    mutating func append(
+        labelsLength: Int, value: Double, timestamp: Int64, hash: UInt64, writeLabels: (inout [UInt8]) -> Void
     ) {
         typealias Wire = TimeSeriesEncoding
-        var content = 0
-        for part in parts {
-            content += Wire.fieldSize(
-                Wire.labelSize(nameLength: Int(part.name.length), valueLength: Int(part.value.length)))
-        }
-        content += Wire.fieldSize(Wire.sampleSize(value: value, timestamp: timestamp))
-        let total = Wire.fieldSize(content)
-        let start = bytes.count
-        series.append(SeriesRecord(start: start, timestamp: timestamp, hash: hash))
-        bytes.append(contentsOf: repeatElement(0, count: total))
-        let base = strings.baseAddress!
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            var pointer = buffer.baseAddress! + start
+        let content = labelsLength + Wire.fieldSize(Wire.sampleSize(value: value, timestamp: timestamp))
+        series.append(SeriesRecord(start: bytes.count, timestamp: timestamp, hash: hash))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
+            var pointer = scratch.baseAddress!
             Wire.writeHeader(Wire.lengthDelimitedField1, length: content, &pointer)
-            for part in parts {
-                let nameLength = Int(part.name.length)
-                let valueLength = Int(part.value.length)
-                Wire.writeHeader(
-                    Wire.lengthDelimitedField1,
-                    length: Wire.labelSize(nameLength: nameLength, valueLength: valueLength),
-                    &pointer)
-                Wire.writeString(Wire.lengthDelimitedField1, base + Int(part.name.offset), count: nameLength, &pointer)
-                Wire.writeString(
-                    Wire.lengthDelimitedField2, base + Int(part.value.offset), count: valueLength, &pointer)
-            }
+            bytes.append(
+                contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: pointer - scratch.baseAddress!))
+            writeLabels(&bytes)
+            pointer = scratch.baseAddress!
             Wire.writeSample(value: value, timestamp: timestamp, &pointer)
-            assert(pointer == buffer.baseAddress! + start + total, "series size computed wrongly")
+            bytes.append(
+                contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: pointer - scratch.baseAddress!))
         }
     }
 

@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgeTopology
+import Synchronization
 
 /// Turns the bodies one target serves into ``ScrapeResult``s and remembers what the previous scrape
 /// had, so that series which vanish, and all series of a failed scrape, get staleness markers.
@@ -39,7 +40,13 @@ public struct ScrapeProcessor: Sendable {
         var sources: [Int32]
         var enrichment: Enricher.Outcome
         var duplicates: Int
+        /// The result's ``ScrapeResult/seriesVersion``.
+        var seriesVersion: UInt64
     }
+
+    /// Series versions are unique in the process, so that a target removed and added again never
+    /// matches what was kept for the old one.
+    private static let seriesVersions = Atomic<UInt64>(1)
 
     /// Creates the processor for `target`, joining series through `enricher` when given.
     public init(target: ScrapeTarget, enricher: Enricher? = nil) {
@@ -100,7 +107,8 @@ public struct ScrapeProcessor: Sendable {
                 failure: nil,
                 parseIssues: issues,
                 duplicates: reuse.duplicates,
-                enrichment: reuse.enrichment
+                enrichment: reuse.enrichment,
+                seriesVersion: reuse.seriesVersion
             )
         }
         reuse = nil
@@ -143,10 +151,11 @@ public struct ScrapeProcessor: Sendable {
         let added = identities.subtracting(previousIdentities).count
         previous = batch
         previousIdentities = identities
+        let seriesVersion = Self.seriesVersions.wrappingAdd(1, ordering: .relaxed).oldValue
         if let shape, let joinVersion {
             reuse = Reuse(
                 shape: shape, joinVersion: joinVersion, sources: sources, enrichment: enrichment,
-                duplicates: duplicateIndices.count)
+                duplicates: duplicateIndices.count, seriesVersion: seriesVersion)
         }
         return ScrapeResult(
             target: target,
@@ -160,7 +169,8 @@ public struct ScrapeProcessor: Sendable {
             failure: nil,
             parseIssues: issues,
             duplicates: duplicateIndices.count,
-            enrichment: enrichment
+            enrichment: enrichment,
+            seriesVersion: seriesVersion
         )
     }
 

@@ -23,6 +23,10 @@ public struct ScrapeResult: Sendable {
     public var duplicates: Int
     /// How the series were joined to the cluster (all zero without an enricher).
     public var enrichment = Enricher.Outcome()
+    /// Names the series of ``series``, their labels and order: results with the same non-zero
+    /// version carry the same series in the same order (values aside), so whatever was made from
+    /// one's labels, such as their remote-write form, holds for the other. 0 promises nothing.
+    public var seriesVersion: UInt64 = 0
 
     /// Whether the scrape succeeded.
     public var up: Bool { failure == nil }

@@ -167,4 +167,49 @@ func decode(_ protobuf: [UInt8]) -> [([(String, String)], UInt64, Int64)]? {
         #expect(sliced == whole)
         #expect(whole.map(\.count).reduce(0, +) == 50)
     }
+
+    @Test func keptSeriesWrittenWithANewScrapesValuesEqualAFreshConversion() throws {
+        func parse(_ values: [String]) -> MetricBatch {
+            var issues = ParseIssues()
+            var text = "# TYPE m gauge\n"
+            for (index, value) in values.enumerated() {
+                // Like a pod's series: most labels shared with the pod's other series.
+                text +=
+                    "m{pod=\"p\(index % 7)\",zeta=\"\(index)\",job=\"own\",namespace=\"checkout-production\","
+                    + "uid=\"6f1c2a8e-0b7d-4c1e-9a3f-00000000000\(index % 7)\",image=\"registry.example.com/shop/api:1.2.3\"} "
+                    + "\(value)\(index % 3 == 0 ? " 77" : "")\n"
+            }
+            return MetricBatch.parse(Array(text.utf8), format: .text, issues: &issues)
+        }
+        let extra = [(name: "job", value: "kubelet"), (name: "instance", value: "node-1")]
+        let first = parse((0..<40).map { "\($0)" })
+        var kept = EncodedSeries()
+        var converter = SeriesConverter(first, extraLabels: extra)
+        converter.encode(0..<40, into: &kept)
+        #expect(kept.count == 40 && kept.samples == 0..<40)
+        // The next scrape: the same series, other values (zero and a staleness marker among them).
+        var next = parse((0..<40).map { "\($0 * 3 + 1)" })
+        next.setSampleValues { $0 == 5 ? 0 : $0 == 6 ? .staleMarker : Double($0) * 2.5 }
+        var reused = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: 3)
+        for start in stride(from: 0, to: 40, by: 16) {
+            kept.write(start..<min(40, start + 16), values: next, timestamp: 9, sharding: &reused)
+        }
+        var fresh = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: 3)
+        RemoteWriteBatch.append(next, extraLabels: extra, timestamp: 9, sharding: &fresh)
+        #expect(reused == fresh)
+        // Labels shared between series are kept once: the kept form is far smaller than the written one.
+        kept.shrinkToFit()
+        let written = reused.map { $0.protobuf().count }.reduce(0, +)
+        #expect(kept.byteCount * 2 < written, "kept \(kept.byteCount) bytes for \(written) written")
+        var again = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: 3)
+        kept.write(0..<40, values: next, timestamp: 9, sharding: &again)
+        #expect(again == fresh, "writes the same after shrinking")
+        var old = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: 3)
+        RemoteWriteBatch.append(first, extraLabels: extra, timestamp: 9, sharding: &old)
+        #expect(reused != old)
+        let decoded = try #require(decode(reused.flatMap { $0.protobuf() }))
+        #expect(decoded.count == 40)
+        #expect(decoded.contains { $0.1 == Double.staleMarker.bitPattern })
+        #expect(decoded.contains { $0.2 == 77 } && decoded.contains { $0.2 == 9 })
+    }
 }

@@ -275,6 +275,13 @@ import Testing
         #expect((times.first ?? .infinity) < outageStart - 2, "samples start before the outage")
         #expect((times.last ?? 0) > outageStart + 62, "samples continue after the outage")
         #expect((gaps.max() ?? .infinity) < 1.5, "largest gap \(gaps.max() ?? .infinity) s in \(times.count) samples")
+        // The pod's series are the same every scrape, so they are written from their kept remote-write
+        // form (SnapshotSink): each scrape's sample still arrives with its own time.
+        let podTimes = try await PromQL.sampleTimes(
+            api, #"kube_pod_info{pod="db-0",namespace="checkout"}"#, range: "2m")
+        let podGaps = zip(podTimes, podTimes.dropFirst()).map { $1 - $0 }
+        #expect(podTimes.count >= times.count - 1, "\(podTimes.count) pod samples, \(times.count) of up")
+        #expect((podGaps.max() ?? .infinity) < 1.5, "largest gap \(podGaps.max() ?? .infinity) s")
         let telemetry = String(
             decoding: try await PeerProcess.fetch(run.url + "/telemetry", accept: Self.textAccept).0, as: UTF8.self)
         #expect(telemetry.contains("stackbridge_remote_write_samples_dropped_total{url=\"\(api)/api/v1/write\"} 0"))
