@@ -14,6 +14,7 @@ final class CurlTransfer: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     let url: String
     let maxBodyBytes: Int
+    let expectedBodyBytes: Int
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var status = 0
@@ -35,6 +36,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.handle = handle
         url = request.url
         maxBodyBytes = request.maxBodyBytes
+        expectedBodyBytes = maxBodyBytes > 0 ? min(request.expectedBodyBytes, maxBodyBytes) : request.expectedBodyBytes
         errorBuffer.initialize(to: 0)
         try configure(request, userAgent: userAgent, token: token)
     }
@@ -155,6 +157,7 @@ final class CurlTransfer: @unchecked Sendable {
             bodyTooLarge = true
             return 0
         }
+        if body.isEmpty && body.capacity < expectedBodyBytes { body.reserveCapacity(expectedBodyBytes) }
         body.append(contentsOf: bytes)
         return bytes.count
     }

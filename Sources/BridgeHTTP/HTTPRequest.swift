@@ -28,6 +28,10 @@ public struct HTTPRequest: Sendable {
     public var security: EndpointSecurity
     /// Whether to ask for compressed bodies (gzip, deflate, zstd, br) and decode them.
     public var acceptCompression: Bool
+    /// The decoded body size to make room for at the first body byte, such as the size of the
+    /// last scrape of the same target: a body read into a buffer grown by doubling is copied
+    /// about twice over and can hold twice its size (docs/performance.md). 0 for no guess.
+    public var expectedBodyBytes: Int = 0
 
     /// Creates a request with the defaults a scrape uses: 10 s timeout, 5 s connect timeout, 64 MiB body limit.
     public init(

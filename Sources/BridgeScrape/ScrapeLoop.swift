@@ -76,7 +76,7 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
     public func scrape(_ processor: inout ScrapeProcessor) async -> ScrapeResult? {
         let timestamp = wallClock()
         let start = clock.now
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             url: target.url,
             headers: [
                 ("Accept", Self.acceptHeader),
@@ -87,6 +87,8 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
             maxBodyBytes: target.bodyLimit,
             security: target.security
         )
+        // Room for a body the size of the last one and an eighth more, made once.
+        request.expectedBodyBytes = processor.lastBodyBytes + processor.lastBodyBytes / 8
         do {
             let response = try await client.execute(request).requireSuccess(url: target.url)
             return await withTaskExecutorPreference(ProcessingExecutor.shared) {

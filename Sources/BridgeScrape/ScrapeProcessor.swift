@@ -28,6 +28,9 @@ public struct ScrapeProcessor: Sendable {
     private var previous: MetricBatch?
     private var previousIdentities: Set<UInt64> = []
     private var reuse: Reuse?
+    /// Bytes of the last body processed, successful or not: the size to make room for when
+    /// reading the next one.
+    public private(set) var lastBodyBytes = 0
 
     /// What the last successful scrape's result was worked out from, to tell whether it holds for
     /// the next one.
@@ -61,6 +64,7 @@ public struct ScrapeProcessor: Sendable {
     public mutating func process(body: [UInt8], contentType: String?, timestamp: Int64, duration: () -> Double)
         -> ScrapeResult
     {
+        lastBodyBytes = body.count
         var table = SymbolTable()
         var reused = false
         if var last = previous, last.symbols.byteCount <= 2 * body.count + (1 << 16) {

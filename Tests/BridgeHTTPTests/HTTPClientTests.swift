@@ -30,6 +30,21 @@ import Testing
         #expect(identity.body == plain.body)
     }
 
+    @Test func aBodyIsReadIntoRoomMadeForItsExpectedSize() async throws {
+        let server = try FixtureServer()
+        let url = server.baseURL + "/metrics?series=12000"
+        var request = HTTPRequest(url: url, acceptCompression: false)
+        let grown = try await client.execute(request)
+        let size = grown.body.count
+        #expect(size > 500_000)
+        request.expectedBodyBytes = size + size / 8
+        let sized = try await client.execute(request)
+        #expect(sized.body == grown.body)
+        // Made once for the expected size, not doubled past the body as it arrived.
+        #expect(sized.body.capacity >= size + size / 8 && sized.body.capacity < size + size / 4)
+        #expect(grown.body.capacity >= size + size / 4, "without a guess the buffer grows by doubling")
+    }
+
     @Test func slowServerTimesOut() async throws {
         let server = try FixtureServer()
         let start = ContinuousClock.now
