@@ -19,6 +19,9 @@ public final class ClusterStore: Sendable {
         var contacts: [String: Double] = [:]
         /// Counts changes of `state`.
         var changes: UInt64 = 0
+        /// Counts changes that may change a join's answer: of a pod's placement, a node's labels,
+        /// a ReplicaSet's or Job's owner (``ClusterState/placement(of:)`` reads nothing else).
+        var joinChanges: UInt64 = 0
         /// Counts deleted pods whose grace period ended: they stop being joinable without any
         /// change of `state`.
         var expiries: UInt64 = 0
@@ -57,15 +60,18 @@ public final class ClusterStore: Sendable {
     }
 
     /// A number that changes whenever ``placement(ofPod:)`` or ``placement(ofNode:)`` may answer
-    /// differently for some key: on every change of the state and when a deleted pod's grace period
-    /// ends. A scrape whose series are the same as last time reuses its last enrichment while this
-    /// stays the same (``Enricher/joinVersion``).
+    /// differently for some key: when a pod is added or its placement changes, a node's labels or a
+    /// ReplicaSet's or Job's owner change, a node, ReplicaSet or Job comes or goes, a resource the
+    /// joins read is listed again, and when a deleted pod's grace period ends. Status updates,
+    /// and every other kind, leave it alone: a busy cluster changes something every second, and a
+    /// scrape whose series are the same as last time reuses its last enrichment while this stays
+    /// the same (``Enricher/joinVersion``).
     public var joinVersion: UInt64 {
         let time = now()
         return contents.withLock { contents in
             prune(&contents, at: time)
             // Both only grow, so their sum moves whenever either does.
-            return contents.changes &+ contents.expiries
+            return contents.joinChanges &+ contents.expiries
         }
     }
 
@@ -85,6 +91,7 @@ public final class ClusterStore: Sendable {
             }
             contents.state.replace(resource, from: listed)
             contents.changes &+= 1
+            if Self.joinedResources.contains(resource) { contents.joinChanges &+= 1 }
             contents.placements.removeAll(keepingCapacity: true)
             contents.settled.insert(resource)
             prune(&contents, at: time)
@@ -147,6 +154,7 @@ public final class ClusterStore: Sendable {
         let time = now()
         contents.withLock { contents in
             let key = ObjectKey(object.metadata)
+            if Self.movesJoins(type, object, key: key, in: contents.state) { contents.joinChanges &+= 1 }
             if type == "DELETED" {
                 if case .pod(let pod) = object {
                     contents.deletedPods[key] = contents.state.pods[key] ?? pod
@@ -183,6 +191,33 @@ public final class ClusterStore: Sendable {
         return contents.withLock { contents in
             prune(&contents, at: time)
             return contents.deletedAt.count
+        }
+    }
+
+    /// The resources ``ClusterState/placement(of:)`` reads.
+    static let joinedResources: Set<String> = ["pods", "nodes", "replicasets.apps", "jobs.batch"]
+
+    /// Whether applying the event may change what a join answers, judged against the state
+    /// before it.
+    static func movesJoins(_ type: String, _ object: KubernetesObject, key: ObjectKey, in state: ClusterState) -> Bool {
+        let deleted = type == "DELETED"
+        switch object {
+        case .pod(let pod):
+            // A deleted pod stays joinable, unchanged, for its grace period; its end moves the version.
+            guard !deleted else { return false }
+            guard let old = state.pods[key] else { return true }
+            return state.placement(of: old) != state.placement(of: pod)
+        case .node(let node):
+            guard !deleted, let old = state.nodes[node.metadata.name] else { return true }
+            return old.metadata.labels != node.metadata.labels
+        case .replicaSet(let set):
+            guard !deleted, let old = state.replicaSets[key] else { return true }
+            return old.metadata.controller != set.metadata.controller
+        case .job(let job):
+            guard !deleted, let old = state.jobs[key] else { return true }
+            return old.metadata.controller != job.metadata.controller
+        default:
+            return false
         }
     }
 

@@ -42,7 +42,7 @@ final class ManualClock: Sendable {
         #expect(store.joinVersion == start, "reading changes nothing")
         store.apply("DELETED", try pod("a"))
         let deleted = store.joinVersion
-        #expect(deleted != start)
+        #expect(deleted == start, "a deleted pod joins as before during its grace period")
         clock.advance(.seconds(299))
         #expect(store.joinVersion == deleted, "still joinable: the same answers")
         #expect(store.placement(ofPod: ObjectKey("default", "a")) != nil)
@@ -55,11 +55,48 @@ final class ManualClock: Sendable {
         // A pod deleted later expires on its own schedule, not the first one's.
         store.apply("DELETED", try pod("b"))
         let second = store.joinVersion
+        #expect(second == expired)
         clock.advance(.seconds(150))
         #expect(store.joinVersion == second)
         clock.advance(.seconds(151))
         #expect(store.joinVersion != second)
         #expect(store.recentlyDeletedPods == 0)
+    }
+
+    @Test func onlyChangesAJoinCanSeeMoveTheJoinVersion() throws {
+        func object(_ json: String) throws -> KubernetesObject {
+            try JSONDecoder().decode(KubernetesObject.self, from: Data(json.utf8))
+        }
+        func running(_ phase: String, node: String = "node-1") throws -> KubernetesObject {
+            try object(
+                #"{"kind":"Pod","metadata":{"name":"a","namespace":"default","labels":{"app":"web"}},"#
+                    + #""spec":{"nodeName":"\#(node)"},"status":{"phase":"\#(phase)"}}"#)
+        }
+        func node(zone: String) throws -> KubernetesObject {
+            try object(
+                #"{"kind":"Node","metadata":{"name":"node-1","labels":{"topology.kubernetes.io/zone":"\#(zone)"}}}"#)
+        }
+        let store = ClusterStore(clusterName: "c")
+        store.apply("ADDED", try node(zone: "a"))
+        store.apply("ADDED", try running("Pending"))
+        var version = store.joinVersion
+        // A busy cluster: status updates and objects no join reads.
+        store.apply("MODIFIED", try running("Running"))
+        store.apply("ADDED", try object(#"{"kind":"ConfigMap","metadata":{"name":"lock","namespace":"default"}}"#))
+        store.apply("MODIFIED", try object(#"{"kind":"ConfigMap","metadata":{"name":"lock","namespace":"default"}}"#))
+        store.apply("MODIFIED", try node(zone: "a"))
+        #expect(store.joinVersion == version)
+        #expect(store.versionedSnapshot.version != version, "the topology still sees every change")
+        // What a join reads.
+        for change in [
+            ("MODIFIED", try node(zone: "b")), ("MODIFIED", try running("Running", node: "node-2")),
+            ("ADDED", try pod("b")),
+        ] {
+            store.apply(change.0, change.1)
+            #expect(store.joinVersion != version, "\(change.0) \(change.1)")
+            version = store.joinVersion
+        }
+        #expect(store.placement(ofPod: ObjectKey("default", "a"))?.node == "node-2")
     }
 
     @Test func placementsAreRememberedUntilTheStateChanges() throws {
