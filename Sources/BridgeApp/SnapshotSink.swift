@@ -75,12 +75,15 @@ final class SnapshotSink: ScrapeSink {
         let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
         let shardCounts = Set(queues.map(\.shardCount))
         for (batch, version) in batches {
-            let kept = encodings.withLock { encodings -> EncodedSeries? in
-                guard version != 0 else { return nil }
-                if let kept = encodings[target.id], kept.version == version { return kept.series }
-                encodings[target.id] = nil
-                return nil
-            }
+            let kept =
+                version == 0
+                ? nil
+                : encodings.withLock { encodings -> EncodedSeries? in
+                    if let kept = encodings[target.id], kept.version == version { return kept.series }
+                    // Another version's series go before this one's are encoded beside them.
+                    encodings[target.id] = nil
+                    return nil
+                }
             guard !batch.samples.isEmpty else { continue }
             var converter = kept == nil ? SeriesConverter(batch, extraLabels: extra) : nil
             var encoded = kept ?? EncodedSeries()

@@ -6,7 +6,7 @@ extension MetricBatch {
     /// one series' labels holds for the other's (``ScrapeProcessor`` reuses its enrichment).
     ///
     /// Samples with exemplars have no shape: an exemplar's labels change from scrape to scrape.
-    public struct SeriesShape: Sendable, Equatable {
+    public struct SeriesShape: Sendable {
         private let families: [Family]
         private let names: [Symbol]
         private let labelEnds: [Int32]
@@ -29,6 +29,22 @@ extension MetricBatch {
             }
             labelEnds = ends
             labels = next == batch.labels.count ? batch.labels : Array(batch.labels[..<next])
+        }
+
+        /// Whether `batch` has this shape, found without building its own: every steady scrape
+        /// asks, and most answers are yes.
+        public func describes(_ batch: MetricBatch) -> Bool {
+            guard batch.exemplars.isEmpty, batch.samples.count == names.count, batch.families == families else {
+                return false
+            }
+            var next = 0
+            for (index, sample) in batch.samples.enumerated() {
+                guard sample.name == names[index], sample.labelRange.lowerBound == next,
+                    sample.labelRange.upperBound == Int(labelEnds[index])
+                else { return false }
+                next = sample.labelRange.upperBound
+            }
+            return next == labels.count && batch.labels[..<next].elementsEqual(labels)
         }
     }
 

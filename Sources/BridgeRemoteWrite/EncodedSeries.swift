@@ -66,13 +66,18 @@ public struct EncodedSeries: Sendable {
     }
 
     /// Appends the next sample's series: `parts` are its labels, sorted and non-empty, as ranges of
-    /// `strings` (one range per distinct string); `hash` is their series hash.
+    /// `strings` (one range per distinct string). Returns its series hash, which
+    /// ``RemoteWriteQueue`` shards by: every label folds in the content hashes of its name and
+    /// value (``RemoteWriteBatch/mix(_:_:)``).
+    @discardableResult
     mutating func append(
-        _ parts: UnsafeBufferPointer<(name: StringRef, value: StringRef)>, in strings: UnsafeBufferPointer<UInt8>,
-        hash: UInt64
-    ) {
+        _ parts: UnsafeBufferPointer<(name: StringRef, value: StringRef)>, in strings: UnsafeBufferPointer<UInt8>
+    ) -> UInt64 {
         var length = 0
+        var hash = RemoteWriteBatch.seriesSeed
         for part in parts {
+            RemoteWriteBatch.mix(&hash, part.name.hash)
+            RemoteWriteBatch.mix(&hash, part.value.hash)
             let key = UInt64(UInt32(bitPattern: part.name.offset)) << 32 | UInt64(UInt32(bitPattern: part.value.offset))
             let number: Int32
             if let known = fieldNumbers[key] {
@@ -88,6 +93,7 @@ public struct EncodedSeries: Sendable {
         seriesEnds.append(Int32(seriesFields.count))
         labelBytes.append(Int32(length))
         hashes.append(hash)
+        return hash
     }
 
     /// Encodes one `labels` field: `Label { name = 1; value = 2 }`, each a length-delimited string.

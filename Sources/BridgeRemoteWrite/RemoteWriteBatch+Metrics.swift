@@ -134,14 +134,9 @@ public struct SeriesConverter {
                 parts[position] = part
             }
             sorted.removeAll(keepingCapacity: true)
-            var hash = RemoteWriteBatch.seriesSeed
-            for part in parts {
-                sorted.append((part.name, part.value))
-                RemoteWriteBatch.mix(&hash, part.name.hash)
-                RemoteWriteBatch.mix(&hash, part.value.hash)
-            }
+            for part in parts { sorted.append((part.name, part.value)) }
             sorted.withUnsafeBufferPointer { parts in
-                scratch.bytes.withUnsafeBufferPointer { bytes in encoded.append(parts, in: bytes, hash: hash) }
+                scratch.bytes.withUnsafeBufferPointer { bytes in _ = encoded.append(parts, in: bytes) }
             }
         }
     }

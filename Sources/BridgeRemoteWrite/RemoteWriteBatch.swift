@@ -30,10 +30,10 @@ public struct RemoteWriteBatch: Sendable, Hashable {
     public var byteCount: Int { bytes.count + series.count * MemoryLayout<SeriesRecord>.stride }
 
     /// The oldest sample timestamp, in milliseconds.
-    public var oldestTimestamp: Int64? { series.map(\.timestamp).min() }
+    public var oldestTimestamp: Int64? { series.lazy.map(\.timestamp).min() }
 
     /// The newest sample timestamp, in milliseconds.
-    public var newestTimestamp: Int64? { series.map(\.timestamp).max() }
+    public var newestTimestamp: Int64? { series.lazy.map(\.timestamp).max() }
 
     /// Appends one sample of the series whose labels are `pairs`: empty values are dropped and the
     /// rest sorted by name, as remote write 1.0 requires. Returns the series' hash (stable across
@@ -46,18 +46,12 @@ public struct RemoteWriteBatch: Sendable, Hashable {
             $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
         }
         var scratch = ScratchStrings()
-        var parts: [(name: StringRef, value: StringRef)] = []
-        var hash = Self.seriesSeed
-        for pair in sorted {
-            let name = scratch.refs[Int(scratch.add(pair.name))]
-            let value = scratch.refs[Int(scratch.add(pair.value))]
-            Self.mix(&hash, name.hash)
-            Self.mix(&hash, value.hash)
-            parts.append((name, value))
+        let parts = sorted.map { pair in
+            (name: scratch.refs[Int(scratch.add(pair.name))], value: scratch.refs[Int(scratch.add(pair.value))])
         }
         var encoded = EncodedSeries()
-        parts.withUnsafeBufferPointer { parts in
-            scratch.bytes.withUnsafeBufferPointer { bytes in encoded.append(parts, in: bytes, hash: hash) }
+        let hash = parts.withUnsafeBufferPointer { parts in
+            scratch.bytes.withUnsafeBufferPointer { bytes in encoded.append(parts, in: bytes) }
         }
         encoded.write(series: 0, value: value, timestamp: timestamp, into: &self)
         return hash
@@ -146,7 +140,7 @@ public struct RemoteWriteBatch: Sendable, Hashable {
     public func sample(_ index: Int) -> (labels: [(String, String)], value: Double, timestamp: Int64) {
         bytes.withUnsafeBufferPointer { buffer in
             var reader = TimeSeriesEncoding.Reader(bytes: UnsafeBufferPointer(rebasing: buffer[range(of: index)]))
-            // Every series was written by appendSorted, so it reads back.
+            // Every series was written by append(labelsLength:…), so it reads back.
             _ = try! reader.varint()
             return try! TimeSeriesEncoding.decode(reader.lengthDelimited())
         }

@@ -90,10 +90,9 @@ public struct ScrapeProcessor: Sendable {
         }
         if !target.honorTimestamps { batch.removeTimestamps() }
         let joinVersion: UInt64? = if let enricher { enricher.joinVersion } else { 0 }
-        let shape = joinVersion != nil ? MetricBatch.SeriesShape(batch) : nil
         // Shapes compare symbols, which mean the same strings only in a table that extends the
         // last scrape's.
-        if reused, let shape, let joinVersion, let reuse, reuse.shape == shape, reuse.joinVersion == joinVersion,
+        if reused, let joinVersion, let reuse, reuse.joinVersion == joinVersion, reuse.shape.describes(batch),
             var result = previous
         {
             result.symbols = batch.symbols
@@ -116,6 +115,7 @@ public struct ScrapeProcessor: Sendable {
             )
         }
         reuse = nil
+        let shape = joinVersion != nil ? MetricBatch.SeriesShape(batch) : nil
         // Values travel unchanged through every step below, which may drop, reorder or move
         // samples between families; numbered by index, they say where each result sample came
         // from, and the real values are put back from `parsed` at the end.
