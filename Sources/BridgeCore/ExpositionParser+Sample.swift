@@ -33,6 +33,36 @@ extension ExpositionParser {
             blanks = skipBlanks(&index, end)
         }
         sampleLabelCount = labels.count
+        try parseValueAndTimestamp(&index, end, blanks: blanks)
+        guard index < end else { return }
+        guard format == .openMetrics, body[index] == UInt8(ascii: "#") else {
+            throw LineError("unexpected text \(quoted(index..<end)) after the value of \(quoted(name))")
+        }
+        try parseExemplar(&index, end)
+    }
+
+    /// Lexes a sample line whose series text, `seriesLength` bytes from the start of `line`, is
+    /// known to be exactly that of a series parsed before (``KnownSeriesMatcher``): only the value
+    /// and timestamp are left. Returns false for anything but a blank, a value, an optional
+    /// timestamp and the line end; the caller then parses the line in full, which finds the fault.
+    mutating func parseKnownSample(_ line: Range<Int>, seriesLength: Int) -> Bool {
+        var index = line.lowerBound + seriesLength
+        let end = line.upperBound
+        name = line.lowerBound..<index
+        timestamp = nil
+        let blanks = skipBlanks(&index, end)
+        guard blanks > 0, (try? parseValueAndTimestamp(&index, end, blanks: blanks)) != nil, index == end else {
+            return false
+        }
+        labels.removeAll(keepingCapacity: true)
+        sampleLabelCount = 0
+        exemplar = nil
+        return true
+    }
+
+    /// Lexes the value and optional timestamp that follow a sample's series text; `blanks` is how
+    /// many blanks preceded `index`. Stops at the line end or at an exemplar's `#`.
+    private mutating func parseValueAndTimestamp(_ index: inout Int, _ end: Int, blanks: Int) throws(LineError) {
         guard blanks > 0 || index == end else {
             throw LineError("expected a blank before the value of \(quoted(name))")
         }
@@ -47,11 +77,6 @@ extension ExpositionParser {
             timestamp = try parseTimestamp(timestampToken)
             skipBlanks(&index, end)
         }
-        guard index < end else { return }
-        guard format == .openMetrics, body[index] == UInt8(ascii: "#") else {
-            throw LineError("unexpected text \(quoted(index..<end)) after the value of \(quoted(name))")
-        }
-        try parseExemplar(&index, end)
     }
 
     private mutating func parseExemplar(_ index: inout Int, _ end: Int) throws(LineError) {

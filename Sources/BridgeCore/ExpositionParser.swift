@@ -83,8 +83,19 @@ public struct ExpositionParser {
         labels.reserveCapacity(16)
     }
 
+    /// Whether the current sample's series text was recognised by the ``KnownSeriesMatcher`` given
+    /// to ``next(matching:)``: then only ``value`` and ``timestamp`` describe it.
+    public internal(set) var isKnownSeries = false
+
     /// Advances to the next entry, skipping comments and recording bad lines; nil at the end.
     public mutating func next() -> Entry? {
+        var matcher = NoKnownSeries()
+        return next(matching: &matcher)
+    }
+
+    /// Advances like ``next()``, first offering each sample line to `matcher`: a line that starts
+    /// with a series it knows skips lexing names and labels (``isKnownSeries``).
+    mutating func next<Matcher: KnownSeriesMatcher>(matching matcher: inout Matcher) -> Entry? {
         while !finished {
             guard position < body.count else {
                 finish()
@@ -108,7 +119,7 @@ public struct ExpositionParser {
                 return nil
             }
             do {
-                if let entry = try parseLine(start..<end) { return entry }
+                if let entry = try parseLine(start..<end, matching: &matcher) { return entry }
             } catch {
                 issues.record(line: lineNumber, error.reason)
             }
@@ -123,7 +134,9 @@ public struct ExpositionParser {
         finished = true
     }
 
-    private mutating func parseLine(_ line: Range<Int>) throws(LineError) -> Entry? {
+    private mutating func parseLine<Matcher: KnownSeriesMatcher>(_ line: Range<Int>, matching matcher: inout Matcher)
+        throws(LineError) -> Entry?
+    {
         var index = line.lowerBound
         if format == .text { skipBlanks(&index, line.upperBound) }
         guard index < line.upperBound else {
@@ -132,6 +145,13 @@ public struct ExpositionParser {
         }
         if body[index] == UInt8(ascii: "#") {
             return try parseComment(index + 1..<line.upperBound)
+        }
+        isKnownSeries = false
+        if let length = matcher.knownSeriesLength(in: UnsafeRawBufferPointer(slice(index..<line.upperBound))),
+            parseKnownSample(index..<line.upperBound, seriesLength: length)
+        {
+            isKnownSeries = true
+            return .sample
         }
         try parseSample(index..<line.upperBound)
         return .sample

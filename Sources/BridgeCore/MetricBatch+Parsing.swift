@@ -11,43 +11,86 @@ extension MetricBatch {
     /// to reuse its strings. Samples are grouped into families: a `# HELP`, `# TYPE` or `# UNIT`
     /// line starts a family (or completes the current one while it has no samples yet), and a
     /// sample whose name the current family cannot carry starts a family without metadata.
+    ///
+    /// `expected`, the shape of the last parse of the same target over a table `symbols` extends,
+    /// changes nothing in the result, only its cost: a sample line that spells exactly the series
+    /// of the sample at the same place last time takes that series' symbols without lexing or
+    /// interning its labels.
     public static func parse(
         _ body: UnsafeBufferPointer<UInt8>,
         format: ExpositionFormat,
         symbols: SymbolTable = SymbolTable(),
+        expected: SeriesShape? = nil,
         issues: inout ParseIssues
     ) -> MetricBatch {
-        var decoder = Decoder(batch: MetricBatch(symbols: symbols), format: format)
+        var knownLines = 0
+        return parse(
+            body, format: format, symbols: symbols, expected: expected, issues: &issues, knownLines: &knownLines)
+    }
+
+    /// ``parse(_:format:symbols:expected:issues:)``, also counting the sample lines that took the
+    /// series of `expected` without lexing their labels.
+    static func parse(
+        _ body: UnsafeBufferPointer<UInt8>,
+        format: ExpositionFormat,
+        symbols: SymbolTable,
+        expected: SeriesShape?,
+        issues: inout ParseIssues,
+        knownLines: inout Int
+    ) -> MetricBatch {
+        var decoder = Decoder(batch: MetricBatch(symbols: symbols), format: format, expected: expected)
         var parser = ExpositionParser(body: body, format: format)
-        while let entry = parser.next() {
+        while let entry = parser.next(matching: &decoder) {
+            if entry == .sample && parser.isKnownSeries { knownLines += 1 }
             decoder.consume(entry, from: parser)
         }
         issues = parser.issues
         return decoder.batch
     }
 
-    /// Parses `body`; see ``parse(_:format:symbols:issues:)``.
+    /// Parses `body`; see ``parse(_:format:symbols:expected:issues:)``.
     public static func parse(
         _ body: [UInt8],
         format: ExpositionFormat,
         symbols: SymbolTable = SymbolTable(),
+        expected: SeriesShape? = nil,
         issues: inout ParseIssues
     ) -> MetricBatch {
-        body.withUnsafeBufferPointer { parse($0, format: format, symbols: symbols, issues: &issues) }
+        body.withUnsafeBufferPointer {
+            parse($0, format: format, symbols: symbols, expected: expected, issues: &issues)
+        }
     }
 
     /// Turns parser entries into families and samples.
-    private struct Decoder {
+    private struct Decoder: KnownSeriesMatcher {
         var batch: MetricBatch
         let format: ExpositionFormat
         var scratch: [UInt8] = []
         var lastSampleName: Symbol?
         var currentHasSamples = false
+        let expected: SeriesShape?
+        /// Sample lines in a row that did not spell the expected series. After a line is added or
+        /// removed every later line is out of step with the shape; past a few, only every 64th
+        /// line is tried, in case they fall into step again.
+        var misses = 0
 
-        init(batch: MetricBatch, format: ExpositionFormat) {
+        init(batch: MetricBatch, format: ExpositionFormat, expected: SeriesShape?) {
             self.batch = batch
             self.format = format
+            self.expected = expected
             scratch.reserveCapacity(256)
+        }
+
+        mutating func knownSeriesLength(in line: UnsafeRawBufferPointer) -> Int? {
+            guard let expected, batch.samples.count < expected.count else { return nil }
+            guard misses < 16 || misses % 64 == 0,
+                let length = expected.seriesTextLength(of: batch.samples.count, in: line, symbols: batch.symbols)
+            else {
+                misses += 1
+                return nil
+            }
+            misses = 0
+            return length
         }
 
         mutating func consume(_ entry: ExpositionParser.Entry, from parser: ExpositionParser) {
@@ -97,14 +140,16 @@ extension MetricBatch {
         }
 
         private mutating func appendSample(_ parser: ExpositionParser) {
-            let name = batch.symbols.intern(UnsafeRawBufferPointer(parser.slice(parser.name)))
-            if name != lastSampleName {
-                if batch.families.isEmpty || !belongsToCurrentFamily(name) {
-                    batch.beginFamily(name: name, type: nil, help: nil, unit: nil)
-                }
-                lastSampleName = name
+            if parser.isKnownSeries, let expected {
+                let index = batch.samples.count
+                beginSample(named: expected.name(at: index))
+                batch.appendLabels(expected.labels(at: index))
+                batch.appendSample(
+                    name: expected.name(at: index), value: parser.value, timestamp: parser.timestamp, exemplar: nil)
+                return
             }
-            currentHasSamples = true
+            let name = batch.symbols.intern(UnsafeRawBufferPointer(parser.slice(parser.name)))
+            beginSample(named: name)
             let tokens = parser.labels
             for index in 0..<tokens.count {
                 if index == parser.sampleLabelCount { batch.markExemplarLabelsStart() }
@@ -115,6 +160,17 @@ extension MetricBatch {
             }
             if parser.exemplar != nil && parser.sampleLabelCount == tokens.count { batch.markExemplarLabelsStart() }
             batch.appendSample(name: name, value: parser.value, timestamp: parser.timestamp, exemplar: parser.exemplar)
+        }
+
+        /// Starts a family for a sample called `name` unless the current one can carry it.
+        private mutating func beginSample(named name: Symbol) {
+            if name != lastSampleName {
+                if batch.families.isEmpty || !belongsToCurrentFamily(name) {
+                    batch.beginFamily(name: name, type: nil, help: nil, unit: nil)
+                }
+                lastSampleName = name
+            }
+            currentHasSamples = true
         }
 
         /// Whether a sample called `name` can be part of the current family, from the suffixes its type allows.

@@ -46,6 +46,24 @@ extension MetricBatch {
             }
             return next == labels.count && batch.labels[..<next].elementsEqual(labels)
         }
+
+        /// The number of samples.
+        var count: Int { names.count }
+
+        /// The name of sample `index`.
+        func name(at index: Int) -> Symbol { names[index] }
+
+        /// The labels of sample `index`.
+        func labels(at index: Int) -> ArraySlice<Label> {
+            labels[(index == 0 ? 0 : Int(labelEnds[index - 1]))..<Int(labelEnds[index])]
+        }
+
+        /// The length of sample `index`'s series text if `line` starts with it, spelled as writers
+        /// spell it (``SymbolTable/seriesTextLength(name:labels:in:)``); `symbols` must extend the
+        /// table the shape was taken over.
+        func seriesTextLength(of index: Int, in line: UnsafeRawBufferPointer, symbols: SymbolTable) -> Int? {
+            symbols.seriesTextLength(name: names[index], labels: labels(at: index), in: line)
+        }
     }
 
     /// Sets every sample's value to what `value` gives for its index, keeping timestamps.

@@ -128,6 +128,11 @@ public struct MetricBatch: Sendable {
         labels.append(label)
     }
 
+    /// Adds labels to the sample being built, as ``appendLabel(_:)`` does one by one.
+    public mutating func appendLabels(_ more: ArraySlice<Label>) {
+        labels.append(contentsOf: more)
+    }
+
     /// Drops labels appended since the last completed sample, for a line that turned out invalid.
     public mutating func discardPendingLabels() {
         labels.removeSubrange(pendingLabelStart...)

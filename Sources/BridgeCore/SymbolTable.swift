@@ -141,6 +141,44 @@ public struct SymbolTable: Sendable {
         }
     }
 
+    /// The length of `name{label="value",...}` (or `name` alone without labels) spelled from these
+    /// symbols, when `line` starts with exactly that text; nil when it does not, or when a value
+    /// needs escaping (its text in an exposition differs from its bytes). The parser uses it to
+    /// recognise a line whose series is the one at the same place in the last scrape.
+    func seriesTextLength(name: Symbol, labels: ArraySlice<Label>, in line: UnsafeRawBufferPointer) -> Int? {
+        guard let linePointer = line.baseAddress else { return nil }
+        return arena.withUnsafeBytes { arena -> Int? in
+            var offset = 0
+            func take(_ symbol: Symbol) -> Bool {
+                let index = Int(symbol.rawValue)
+                let length = Int(lengths[index])
+                guard offset + length <= line.count else { return false }
+                if length > 0 && memcmp(linePointer + offset, arena.baseAddress! + Int(starts[index]), length) != 0 {
+                    return false
+                }
+                offset += length
+                return true
+            }
+            func take(_ byte: UInt8) -> Bool {
+                guard offset < line.count, line[offset] == byte else { return false }
+                offset += 1
+                return true
+            }
+            guard take(name) else { return nil }
+            if labels.isEmpty { return offset }
+            guard take(UInt8(ascii: "{")) else { return nil }
+            var first = true
+            for label in labels {
+                guard first || take(UInt8(ascii: ",")), take(label.name), take(UInt8(ascii: "=")),
+                    take(UInt8(ascii: "\"")), !needsEscape[Int(label.value.rawValue)], take(label.value),
+                    take(UInt8(ascii: "\""))
+                else { return nil }
+                first = false
+            }
+            return take(UInt8(ascii: "}")) ? offset : nil
+        }
+    }
+
     private func equals(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         let length = Int(lengths[index])
         guard length == bytes.count else { return false }

@@ -74,8 +74,11 @@ public struct ScrapeProcessor: Sendable {
             reused = true
         }
         var issues = ParseIssues()
+        // The last shape lets lines that repeat last scrape's series skip lexing their labels; its
+        // symbols are valid only in the table it was taken over, reused here.
         var batch = MetricBatch.parse(
-            body, format: ExpositionFormat(contentType: contentType), symbols: table, issues: &issues)
+            body, format: ExpositionFormat(contentType: contentType), symbols: table,
+            expected: reused ? reuse?.shape : nil, issues: &issues)
         let scraped = batch.samples.count
         if scraped == 0, let first = issues.kept.first {
             // Nothing in the body parsed: this is no exposition (an HTML error page, a wrong port).

@@ -6,6 +6,8 @@ import BridgeCore
 
 /// The libFuzzer entry point: parse the input in both formats, write what was kept, parse that
 /// again, and check that the second parse keeps everything (the writer's output is always valid).
+/// Both texts are also parsed with the first parse's series shape, as a steady scrape is, which
+/// must give exactly what the plain parse gives.
 ///
 /// `make fuzz` builds this target with `-sanitize=fuzzer,address`; `main` then hands over to
 /// libFuzzer's driver.
@@ -24,8 +26,35 @@ public func fuzzParser(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             let culprit = reparsedIssues.kept.first.map { lines[$0.line - 1].map { String($0) } } ?? []
             fatalError("writer output did not parse back cleanly (\(format)): \(reparsedIssues.kept), bytes \(culprit)")
         }
+        if let shape = MetricBatch.SeriesShape(batch) {
+            checkGuidedParse(body, format: format, table: batch.symbols, shape: shape)
+            output.withUnsafeBufferPointer { checkGuidedParse($0, format: format, table: batch.symbols, shape: shape) }
+        }
     }
     return 0
+}
+
+/// Fails when parsing `body` guided by `shape` gives other families, series, values or issues
+/// than the plain parse over the same table.
+func checkGuidedParse(
+    _ body: UnsafeBufferPointer<UInt8>, format: ExpositionFormat, table: SymbolTable, shape: MetricBatch.SeriesShape
+) {
+    var plainIssues = ParseIssues()
+    let plain = MetricBatch.parse(body, format: format, symbols: table, issues: &plainIssues)
+    var guidedIssues = ParseIssues()
+    let guided = MetricBatch.parse(body, format: format, symbols: table, expected: shape, issues: &guidedIssues)
+    let sameSamples =
+        plain.samples.count == guided.samples.count
+        && zip(plain.samples, guided.samples).allSatisfy { a, b in
+            a.name == b.name && a.labelRange == b.labelRange && a.value.bitPattern == b.value.bitPattern
+                && a.timestamp == b.timestamp && a.exemplar == b.exemplar
+        }
+    guard sameSamples, plain.families == guided.families, plain.labels == guided.labels,
+        plain.exemplars.count == guided.exemplars.count, plainIssues == guidedIssues,
+        plain.symbols.count == guided.symbols.count
+    else {
+        fatalError("parsing with the last series shape differs from the plain parse (\(format))")
+    }
 }
 
 #if FUZZING
