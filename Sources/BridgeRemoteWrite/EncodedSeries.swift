@@ -138,6 +138,18 @@ public struct EncodedSeries: Sendable {
         guard !destinations.isEmpty else { return }
         let shards = UInt64(destinations.count)
         withFields { view in
+            // Each part is sized first: grown by doubling, it would be copied about once more and
+            // could keep up to half its capacity unused while it waits in the queue.
+            var bytes = [Int](repeating: 0, count: destinations.count)
+            var series = [Int](repeating: 0, count: destinations.count)
+            for index in range {
+                let part = Int(view.hashes[index - first] % shards)
+                bytes[part] += Int(view.labelBytes[index - first]) + Self.mostBytesBesideLabels
+                series[part] += 1
+            }
+            for part in destinations.indices {
+                destinations[part].reserveCapacity(bytes: bytes[part], series: series[part])
+            }
             batch.samples.withUnsafeBufferPointer { samples in
                 for index in range {
                     let sample = samples[index]
@@ -149,6 +161,11 @@ public struct EncodedSeries: Sendable {
             }
         }
     }
+
+    /// The most bytes a series takes in a `WriteRequest` besides its `labels` fields: the
+    /// `timeseries` field's tag and length (at most 1 + 5) and one `Sample` field (1 + 1 + 9 for
+    /// the value + 11 for the timestamp).
+    static let mostBytesBesideLabels = 28
 
     /// The arrays, borrowed for a run of writes.
     private struct View {

@@ -30,6 +30,7 @@ struct PendingSeries: Sendable {
     mutating func removeFirst(_ limit: Int) -> RemoteWriteBatch {
         var taken = RemoteWriteBatch()
         var wanted = min(limit, count)
+        var sized = false
         while wanted > 0 {
             let chunk = chunks[head]
             if taken.isEmpty && chunk.range == 0..<chunk.batch.count && chunk.range.count <= wanted {
@@ -41,12 +42,32 @@ struct PendingSeries: Sendable {
                 advance()
                 continue
             }
+            if !sized {
+                // Room for the whole request at once, rather than doubling towards it.
+                taken.reserveCapacity(bytes: byteCount(ofFirst: wanted), series: wanted)
+                sized = true
+            }
             let slice = chunk.range.lowerBound..<(chunk.range.lowerBound + min(wanted, chunk.range.count))
             taken.append(slice, of: chunk.batch)
             wanted -= slice.count
             discard(slice.count)
         }
         return taken
+    }
+
+    /// Bytes of the oldest `wanted` series (at most all).
+    private func byteCount(ofFirst wanted: Int) -> Int {
+        var total = 0
+        var rest = wanted
+        var index = head
+        while rest > 0 && index < chunks.count {
+            let chunk = chunks[index]
+            let step = min(rest, chunk.range.count)
+            total += chunk.batch.byteCount(of: chunk.range.lowerBound..<(chunk.range.lowerBound + step))
+            rest -= step
+            index += 1
+        }
+        return total
     }
 
     /// Drops up to `limit` of the oldest series; returns how many went.

@@ -90,6 +90,12 @@ public struct RemoteWriteBatch: Sendable, Hashable {
         }
     }
 
+    /// Makes room for `series` more series of `bytes` more bytes in all.
+    mutating func reserveCapacity(bytes more: Int, series moreSeries: Int) {
+        bytes.reserveCapacity(bytes.count + more)
+        series.reserveCapacity(series.count + moreSeries)
+    }
+
     /// Appends every series of `other`, in order, in one copy of its bytes.
     public mutating func append(contentsOf other: RemoteWriteBatch) {
         append(0..<other.count, of: other)
@@ -105,6 +111,13 @@ public struct RemoteWriteBatch: Sendable, Hashable {
         rest.append(taken..<series.count, of: self)
         self = rest
         return head
+    }
+
+    /// Bytes the series `range` take.
+    func byteCount(of range: Range<Int>) -> Int {
+        guard !range.isEmpty else { return 0 }
+        let to = range.upperBound < series.count ? series[range.upperBound].start : bytes.count
+        return to - series[range.lowerBound].start
     }
 
     /// The byte range of series `index`.

@@ -14,6 +14,17 @@ import Testing
 
     func values(_ batch: RemoteWriteBatch) -> [Int] { (0..<batch.count).map { Int(batch.sample($0).value) } }
 
+    @Test func aRequestTakenFromManyChunksIsSizedOnce() {
+        var pending = PendingSeries()
+        // Like the parts of many small scrapes: 2,000 series in chunks of 40.
+        for start in stride(from: 0, to: 2000, by: 40) { pending.append(batch(start..<(start + 40)), range: 1..<40) }
+        let taken = pending.removeFirst(1500)
+        #expect(values(taken) == (0..<2000).filter { $0 % 40 != 0 }.prefix(1500).map { $0 })
+        // Grown by doubling it would hold up to twice its bytes.
+        #expect(
+            taken.bytes.capacity <= taken.bytes.count + 64, "capacity \(taken.bytes.capacity) for \(taken.bytes.count)")
+    }
+
     @Test func seriesLeaveInTheOrderTheyCameWhateverTheChunking() {
         var pending = PendingSeries()
         let first = batch(0..<10)

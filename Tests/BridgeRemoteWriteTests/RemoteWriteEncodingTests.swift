@@ -212,4 +212,25 @@ func decode(_ protobuf: [UInt8]) -> [([(String, String)], UInt64, Int64)]? {
         #expect(decoded.contains { $0.1 == Double.staleMarker.bitPattern })
         #expect(decoded.contains { $0.2 == 77 } && decoded.contains { $0.2 == 9 })
     }
+
+    @Test func writtenPartsAreSizedOnceForWhatTheyHold() {
+        var issues = ParseIssues()
+        var text = "# TYPE m gauge\n"
+        for index in 0..<3000 {
+            text += "m{pod=\"p\(index % 70)\",container=\"c\(index)\",image=\"registry.example.com/a/b:\(index)\"} 1\n"
+        }
+        let metrics = MetricBatch.parse(Array(text.utf8), format: .text, issues: &issues)
+        var encoded = EncodedSeries()
+        var converter = SeriesConverter(metrics, extraLabels: [(name: "job", value: "kubelet")])
+        converter.encode(0..<3000, into: &encoded)
+        var parts = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: 4)
+        encoded.write(0..<3000, values: metrics, timestamp: 9, sharding: &parts)
+        #expect(parts.map(\.count).reduce(0, +) == 3000)
+        for part in parts {
+            // Grown by doubling, a part would hold up to twice its bytes; sized first, at most the
+            // bound per series (and an allocator's rounding) above them.
+            let bound = part.bytes.count + part.count * EncodedSeries.mostBytesBesideLabels + 4096
+            #expect(part.bytes.capacity <= bound, "capacity \(part.bytes.capacity) for \(part.bytes.count) bytes")
+        }
+    }
 }
