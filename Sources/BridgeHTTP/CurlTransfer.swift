@@ -66,6 +66,9 @@ final class CurlTransfer: @unchecked Sendable {
         set(CURLOPT_MAXREDIRS, 5)
         set(CURLOPT_USERAGENT, userAgent)
         set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
+        if let bytes = Self.receiveBufferBytes(expectedBodyBytes: request.expectedBodyBytes) {
+            set(CURLOPT_BUFFERSIZE, bytes)
+        }
         set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         if request.acceptCompression { set(CURLOPT_ACCEPT_ENCODING, "") }
         if request.maxBodyBytes > 0 {
@@ -93,6 +96,15 @@ final class CurlTransfer: @unchecked Sendable {
         _ = ccurl_easy_setopt_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
         set(CURLOPT_HEADERDATA, context)
         set(CURLOPT_PRIVATE, context)
+    }
+
+    /// libcurl's receive buffer for a body of about `expectedBodyBytes`, or nil for its default
+    /// (16 KiB). libcurl reads at most one buffer per `recv` and hands each to the write callback,
+    /// so a 19 MB kube-state-metrics body took about 1,200 reads, callbacks and poll wake-ups;
+    /// 128 KiB for bodies of 64 KiB and more halves the scrape loop's `recvfrom` and `poll` calls
+    /// at 10× in docs/performance.md (a larger buffer gained nothing more there).
+    static func receiveBufferBytes(expectedBodyBytes: Int) -> Int? {
+        expectedBodyBytes >= 64 << 10 ? 128 << 10 : nil
     }
 
     private func configureSecurity(_ security: EndpointSecurity, url: String) throws {

@@ -1,7 +1,8 @@
-import BridgeHTTP
 import BridgeTestPeers
 import Foundation
 import Testing
+
+@testable import BridgeHTTP
 
 @Suite struct HTTPClientTests {
     let client = HTTPClient(userAgent: "stackbridge-test")
@@ -43,6 +44,16 @@ import Testing
         // Made once for the expected size, not doubled past the body as it arrived.
         #expect(sized.body.capacity >= size + size / 8 && sized.body.capacity < size + size / 4)
         #expect(grown.body.capacity >= size + size / 4, "without a guess the buffer grows by doubling")
+    }
+
+    @Test func largeExpectedBodiesAreReadInLargerPieces() {
+        // The first scrape of a target knows no size: libcurl's default.
+        #expect(CurlTransfer.receiveBufferBytes(expectedBodyBytes: 0) == nil)
+        #expect(CurlTransfer.receiveBufferBytes(expectedBodyBytes: 20_000) == nil)
+        // kube-state-metrics of a large cluster, or a kubelet's cAdvisor endpoint: 128 KiB at a time
+        // (aBodyIsReadIntoRoomMadeForItsExpectedSize reads such a body through it).
+        #expect(CurlTransfer.receiveBufferBytes(expectedBodyBytes: 600_000) == 131_072)
+        #expect(CurlTransfer.receiveBufferBytes(expectedBodyBytes: 19_000_000) == 131_072)
     }
 
     @Test func slowServerTimesOut() async throws {
