@@ -101,8 +101,8 @@ final class CurlTransfer: @unchecked Sendable {
     /// libcurl's receive buffer for a body of about `expectedBodyBytes`, or nil for its default
     /// (16 KiB). libcurl reads at most one buffer per `recv` and hands each to the write callback,
     /// so a 19 MB kube-state-metrics body took about 1,200 reads, callbacks and poll wake-ups;
-    /// 128 KiB for bodies of 64 KiB and more halves the scrape loop's `recvfrom` and `poll` calls
-    /// at 10× in docs/performance.md (a larger buffer gained nothing more there).
+    /// 128 KiB for bodies of 64 KiB and more halved the `recvfrom` calls and cut the `poll`
+    /// wake-ups by a third at 10× in docs/performance.md (a larger buffer gained nothing more).
     static func receiveBufferBytes(expectedBodyBytes: Int) -> Int? {
         expectedBodyBytes >= 64 << 10 ? 128 << 10 : nil
     }
