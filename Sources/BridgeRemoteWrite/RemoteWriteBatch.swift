@@ -114,16 +114,18 @@ public struct RemoteWriteBatch: Sendable, Hashable {
     }
 
     /// Bytes the series `range` take.
-    func byteCount(of range: Range<Int>) -> Int {
-        guard !range.isEmpty else { return 0 }
-        let to = range.upperBound < series.count ? series[range.upperBound].start : bytes.count
-        return to - series[range.lowerBound].start
+    func byteCount(of range: Range<Int>) -> Int { byteRange(of: range).count }
+
+    /// The bytes of the series `range`, back to back: from where the first starts to where the
+    /// one after the last does (or the end).
+    private func byteRange(of range: Range<Int>) -> Range<Int> {
+        guard !range.isEmpty else { return 0..<0 }
+        let end = range.upperBound < series.count ? series[range.upperBound].start : bytes.count
+        return series[range.lowerBound].start..<end
     }
 
     /// The byte range of series `index`.
-    private func range(of index: Int) -> Range<Int> {
-        series[index].start..<(index + 1 < series.count ? series[index + 1].start : bytes.count)
-    }
+    private func range(of index: Int) -> Range<Int> { byteRange(of: index..<(index + 1)) }
 
     /// Appends series `index` of `other`.
     public mutating func append(_ index: Int, of other: RemoteWriteBatch) {
@@ -134,10 +136,9 @@ public struct RemoteWriteBatch: Sendable, Hashable {
     /// path behind appending, splitting and taking from the queue.
     public mutating func append(_ range: Range<Int>, of other: RemoteWriteBatch) {
         guard !range.isEmpty else { return }
-        let from = other.series[range.lowerBound].start
-        let to = range.upperBound < other.series.count ? other.series[range.upperBound].start : other.bytes.count
-        let shift = bytes.count - from
-        bytes.append(contentsOf: other.bytes[from..<to])
+        let source = other.byteRange(of: range)
+        let shift = bytes.count - source.lowerBound
+        bytes.append(contentsOf: other.bytes[source])
         series.reserveCapacity(series.count + range.count)
         for record in other.series[range] {
             var shifted = record

@@ -43,15 +43,7 @@ func checkGuidedParse(
     let plain = MetricBatch.parse(body, format: format, symbols: table, issues: &plainIssues)
     var guidedIssues = ParseIssues()
     let guided = MetricBatch.parse(body, format: format, symbols: table, expected: shape, issues: &guidedIssues)
-    let sameSamples =
-        plain.samples.count == guided.samples.count
-        && zip(plain.samples, guided.samples).allSatisfy { a, b in
-            a.name == b.name && a.labelRange == b.labelRange && a.value.bitPattern == b.value.bitPattern
-                && a.timestamp == b.timestamp && a.exemplar == b.exemplar
-        }
-    guard sameSamples, plain.families == guided.families, plain.labels == guided.labels,
-        plain.exemplars.count == guided.exemplars.count, plainIssues == guidedIssues,
-        plain.symbols.count == guided.symbols.count
+    guard guided.isIdentical(to: plain), plainIssues == guidedIssues
     else {
         fatalError("parsing with the last series shape differs from the plain parse (\(format))")
     }

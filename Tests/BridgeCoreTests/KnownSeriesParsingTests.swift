@@ -40,17 +40,6 @@ import Testing
         return (plain, plainIssues, guided, guidedIssues, known)
     }
 
-    /// Whether two batches hold the same families, series, values (by bits), timestamps and exemplars.
-    static func same(_ lhs: MetricBatch, _ rhs: MetricBatch) -> Bool {
-        lhs.families == rhs.families && lhs.labels == rhs.labels && lhs.exemplars == rhs.exemplars
-            && lhs.samples.count == rhs.samples.count
-            && zip(lhs.samples, rhs.samples).allSatisfy { a, b in
-                a.name == b.name && a.labelRange == b.labelRange && a.value.bitPattern == b.value.bitPattern
-                    && a.timestamp == b.timestamp && a.exemplar == b.exemplar
-            }
-            && lhs.symbols.count == rhs.symbols.count
-    }
-
     @Test func everyChangeGivesThePlainParseAndOnlyWriterSpelledRepeatsAreKnown() throws {
         var issues = ParseIssues()
         let first = MetricBatch.parse(Array(Self.body.utf8), format: .text, issues: &issues)
@@ -82,7 +71,7 @@ import Testing
         ]
         for (text, known) in cases {
             let result = Self.parseBoth(text, table: first.symbols, shape: shape)
-            #expect(Self.same(result.plain, result.guided), "\(text)")
+            #expect(result.guided.isIdentical(to: result.plain), "\(text)")
             #expect(result.plainIssues == result.guidedIssues, "\(text)")
             #expect(result.known == known, "\(text)")
         }
@@ -96,7 +85,7 @@ import Testing
         let withExemplar = body.replacingOccurrences(of: "} 2\n", with: "} 2 # {trace_id=\"t\"} 1\n")
         for (text, known) in [(body, 2), (withExemplar, 1)] {
             let result = Self.parseBoth(text, .openMetrics, table: first.symbols, shape: shape)
-            #expect(Self.same(result.plain, result.guided), "\(text)")
+            #expect(result.guided.isIdentical(to: result.plain), "\(text)")
             #expect(result.plainIssues == result.guidedIssues)
             #expect(result.known == known, "\(text)")
         }
@@ -115,7 +104,7 @@ import Testing
         let shape = try #require(MetricBatch.SeriesShape(first))
         let (secondBody, _) = try await PeerProcess.fetch(url, accept: "text/plain;version=0.0.4")
         let result = Self.parseBoth(String(decoding: secondBody, as: UTF8.self), table: first.symbols, shape: shape)
-        #expect(Self.same(result.plain, result.guided))
+        #expect(result.guided.isIdentical(to: result.plain))
         #expect(result.plainIssues == result.guidedIssues)
         #expect(result.guided.samples.count > 100)
         #expect(Double(result.known) > 0.9 * Double(result.guided.samples.count), "\(result.known) known")
