@@ -157,7 +157,9 @@ public struct Bridge: Sendable {
     public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
         -> [any ServiceLifecycle.Service]
     {
-        let client = HTTPClient(userAgent: "stackbridge/\(telemetry.version)")
+        // One event loop per core: each scrape loop runs on one of them throughout (ScrapeLoop.run).
+        let client = HTTPClient(
+            userAgent: "stackbridge/\(telemetry.version)", threads: ProcessInfo.processInfo.activeProcessorCount)
         // Watches hold their connection for minutes; in the scrape client's per-host limit they
         // would starve scrapes through the apiserver proxy, so they get a client of their own.
         let watchClient = HTTPClient(userAgent: "stackbridge/\(telemetry.version)", maxConnectionsPerHost: 0)

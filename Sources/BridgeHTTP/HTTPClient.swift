@@ -1,7 +1,7 @@
 import CCurl
 import Synchronization
 
-/// An async HTTP client on libcurl: one driver thread, many concurrent transfers.
+/// An async HTTP client on libcurl: one driver thread (or a few), many concurrent transfers.
 ///
 /// It brings what scraping Kubernetes needs: connect and total timeouts, a body limit that aborts
 /// the transfer, gzip / deflate / zstd / brotli decoding, HTTP/2 when the server offers it,
@@ -9,21 +9,41 @@ import Synchronization
 /// file, client certificate, server-name override or an explicit skip of verification, bearer tokens
 /// from files that rotate, and basic auth. Cancelling the calling task aborts the transfer.
 public final class HTTPClient: Sendable {
-    private let driver: CurlDriver
+    private let drivers: [CurlDriver]
     private let userAgent: String
     private let tokens = BearerTokenFiles()
 
     /// Starts a client whose requests carry `userAgent`, with at most `maxConnectionsPerHost`
     /// connections to one host (0: no limit). Requests over the limit wait for a free connection,
     /// so long-lived streams (Kubernetes watches) belong in a client of their own with no limit.
-    public init(userAgent: String = "stackbridge", maxConnectionsPerHost: Int = 16) {
+    ///
+    /// `threads` driver threads (at least one) share the transfers; each is also an event loop
+    /// (``loop(for:)``) whose tasks run on it. The connection limit is split between them.
+    public init(userAgent: String = "stackbridge", maxConnectionsPerHost: Int = 16, threads: Int = 1) {
         HTTPClient.initializeLibcurl
         self.userAgent = userAgent
-        driver = CurlDriver(maxConnectionsPerHost: maxConnectionsPerHost)
+        let count = max(1, threads)
+        let perThread = maxConnectionsPerHost == 0 ? 0 : max(1, (maxConnectionsPerHost + count - 1) / count)
+        drivers = (0..<count).map { _ in CurlDriver(maxConnectionsPerHost: perThread) }
     }
 
     deinit {
-        driver.shutdown()
+        for driver in drivers { driver.shutdown() }
+    }
+
+    /// The event loop for `key`, the same one for the same key: a task that runs with its
+    /// ``HTTPLoop/executor`` as preference and sleeps on its ``HTTPLoop/clock`` does all of its
+    /// work, its requests included, on one driver thread.
+    public func loop(for key: String) -> HTTPLoop {
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        return HTTPLoop(driver: drivers[Int(hash % UInt64(drivers.count))])
+    }
+
+    /// The driver the calling thread runs, or else the first: a request from a loop's task stays
+    /// on that loop.
+    var currentDriver: CurlDriver {
+        drivers.first(where: \.isCurrent) ?? drivers[0]
     }
 
     /// `curl_global_init` must run once before any other libcurl call, from one thread.
@@ -34,6 +54,8 @@ public final class HTTPClient: Sendable {
     /// Performs `request`; any status is a response. Throws ``HTTPError`` on transport failures.
     public func execute(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         let transfer = try prepare(request)
+        // Chosen once: the cancellation handler may run on any thread.
+        let driver = currentDriver
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 transfer.continuation = continuation
@@ -54,7 +76,7 @@ public final class HTTPClient: Sendable {
         unlimited.maxBodyBytes = 0
         let transfer = try prepare(unlimited)
         let (chunks, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
-        let driver = self.driver
+        let driver = currentDriver
         let sink = StreamSink(limit: bufferLimit, chunks: continuation) { [weak transfer] in
             if let transfer { driver.resume(transfer) }
         }
@@ -93,8 +115,8 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    /// Stops the driver thread; requests still running fail as cancelled. Also done on deinit.
+    /// Stops the driver threads; requests still running fail as cancelled. Also done on deinit.
     public func shutdown() {
-        driver.shutdown()
+        for driver in drivers { driver.shutdown() }
     }
 }

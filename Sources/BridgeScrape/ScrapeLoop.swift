@@ -26,8 +26,10 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
     let wallClock: @Sendable () -> Int64
     let removal: RemovalFlag
     let enricher: Enricher?
+    let executor: (any TaskExecutor)?
 
     /// Creates the loop; `wallClock` gives sample timestamps in milliseconds since the epoch.
+    /// With an `executor`, the loop runs on it throughout (``run()``).
     public init(
         target: ScrapeTarget,
         client: HTTPClient,
@@ -36,8 +38,10 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
         clock: C,
         wallClock: @escaping @Sendable () -> Int64 = ScrapeClock.nowMilliseconds,
         removal: RemovalFlag = RemovalFlag(),
-        enricher: Enricher? = nil
+        enricher: Enricher? = nil,
+        executor: (any TaskExecutor)? = nil
     ) {
+        self.executor = executor
         self.enricher = enricher
         self.target = target
         self.client = client
@@ -49,7 +53,21 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
     }
 
     /// Scrapes until cancelled; a target that was removed from the set delivers its staleness markers.
+    ///
+    /// The ``ScrapePool`` gives each loop an ``HTTPLoop`` of the scrape client as executor and clock:
+    /// the timer, the request, the parse and the delivery of a scrape then run on that loop's
+    /// thread, off the cooperative pool (processing a 1 MB body takes milliseconds of pure CPU, and
+    /// two hundred of them on the pool would queue in front of the `/metrics` server and timers),
+    /// and without waking another thread between the steps.
     public func run() async throws {
+        if let executor {
+            try await withTaskExecutorPreference(executor) { try await loop() }
+        } else {
+            try await loop()
+        }
+    }
+
+    private func loop() async throws {
         var processor = ScrapeProcessor(target: target, enricher: enricher)
         var failures = FailureLog<C.Instant>()
         var next = clock.now.advanced(by: ScrapeJitter.offset(for: target, interval: target.interval))
@@ -91,14 +109,12 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
         request.expectedBodyBytes = processor.lastBodyBytes + processor.lastBodyBytes / 8
         do {
             let response = try await client.execute(request).requireSuccess(url: target.url)
-            return await withTaskExecutorPreference(ProcessingExecutor.shared) {
-                processor.process(
-                    body: response.body,
-                    contentType: response.header("Content-Type"),
-                    timestamp: timestamp,
-                    duration: { Self.seconds(start.duration(to: clock.now)) }
-                )
-            }
+            return processor.process(
+                body: response.body,
+                contentType: response.header("Content-Type"),
+                timestamp: timestamp,
+                duration: { Self.seconds(start.duration(to: clock.now)) }
+            )
         } catch {
             if error.kind == .cancelled && Task.isCancelled { return nil }
             let duration = Self.seconds(start.duration(to: clock.now))

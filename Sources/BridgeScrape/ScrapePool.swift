@@ -50,9 +50,10 @@ public struct ScrapePool: ServiceLifecycle.Service {
                     let removal = RemovalFlag()
                     let (stopSignal, stop) = AsyncStream<Void>.makeStream()
                     running[id] = Running(target: target, removal: removal, stop: stop)
+                    let eventLoop = client.loop(for: id)
                     let loop = ScrapeLoop(
-                        target: target, client: client, sink: sink, logger: logger, clock: ContinuousClock(),
-                        removal: removal, enricher: enricher
+                        target: target, client: client, sink: sink, logger: logger, clock: eventLoop.clock,
+                        removal: removal, enricher: enricher, executor: eventLoop.executor
                     )
                     group.addTask { await Self.run(loop, until: stopSignal) }
                 }
@@ -63,7 +64,7 @@ public struct ScrapePool: ServiceLifecycle.Service {
     }
 
     /// Runs `loop` until it ends or `stopSignal` finishes.
-    private static func run(_ loop: ScrapeLoop<ContinuousClock>, until stopSignal: AsyncStream<Void>) async {
+    private static func run(_ loop: ScrapeLoop<HTTPLoopClock>, until stopSignal: AsyncStream<Void>) async {
         await withTaskGroup(of: Void.self) { inner in
             inner.addTask { try? await loop.run() }
             inner.addTask { for await _ in stopSignal {} }

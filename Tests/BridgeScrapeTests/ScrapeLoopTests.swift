@@ -2,6 +2,7 @@ import BridgeCore
 import BridgeHTTP
 import BridgeTestPeers
 import Foundation
+import Synchronization
 import Testing
 
 @testable import BridgeScrape
@@ -213,6 +214,40 @@ import Testing
         #expect(await sink.history.allSatisfy { $0.target.job == "fast" })
     }
 
+    @Test func pooledLoopsScrapeAndDeliverOnTheirTargetsHTTPLoopThread() async throws {
+        let server = try FixtureServer()
+        let client = HTTPClient(userAgent: "stackbridge-test", threads: 2)
+        let targets = (0..<6).map { index in
+            var target = ScrapeTarget(job: "loop", url: server.baseURL + "/metrics?series=\(index + 1)")
+            target.interval = .milliseconds(100)
+            return target
+        }
+        var expected: [String: pthread_t] = [:]
+        for target in targets {
+            let loop = client.loop(for: target.id)
+            expected[target.id] = await withTaskExecutorPreference(loop.executor) { pthread_self() }
+        }
+        #expect(Set(expected.values.map { UInt($0) }).count == 2, "the targets spread over both loops")
+        let sink = ThreadRecordingSink()
+        let (updates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
+        continuation.yield(targets)
+        let pool = ScrapePool(client: client, sink: sink, logger: LogCapture().logger(), updates: updates)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.run() }
+            #expect(await sink.latest.wait { $0.history.count >= 3 * targets.count })
+            continuation.finish()
+            group.cancelAll()
+        }
+        let deliveries = sink.deliveries.withLock { $0 }
+        #expect(deliveries.allSatisfy { $0.up })
+        for target in targets {
+            let threads = deliveries.filter { $0.target == target.id }.map(\.thread)
+            #expect(threads.count >= 2)
+            // The timer, the request, the parse and the delivery: all on the target's loop.
+            #expect(threads.allSatisfy { pthread_equal($0, expected[target.id]!) != 0 })
+        }
+    }
+
     @Test func kubeStateMetricsShardsFromServiceEndpoints() async throws {
         let shardA = try FixtureServer()
         let shardB = try FixtureServer()
@@ -235,5 +270,20 @@ import Testing
         for target in KubeStateMetricsTargets.make(urls: urls) {
             #expect(await scrapeOnce(target).up)
         }
+    }
+}
+
+/// Records the thread each result was delivered on.
+final class ThreadRecordingSink: ScrapeSink {
+    let latest = LatestScrapes(keepHistory: true)
+    let deliveries = Mutex<[(target: String, thread: pthread_t, up: Bool)]>([])
+
+    func deliver(_ result: ScrapeResult) async {
+        deliveries.withLock { $0.append((result.target.id, pthread_self(), result.up)) }
+        await latest.deliver(result)
+    }
+
+    func remove(_ target: ScrapeTarget, stale: MetricBatch) async {
+        await latest.remove(target, stale: stale)
     }
 }

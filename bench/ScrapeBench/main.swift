@@ -21,7 +21,8 @@ let body = CadvisorBodyGenerator(pods: 80).body()
 let nginx = try NginxServer(body: body)
 let port = nginx.port
 defer { nginx.stop() }
-let client = HTTPClient(userAgent: "stackbridge-bench")
+// As the bridge runs it: one event loop per core, each target's scrape on its loop (ScrapePool).
+let client = HTTPClient(userAgent: "stackbridge-bench", threads: ProcessInfo.processInfo.activeProcessorCount)
 let targets = (0..<targetCount).map { ScrapeTarget(job: "bench", url: "http://127.0.0.1:\(port)/target-\($0)") }
 _ = try await PeerProcess.fetch(targets[0].url, accept: "text/plain")
 
@@ -36,10 +37,11 @@ func round() async -> (samples: Int, failures: Int) {
     await withTaskGroup(of: (Int, ScrapeResult?).self) { group in
         for (index, target) in targets.enumerated() {
             var processor = processors.all[index]
-            group.addTask {
+            let eventLoop = client.loop(for: target.id)
+            group.addTask(executorPreference: eventLoop.executor) {
                 let loop = ScrapeLoop(
                     target: target, client: client, sink: LatestScrapes(), logger: .init(label: "bench"),
-                    clock: ContinuousClock()
+                    clock: eventLoop.clock, executor: eventLoop.executor
                 )
                 let result = await loop.scrape(&processor)
                 return (index, result)
