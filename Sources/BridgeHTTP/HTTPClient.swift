@@ -31,13 +31,11 @@ public final class HTTPClient: Sendable {
         for driver in drivers { driver.shutdown() }
     }
 
-    /// The event loop for `key`, the same one for the same key: a task that runs with its
-    /// ``HTTPLoop/executor`` as preference and sleeps on its ``HTTPLoop/clock`` does all of its
-    /// work, its requests included, on one driver thread.
-    public func loop(for key: String) -> HTTPLoop {
-        var hash: UInt64 = 14_695_981_039_346_656_037
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-        return HTTPLoop(driver: drivers[Int(hash % UInt64(drivers.count))])
+    /// The event loop for `key` (a hash the caller keeps stable, such as a target's), the same one
+    /// for the same key: a task that runs with its ``HTTPLoop/executor`` as preference and sleeps on
+    /// its ``HTTPLoop/clock`` does all of its work, its requests included, on one driver thread.
+    public func loop(for key: UInt64) -> HTTPLoop {
+        HTTPLoop(driver: drivers[Int(key % UInt64(drivers.count))])
     }
 
     /// The driver the calling thread runs, or else the first: a request from a loop's task stays

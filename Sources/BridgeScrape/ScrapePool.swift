@@ -50,7 +50,7 @@ public struct ScrapePool: ServiceLifecycle.Service {
                     let removal = RemovalFlag()
                     let (stopSignal, stop) = AsyncStream<Void>.makeStream()
                     running[id] = Running(target: target, removal: removal, stop: stop)
-                    let eventLoop = client.loop(for: id)
+                    let eventLoop = client.loop(for: target.idHash)
                     let loop = ScrapeLoop(
                         target: target, client: client, sink: sink, logger: logger, clock: eventLoop.clock,
                         removal: removal, enricher: enricher, executor: eventLoop.executor

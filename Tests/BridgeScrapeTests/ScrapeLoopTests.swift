@@ -224,7 +224,7 @@ import Testing
         }
         var expected: [String: pthread_t] = [:]
         for target in targets {
-            let loop = client.loop(for: target.id)
+            let loop = client.loop(for: target.idHash)
             expected[target.id] = await withTaskExecutorPreference(loop.executor) { pthread_self() }
         }
         #expect(Set(expected.values.map { UInt($0) }).count == 2, "the targets spread over both loops")

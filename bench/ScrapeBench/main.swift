@@ -37,11 +37,11 @@ func round() async -> (samples: Int, failures: Int) {
     await withTaskGroup(of: (Int, ScrapeResult?).self) { group in
         for (index, target) in targets.enumerated() {
             var processor = processors.all[index]
-            let eventLoop = client.loop(for: target.id)
+            let eventLoop = client.loop(for: target.idHash)
             group.addTask(executorPreference: eventLoop.executor) {
                 let loop = ScrapeLoop(
                     target: target, client: client, sink: LatestScrapes(), logger: .init(label: "bench"),
-                    clock: eventLoop.clock, executor: eventLoop.executor
+                    clock: eventLoop.clock
                 )
                 let result = await loop.scrape(&processor)
                 return (index, result)
