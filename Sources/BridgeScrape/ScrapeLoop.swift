@@ -70,7 +70,8 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
     private func loop() async throws {
         var processor = ScrapeProcessor(target: target, enricher: enricher)
         var failures = FailureLog<C.Instant>()
-        var next = clock.now.advanced(by: ScrapeJitter.offset(for: target, interval: target.interval))
+        var next = clock.now.advanced(
+            by: ScrapeJitter.firstWait(for: target, interval: target.interval, now: wallClock()))
         do {
             while true {
                 try await clock.sleep(until: next, tolerance: nil)

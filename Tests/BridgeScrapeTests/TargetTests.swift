@@ -44,6 +44,20 @@ import Testing
         #expect(Set(offsets).count > 40)
     }
 
+    @Test func theFirstScrapeFallsOnTheTargetsWallClockPhaseWhenEverTheLoopStarts() {
+        let target = ScrapeTarget(job: "kube-state-metrics", url: "http://10.0.0.1:8080/metrics")
+        let phase = ScrapeJitter.offset(for: target, interval: .seconds(30))
+        for now: Int64 in [0, 1, 29_999, 1_764_000_000_123, 1_764_000_017_456] {
+            let wait = ScrapeJitter.firstWait(for: target, interval: .seconds(30), now: now)
+            #expect(wait >= .zero && wait < .seconds(30))
+            // A bridge started at any time (a restart) scrapes the target at the same phase.
+            let first = Duration.milliseconds(now) + wait
+            let (seconds, attoseconds) = first.components
+            let inInterval = Duration.milliseconds((seconds * 1000 + attoseconds / 1_000_000_000_000_000) % 30_000)
+            #expect(inInterval == phase, "started at \(now) ms")
+        }
+    }
+
     @Test func instanceNeverCarriesCredentials() {
         let target = ScrapeTarget(job: "x", url: "https://user:pw@host:9100/metrics")
         #expect(target.instance == "host:9100")
