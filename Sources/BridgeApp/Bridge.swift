@@ -32,8 +32,8 @@ public struct Bridge: Sendable {
     public let store: ClusterStore
     /// What `/metrics` serves.
     public let snapshot: ExpositionSnapshot
-    /// The current topology.
-    public let topology = TopologyHolder()
+    /// The topology, built from `store` when a reader asks (TopologySource).
+    public let topology: TopologySource
     /// `/readyz`'s conditions.
     public let readiness = Readiness(conditions: [Bridge.topologySynced, Bridge.firstScrapeRound])
     /// The bridge's own metrics.
@@ -65,6 +65,7 @@ public struct Bridge: Sendable {
         }
         clusterName = name
         store = ClusterStore(clusterName: name)
+        topology = TopologySource { [store] in TopologyBuilder.build(store.snapshot) }
         snapshot = ExpositionSnapshot(now: ScrapeClock.nowMilliseconds)
         telemetry = Telemetry(version: version, cluster: name)
         stackState = try Self.resolveStackState(configuration, environment: environment)
@@ -178,7 +179,7 @@ public struct Bridge: Sendable {
         }
         services.append(
             TopologyRefresher(
-                store: store, resources: watchedKinds.map(\.kind.resource), holder: topology, snapshot: snapshot,
+                store: store, resources: watchedKinds.map(\.kind.resource), source: topology, snapshot: snapshot,
                 readiness: readiness, telemetry: telemetry,
                 metrics: TopologyMetrics(includeRelations: configuration.topologyMetrics.relations),
                 interval: configuration.topologyMetrics.interval, logger: logger))
@@ -239,12 +240,12 @@ public struct Bridge: Sendable {
                     kind: .events, config: apiServer, client: watchClient, store: store, events: events, logger: logger)
             )
         }
-        let (store, readiness, holder, snapshot, leadership) = (store, readiness, topology, snapshot, leadership)
+        let (store, topology, snapshot, leadership) = (store, topology, snapshot, leadership)
         let health = TopologyMetrics()
         let sources = StackStateForwarder.Sources(
-            // Only a topology built after every resource listed once: an earlier one is partial, and a
-            // partial snapshot makes the receiver delete what it lacks.
-            topology: { readiness.missing.contains(Bridge.topologySynced) ? nil : holder.topology },
+            // nil until every resource listed once (TopologySource): a partial snapshot makes the
+            // receiver delete what it lacks.
+            topology: { topology.topology },
             health: { health.healthByURN(store.snapshot).map { (urn: $0.0, health: $0.1) } },
             series: { snapshot.latestBatches(excluding: ["topology"]) },
             events: { events.drain() }, active: { leadership.isLeader })

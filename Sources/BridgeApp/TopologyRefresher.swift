@@ -4,13 +4,16 @@ import BridgeTopology
 import Logging
 import ServiceLifecycle
 
-/// Rebuilds the topology from the cluster state at a fixed interval and publishes it: to
-/// `/api/v1/topology`, to `/metrics` as topology series, and to readiness once every watched
-/// resource has completed its first list.
+/// Rebuilds the topology from the cluster state when it changed, at most once an interval, for
+/// `/metrics` (the topology series) and the bridge's own metrics; once every watched resource has
+/// completed its first list, marks readiness and lets `/api/v1/topology` and the StackState
+/// forwarder build theirs (TopologySource). Nothing is built before that: a partial topology
+/// would be wrong, and each build of it (every 200 ms while the lists arrive) held the last one
+/// besides the new, the largest allocation of the bridge's start (docs/performance.md).
 struct TopologyRefresher: ServiceLifecycle.Service {
     let store: ClusterStore
     let resources: [String]
-    let holder: TopologyHolder
+    let source: TopologySource
     let snapshot: ExpositionSnapshot
     let readiness: Readiness
     let telemetry: Telemetry
@@ -25,11 +28,12 @@ struct TopologyRefresher: ServiceLifecycle.Service {
             // Until every resource has listed once, look often; then at the configured interval,
             // and only when the cluster state changed: a rebuild of an unchanged state gives the
             // same topology (about 1 s of CPU at 10,000 pods, docs/performance.md).
-            let settled = store.hasSettled(resources)
-            let (state, version) = store.versionedSnapshot
-            if (settled || !synced) && (version != built || !synced) {
-                refresh(state, settled: settled, synced: &synced)
-                built = version
+            if store.hasSettled(resources) {
+                let (state, version) = store.versionedSnapshot
+                if version != built {
+                    refresh(state, synced: &synced)
+                    built = version
+                }
             }
             // A graceful shutdown ends the wait; the loop condition then stops the service.
             let wait = synced ? interval : .milliseconds(200)
@@ -37,10 +41,9 @@ struct TopologyRefresher: ServiceLifecycle.Service {
         }
     }
 
-    private func refresh(_ state: ClusterState, settled: Bool, synced: inout Bool) {
+    private func refresh(_ state: ClusterState, synced: inout Bool) {
         let start = ContinuousClock.now
         let topology = TopologyBuilder.build(state)
-        holder.publish(topology)
         let batch = metrics.batch(topology: topology, state: state)
         snapshot.update("topology", batches: [batch], timestamp: 0, interval: nil)
         let seconds =
@@ -52,8 +55,9 @@ struct TopologyRefresher: ServiceLifecycle.Service {
                 "nodes": state.nodes.count, "pods": state.pods.count, "namespaces": state.namespaces.count,
                 "services": state.services.count, "deployments": state.deployments.count,
             ], exposedSeries: snapshot.seriesCount)
-        if settled && !synced {
+        if !synced {
             synced = true
+            source.markAvailable()
             readiness.mark(Bridge.topologySynced)
             logger.info(
                 "topology synced",

@@ -14,7 +14,7 @@ public enum ExpositionServer {
         /// The bridge's own metrics, produced on request.
         public var telemetry: @Sendable () -> MetricBatch
         /// The topology.
-        public var topology: TopologyHolder
+        public var topology: TopologySource
         /// Readiness conditions.
         public var readiness: Readiness
         /// Told the negotiated format of each `/metrics` request, for the bridge's own metrics.
@@ -25,7 +25,7 @@ public enum ExpositionServer {
 
         /// Collects the sources.
         public init(
-            snapshot: ExpositionSnapshot, telemetry: @escaping @Sendable () -> MetricBatch, topology: TopologyHolder,
+            snapshot: ExpositionSnapshot, telemetry: @escaping @Sendable () -> MetricBatch, topology: TopologySource,
             readiness: Readiness, onExposure: @escaping @Sendable (ExpositionFormat) -> Void = { _ in },
             serving: @escaping @Sendable () -> Bool = { true }
         ) {
@@ -72,7 +72,9 @@ public enum ExpositionServer {
         }
         router.get("/api/v1/topology") { request, _ in
             guard let topology = sources.topology.topology else {
-                return text("the topology is not built yet\n", status: .serviceUnavailable)
+                return text(
+                    "the topology is not available yet: not every watched resource has listed once\n",
+                    status: .serviceUnavailable)
             }
             return topologyResponse(topology, query: request.uri.queryParameters)
         }

@@ -65,12 +65,13 @@ func batch(_ text: String) -> MetricBatch {
 }
 
 @Suite struct ExpositionServerTests {
-    static func sources(readiness: Readiness = Readiness(conditions: ["a", "b"])) -> (
-        ExpositionServer.Sources, TopologyHolder
-    ) {
+    static func sources(
+        readiness: Readiness = Readiness(conditions: ["a", "b"]),
+        topology: Topology = Topology(components: [], relations: [])
+    ) -> (ExpositionServer.Sources, TopologySource) {
         let snapshot = ExpositionSnapshot(now: { 0 })
         snapshot.update("t", batches: [batch("# HELP up Up.\n# TYPE up gauge\nup 1\n")], timestamp: 0, interval: nil)
-        let holder = TopologyHolder()
+        let holder = TopologySource { topology }
         let sources = ExpositionServer.Sources(
             snapshot: snapshot, telemetry: { batch("stackbridge_build_info{version=\"t\"} 1\n") }, topology: holder,
             readiness: readiness)
@@ -135,22 +136,24 @@ func batch(_ text: String) -> MetricBatch {
     }
 
     @Test func topologyQueries() async throws {
-        let (sources, holder) = Self.sources()
+        let cluster = try JSONDecoder().decode(
+            [KubernetesObject].self,
+            from: Data(
+                """
+                [{"kind": "Node", "metadata": {"name": "n1"}},
+                 {"kind": "Namespace", "metadata": {"name": "shop"}},
+                 {"kind": "Pod", "metadata": {"name": "p1", "namespace": "shop"}, "spec": {"nodeName": "n1",
+                  "containers": [{"name": "c"}]}}]
+                """.utf8))
+        var state = ClusterState(clusterName: "t")
+        for object in cluster { state.upsert(object) }
+        let (sources, holder) = Self.sources(topology: TopologyBuilder.build(state))
         let app = Application(router: ExpositionServer.router(sources))
         try await app.test(.live) { client in
-            #expect(try await client.execute(uri: "/api/v1/topology", method: .get).status == .serviceUnavailable)
-            let cluster = try JSONDecoder().decode(
-                [KubernetesObject].self,
-                from: Data(
-                    """
-                    [{"kind": "Node", "metadata": {"name": "n1"}},
-                     {"kind": "Namespace", "metadata": {"name": "shop"}},
-                     {"kind": "Pod", "metadata": {"name": "p1", "namespace": "shop"}, "spec": {"nodeName": "n1",
-                      "containers": [{"name": "c"}]}}]
-                    """.utf8))
-            var state = ClusterState(clusterName: "t")
-            for object in cluster { state.upsert(object) }
-            holder.publish(TopologyBuilder.build(state))
+            let early = try await client.execute(uri: "/api/v1/topology", method: .get)
+            #expect(early.status == .serviceUnavailable)
+            #expect(String(buffer: early.body).contains("not every watched resource has listed once"))
+            holder.markAvailable()
             let whole = try await client.execute(uri: "/api/v1/topology", method: .get)
             #expect(whole.status == .ok)
             #expect(String(buffer: whole.body).contains("urn:kubernetes:/t:shop:pod/p1"))
