@@ -61,8 +61,13 @@ public struct MetricBatch: Sendable {
 
     /// Reserves room for `count` samples with `labelsPerSample` labels each.
     public mutating func reserveCapacity(samples count: Int, labelsPerSample: Int) {
+        reserveCapacity(samples: count, labels: count * labelsPerSample)
+    }
+
+    /// Reserves room for `count` samples carrying `labelCount` labels between them.
+    public mutating func reserveCapacity(samples count: Int, labels labelCount: Int) {
         samples.reserveCapacity(count)
-        labels.reserveCapacity(count * labelsPerSample)
+        labels.reserveCapacity(labelCount)
     }
 
     /// The labels of `sample`.

@@ -21,7 +21,7 @@ public struct TopologySnapshots: Sendable {
     public mutating func snapshot(of topology: Topology, hostname: String) -> [IntakePayload] {
         let instance = TopologyPayload.Instance(type: "kubernetes", url: clusterName)
         let components = topology.components.values.sorted { $0.externalId < $1.externalId }
-        let relations = topology.relations.values.sorted { $0.externalId < $1.externalId }
+        let relations = topology.relations.values.sorted(by: Relation.precedesByExternalId)
         let current = Set(components.map(\.externalId))
         let deleted = previous.subtracting(current).sorted()
         previous = current

@@ -32,7 +32,7 @@ extension Topology {
                     identifiers: $0.identifiers, data: $0.properties
                 )
             },
-            relations: relations.values.sorted { $0.externalId < $1.externalId }.map {
+            relations: relations.values.sorted(by: Relation.precedesByExternalId).map {
                 RelationJSON(
                     externalId: $0.externalId, type: $0.type.rawValue, sourceId: $0.sourceId, targetId: $0.targetId,
                     data: $0.properties

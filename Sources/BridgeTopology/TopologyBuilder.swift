@@ -5,6 +5,10 @@ public struct TopologyBuilder {
     let urns: URNBuilder
     var components: [Component] = []
     var relations: [Relation] = []
+    /// One string per URN that relations name: a component has many relations, and each
+    /// `relate` call makes its ends afresh (`urn(_:_:_:)`), so without this a build held a copy
+    /// of both ends of every relation until the topology was made.
+    private var relationEnds: Set<String> = []
 
     /// Creates a builder over `state`.
     public init(state: ClusterState) {
@@ -59,7 +63,14 @@ public struct TopologyBuilder {
 
     /// Adds a relation.
     mutating func relate(_ type: RelationType, _ source: String, _ target: String, properties: [String: String] = [:]) {
-        relations.append(Relation(type, from: source, to: target, properties: properties))
+        relations.append(Relation(type, from: shared(source), to: shared(target), properties: properties))
+    }
+
+    /// The one string of `urn` among relation ends.
+    private mutating func shared(_ urn: String) -> String {
+        if let index = relationEnds.firstIndex(of: urn) { return relationEnds[index] }
+        relationEnds.insert(urn)
+        return urn
     }
 
     /// The URN of a namespaced object of `type`.

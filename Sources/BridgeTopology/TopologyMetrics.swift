@@ -29,6 +29,18 @@ public struct TopologyMetrics: Sendable {
         batch.symbols = SymbolTable(capacity: 1)
         func symbol(_ string: String) -> Symbol { symbols.intern(string) }
         let (urn, type, name, namespace) = (symbol("urn"), symbol("type"), symbol("name"), symbol("namespace"))
+        let judged = healthByURN(state)
+        // Sized once: at 11,000 pods this batch holds 230,000 series for as long as `/metrics`
+        // serves it, and grown by doubling it kept up to as much again unused (docs/performance.md).
+        let relationCount = includeRelations ? topology.relations.count : 0
+        let statesCount = HealthState.allCases.count
+        func labelCount(_ component: Component) -> Int { component.tags["namespace"]?.isEmpty == false ? 4 : 3 }
+        batch.reserveCapacity(
+            samples: topology.components.count + relationCount + judged.count * statesCount,
+            labels: topology.components.values.reduce(0) { $0 + labelCount($1) } + 3 * relationCount
+                + judged.reduce(0) { sum, entry in
+                    sum + (topology.components[entry.0].map { (labelCount($0) + 1) * statesCount } ?? 0)
+                })
 
         batch.beginFamily(
             name: symbol(Self.componentInfo), type: .gauge,
@@ -49,7 +61,7 @@ public struct TopologyMetrics: Sendable {
             batch.beginFamily(
                 name: symbol(Self.relationInfo), type: .gauge,
                 help: symbol("One series per topology relation: its type and the URNs it joins."), unit: nil)
-            for relation in topology.relations.values.sorted(by: { $0.externalId < $1.externalId }) {
+            for relation in topology.relations.values.sorted(by: Relation.precedesByExternalId) {
                 batch.appendLabel(Label(name: type, value: symbol(relation.type.rawValue)))
                 batch.appendLabel(Label(name: source, value: symbol(relation.sourceId)))
                 batch.appendLabel(Label(name: target, value: symbol(relation.targetId)))
@@ -63,7 +75,7 @@ public struct TopologyMetrics: Sendable {
             help: symbol("Health of nodes, workloads and pods: 1 for the current state of CLEAR, DEVIATING, CRITICAL."),
             unit: nil)
         let states = HealthState.allCases.map { symbol($0.rawValue) }
-        for (componentURN, health) in healthByURN(state) {
+        for (componentURN, health) in judged {
             guard let component = topology.components[componentURN] else { continue }
             for (index, healthState) in HealthState.allCases.enumerated() {
                 batch.appendLabel(Label(name: urn, value: symbol(component.externalId)))
