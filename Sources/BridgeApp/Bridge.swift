@@ -21,6 +21,12 @@ public struct Bridge: Sendable {
     public static let topologySynced = "topology synced"
     /// Readiness condition: every target of the first target set has been scraped once.
     public static let firstScrapeRound = "first scrape round done"
+    /// How long the first scrapes wait for the first topology sync at most. Scraping after it
+    /// joins the first series to the whole cluster, and keeps the first build of the topology
+    /// (about 110 MB at 11,000 pods, freed after) and the first processing of the largest scrapes
+    /// (about 130 MB for kube-state-metrics there) from adding up to the bridge's peak memory
+    /// (docs/performance.md, sixth round). Without an API server the scrapes start after it.
+    public static let firstScrapeWait: Duration = .seconds(10)
 
     /// The configuration it runs.
     public let configuration: Configuration
@@ -221,7 +227,11 @@ public struct Bridge: Sendable {
             pods: { store.placement(ofPod: $0) }, nodes: { store.placement(ofNode: $0) },
             version: { store.joinVersion })
         services.append(
-            ScrapePool(client: client, sink: sink, logger: logger, updates: updates, enricher: enricher))
+            ScrapePool(
+                client: client, sink: sink, logger: logger, updates: updates, enricher: enricher,
+                startWhen: { [readiness] in
+                    _ = await readiness.wait(for: Bridge.topologySynced, atMost: Bridge.firstScrapeWait)
+                }))
         if let forwarder = stackStateForwarder(watchClient: watchClient) {
             services.append(contentsOf: forwarder)
         }

@@ -15,14 +15,16 @@ public struct ScrapePool: ServiceLifecycle.Service {
     let logger: Logger
     let updates: AsyncStream<[ScrapeTarget]>
     let enricher: Enricher?
+    let startWhen: @Sendable () async -> Void
 
-    /// Creates a pool that scrapes the target sets `updates` yields, the first one right away, and
-    /// joins every series through `enricher` when given.
+    /// Creates a pool that scrapes the target sets `updates` yields, the first one once `startWhen`
+    /// returns (right away by default), and joins every series through `enricher` when given.
     public init(
         client: HTTPClient, sink: any ScrapeSink, logger: Logger, updates: AsyncStream<[ScrapeTarget]>,
-        enricher: Enricher? = nil
+        enricher: Enricher? = nil, startWhen: @escaping @Sendable () async -> Void = {}
     ) {
         self.enricher = enricher
+        self.startWhen = startWhen
         self.client = client
         self.sink = sink
         self.logger = logger
@@ -37,6 +39,7 @@ public struct ScrapePool: ServiceLifecycle.Service {
 
     /// Scrapes until cancelled.
     public func run() async {
+        await startWhen()
         await withDiscardingTaskGroup { group in
             var running: [String: Running] = [:]
             for await targets in updates.cancelOnGracefulShutdown() {

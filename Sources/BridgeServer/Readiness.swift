@@ -18,6 +18,18 @@ public final class Readiness: Sendable {
     /// The conditions not yet met, sorted.
     public var missing: [String] { pending.withLock { $0.sorted() } }
 
+    /// Waits until `condition` is met, for at most `limit` (or until the task is cancelled);
+    /// returns whether it was met. Looks every 50 ms: it serves the start of the bridge.
+    public func wait(for condition: String, atMost limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while pending.withLock({ $0.contains(condition) }) {
+            guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(50))) != nil else {
+                return false
+            }
+        }
+        return true
+    }
+
     /// Whether every condition is met.
     public var isReady: Bool { pending.withLock { $0.isEmpty } }
 }

@@ -192,6 +192,30 @@ import Testing
         }
     }
 
+    @Test func aPoolScrapesNothingUntilItsStartGateOpens() async throws {
+        let server = try FixtureServer()
+        var fast = ScrapeTarget(job: "gated", url: server.baseURL + "/metrics?series=2")
+        fast.interval = .milliseconds(100)
+        let target = fast
+        let sink = LatestScrapes(keepHistory: true)
+        let (updates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let pool = ScrapePool(
+            client: client, sink: sink, logger: LogCapture().logger(), updates: updates,
+            startWhen: { for await _ in gate { return } })
+        continuation.yield([target])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.run() }
+            // Several intervals of the target pass with the gate shut.
+            try? await Task.sleep(for: .milliseconds(500))
+            #expect(await sink.history.isEmpty)
+            open.yield()
+            #expect(await sink.wait { $0.latest[target.id]?.series.samples.count == 2 })
+            continuation.finish()
+            group.cancelAll()
+        }
+    }
+
     @Test func aHangingTargetNeverDelaysAnother() async throws {
         let server = try FixtureServer()
         var hanging = ScrapeTarget(job: "hanging", url: server.baseURL + "/slow?seconds=120")

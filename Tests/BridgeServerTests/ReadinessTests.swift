@@ -1,0 +1,37 @@
+import BridgeServer
+import Testing
+
+/// Waiting for a readiness condition, as the first scrapes wait for the topology.
+@Suite struct ReadinessTests {
+    @Test func aWaitEndsWhenTheConditionIsMarked() async {
+        let readiness = Readiness(conditions: ["synced", "other"])
+        let start = ContinuousClock.now
+        async let met = readiness.wait(for: "synced", atMost: .seconds(30))
+        try? await Task.sleep(for: .milliseconds(200))
+        readiness.mark("synced")
+        #expect(await met)
+        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(readiness.missing == ["other"])
+    }
+
+    @Test func aWaitEndsAtItsLimitWhenTheConditionIsNotMarked() async {
+        let readiness = Readiness(conditions: ["synced"])
+        let start = ContinuousClock.now
+        #expect(await readiness.wait(for: "synced", atMost: .milliseconds(300)) == false)
+        #expect(ContinuousClock.now - start >= .milliseconds(300))
+    }
+
+    @Test func aConditionAlreadyMetDoesNotWait() async {
+        let readiness = Readiness(conditions: ["synced"])
+        readiness.mark("synced")
+        #expect(await readiness.wait(for: "synced", atMost: .zero))
+    }
+
+    @Test func aCancelledWaitEndsAtOnce() async {
+        let readiness = Readiness(conditions: ["synced"])
+        let waiting = Task { await readiness.wait(for: "synced", atMost: .seconds(600)) }
+        try? await Task.sleep(for: .milliseconds(100))
+        waiting.cancel()
+        #expect(await waiting.value == false)
+    }
+}
