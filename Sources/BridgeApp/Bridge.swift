@@ -27,6 +27,8 @@ public struct Bridge: Sendable {
     /// (about 130 MB for kube-state-metrics there) from adding up to the bridge's peak memory
     /// (docs/performance.md, sixth round). Without an API server the scrapes start after it.
     public static let firstScrapeWait: Duration = .seconds(10)
+    /// How often memory freed inside the heap goes back to the system (MemoryReturner).
+    public static let memoryReturnInterval: Duration = .seconds(10)
 
     /// The configuration it runs.
     public let configuration: Configuration
@@ -189,6 +191,7 @@ public struct Bridge: Sendable {
                 readiness: readiness, telemetry: telemetry,
                 metrics: TopologyMetrics(includeRelations: configuration.topologyMetrics.relations),
                 interval: configuration.topologyMetrics.interval, logger: logger))
+        services.append(MemoryReturner(interval: Bridge.memoryReturnInterval))
         // A receiver that hangs must not hold connections or time the scrapes share.
         let writeClient = HTTPClient(userAgent: "stackbridge/\(telemetry.version)")
         var queues: [RemoteWriteQueue] = []

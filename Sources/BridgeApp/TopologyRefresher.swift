@@ -43,14 +43,15 @@ struct TopologyRefresher: ServiceLifecycle.Service {
 
     private func refresh(_ state: ClusterState, synced: inout Bool) {
         let start = ContinuousClock.now
-        let topology = TopologyBuilder.build(state)
-        let batch = metrics.batch(topology: topology, state: state)
-        snapshot.update("topology", batches: [batch], timestamp: 0, interval: nil)
+        let (components, relations) = publishSeries(of: state)
+        // The build's memory is free now; give it back before the first scrapes take their own
+        // (readiness below lets them start, Bridge.firstScrapeWait).
+        MemoryReturner.returnFreedMemory()
         let seconds =
             Double((ContinuousClock.now - start).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - start).components.seconds)
         telemetry.recordTopology(
-            components: topology.components.count, relations: topology.relations.count, seconds: seconds,
+            components: components, relations: relations, seconds: seconds,
             objects: [
                 "nodes": state.nodes.count, "pods": state.pods.count, "namespaces": state.namespaces.count,
                 "services": state.services.count, "deployments": state.deployments.count,
@@ -62,10 +63,19 @@ struct TopologyRefresher: ServiceLifecycle.Service {
             logger.info(
                 "topology synced",
                 metadata: [
-                    "topology.components": .stringConvertible(topology.components.count),
-                    "topology.relations": .stringConvertible(topology.relations.count),
+                    "topology.components": .stringConvertible(components),
+                    "topology.relations": .stringConvertible(relations),
                 ])
         }
+    }
+
+    /// Builds the topology of `state`, puts its series on `/metrics` and drops it; returns how
+    /// many components and relations it had.
+    private func publishSeries(of state: ClusterState) -> (components: Int, relations: Int) {
+        let topology = TopologyBuilder.build(state)
+        snapshot.update(
+            "topology", batches: [metrics.batch(topology: topology, state: state)], timestamp: 0, interval: nil)
+        return (topology.components.count, topology.relations.count)
     }
 }
 
