@@ -21,59 +21,56 @@ import Testing
             }.joined(separator: ",") + "]"
     }
 
-    /// Runs a refresher over `store` (watching nodes and pods) while `body` runs.
-    static func withRefresher(
-        store: ClusterStore, source: TopologySource, snapshot: ExpositionSnapshot, readiness: Readiness,
-        _ body: () async throws -> Void
-    ) async throws {
-        let refresher = TopologyRefresher(
-            store: store, resources: ["nodes", "pods"], source: source, snapshot: snapshot, readiness: readiness,
-            telemetry: Telemetry(version: "t"), metrics: TopologyMetrics(), interval: .seconds(3600),
-            logger: Logger(label: "test"))
-        let task = Task { try await refresher.run() }
-        defer { task.cancel() }
-        try await body()
+    /// What a refresher works with: a store watched for nodes and pods, and its readers.
+    struct Parts {
+        let store = ClusterStore(clusterName: "t")
+        let source: TopologySource
+        let snapshot = ExpositionSnapshot(now: { 0 })
+        let readiness = Readiness(conditions: [Bridge.topologySynced])
+
+        init() {
+            source = TopologySource { [store] in TopologyBuilder.build(store.snapshot) }
+        }
+
+        func synced() async -> Bool { await readiness.wait(for: Bridge.topologySynced, atMost: .seconds(10)) }
     }
 
-    static func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    /// Runs a refresher over fresh parts (rebuilding at most once an hour) while `body` runs.
+    static func withRefresher(_ body: (Parts) async throws -> Void) async throws {
+        let parts = Parts()
+        let refresher = TopologyRefresher(
+            store: parts.store, resources: ["nodes", "pods"], source: parts.source, snapshot: parts.snapshot,
+            readiness: parts.readiness, telemetry: Telemetry(version: "t"), metrics: TopologyMetrics(),
+            interval: .seconds(3600), logger: Logger(label: "test"))
+        let task = Task { try await refresher.run() }
+        defer { task.cancel() }
+        try await body(parts)
     }
 
     @Test func nothingIsBuiltOrServedBeforeEveryResourceListedOnce() async throws {
-        let store = ClusterStore(clusterName: "t")
-        let source = TopologySource { TopologyBuilder.build(store.snapshot) }
-        let snapshot = ExpositionSnapshot(now: { 0 })
-        let readiness = Readiness(conditions: [Bridge.topologySynced])
-        try await Self.withRefresher(store: store, source: source, snapshot: snapshot, readiness: readiness) {
-            store.replaceAll("nodes", with: try Self.objects(Self.node))
+        try await Self.withRefresher { parts in
+            parts.store.replaceAll("nodes", with: try Self.objects(Self.node))
             // Several of the refresher's 200 ms looks while pods have not listed yet.
             try await Task.sleep(for: .milliseconds(700))
-            #expect(snapshot.seriesCount == 0, "topology series of a partial state were exposed")
-            #expect(source.topology == nil)
-            #expect(readiness.missing == [Bridge.topologySynced])
+            #expect(parts.snapshot.seriesCount == 0, "topology series of a partial state were exposed")
+            #expect(parts.source.topology == nil)
+            #expect(parts.readiness.missing == [Bridge.topologySynced])
 
-            store.replaceAll("pods", with: try Self.objects(Self.pods("p1")))
-            try await Self.waitUntil { readiness.missing.isEmpty }
-            #expect(readiness.missing.isEmpty)
-            #expect(snapshot.seriesCount > 0)
-            #expect(source.topology?.components["urn:kubernetes:/t:shop:pod/p1"] != nil)
+            parts.store.replaceAll("pods", with: try Self.objects(Self.pods("p1")))
+            #expect(await parts.synced())
+            #expect(parts.snapshot.seriesCount > 0)
+            #expect(parts.source.topology?.components["urn:kubernetes:/t:shop:pod/p1"] != nil)
         }
     }
 
     @Test func readersGetTheTopologyOfTheStateWhenTheyAskNotOfTheLastBuild() async throws {
-        let store = ClusterStore(clusterName: "t")
-        let source = TopologySource { TopologyBuilder.build(store.snapshot) }
-        let snapshot = ExpositionSnapshot(now: { 0 })
-        let readiness = Readiness(conditions: [Bridge.topologySynced])
-        try await Self.withRefresher(store: store, source: source, snapshot: snapshot, readiness: readiness) {
-            store.replaceAll("nodes", with: try Self.objects(Self.node))
-            store.replaceAll("pods", with: try Self.objects(Self.pods("p1")))
-            try await Self.waitUntil { readiness.missing.isEmpty }
-            #expect(readiness.missing.isEmpty)
+        try await Self.withRefresher { parts in
+            parts.store.replaceAll("nodes", with: try Self.objects(Self.node))
+            parts.store.replaceAll("pods", with: try Self.objects(Self.pods("p1")))
+            #expect(await parts.synced())
             // The refresher rebuilds at most once an hour here; the source builds from the store.
-            store.replaceAll("pods", with: try Self.objects(Self.pods("p1", "p2")))
-            let topology = try #require(source.topology)
+            parts.store.replaceAll("pods", with: try Self.objects(Self.pods("p1", "p2")))
+            let topology = try #require(parts.source.topology)
             #expect(topology.components["urn:kubernetes:/t:shop:pod/p2"] != nil)
         }
     }
