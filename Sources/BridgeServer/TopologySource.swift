@@ -6,7 +6,8 @@ import Synchronization
 /// 11,000 pods (51,000 components, 143,000 relations) holds about 140 MB, more than the rest of the
 /// bridge's state at that size, while its readers ask rarely: the forwarder once a
 /// `topology_interval` (90 s by default), `/api/v1/topology` when an operator looks. A build
-/// costs about a second of CPU at that size (docs/performance.md, sixth round).
+/// takes a few seconds at that size (3.5 s with its series, beside the scrapes, on 2 cores;
+/// docs/performance.md, sixth round).
 public final class TopologySource: Sendable {
     private let build: @Sendable () -> Topology
     private let available = Atomic<Bool>(false)
