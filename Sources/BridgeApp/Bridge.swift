@@ -25,7 +25,8 @@ public struct Bridge: Sendable {
     /// joins the first series to the whole cluster, and keeps the first build of the topology
     /// (about 110 MB at 11,000 pods, freed after) and the first processing of the largest scrapes
     /// (about 130 MB for kube-state-metrics there) from adding up to the bridge's peak memory
-    /// (docs/performance.md, sixth round). Without an API server the scrapes start after it.
+    /// (docs/performance.md, sixth round). A bridge whose API server is slow or gone waits no
+    /// longer than this on its account.
     public static let firstScrapeWait: Duration = .seconds(10)
     /// How often memory freed inside the heap goes back to the system (MemoryReturner).
     public static let memoryReturnInterval: Duration = .seconds(10)
