@@ -29,30 +29,34 @@ public struct TopologyMetrics: Sendable {
         batch.symbols = SymbolTable(capacity: 1)
         func symbol(_ string: String) -> Symbol { symbols.intern(string) }
         let (urn, type, name, namespace) = (symbol("urn"), symbol("type"), symbol("name"), symbol("namespace"))
-        let judged = healthByURN(state)
+        // Nodes, workloads and pods with their components, looked up once for sizing and writing.
+        let judged = healthByURN(state).compactMap { urn, health in topology.components[urn].map { ($0, health) } }
+        // The `namespace` label, which cluster-wide components do not have.
+        func namespaceLabel(_ component: Component) -> String? {
+            component.tags["namespace"].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func labelCount(_ component: Component) -> Int { namespaceLabel(component) == nil ? 3 : 4 }
+        func appendComponentLabels(_ component: Component) {
+            batch.appendLabel(Label(name: urn, value: symbol(component.externalId)))
+            batch.appendLabel(Label(name: type, value: symbol(component.type.rawValue)))
+            batch.appendLabel(Label(name: name, value: symbol(component.name)))
+            if let value = namespaceLabel(component) { batch.appendLabel(Label(name: namespace, value: symbol(value))) }
+        }
         // Sized once: at 11,000 pods this batch holds 230,000 series for as long as `/metrics`
         // serves it, and grown by doubling it kept up to as much again unused (docs/performance.md).
         let relationCount = includeRelations ? topology.relations.count : 0
         let statesCount = HealthState.allCases.count
-        func labelCount(_ component: Component) -> Int { component.tags["namespace"]?.isEmpty == false ? 4 : 3 }
         batch.reserveCapacity(
             samples: topology.components.count + relationCount + judged.count * statesCount,
             labels: topology.components.values.reduce(0) { $0 + labelCount($1) } + 3 * relationCount
-                + judged.reduce(0) { sum, entry in
-                    sum + (topology.components[entry.0].map { (labelCount($0) + 1) * statesCount } ?? 0)
-                })
+                + judged.reduce(0) { $0 + (labelCount($1.0) + 1) * statesCount })
 
         batch.beginFamily(
             name: symbol(Self.componentInfo), type: .gauge,
             help: symbol("One series per topology component: its URN, type, name and namespace."), unit: nil)
         let components = topology.components.values.sorted { $0.externalId < $1.externalId }
         for component in components {
-            batch.appendLabel(Label(name: urn, value: symbol(component.externalId)))
-            batch.appendLabel(Label(name: type, value: symbol(component.type.rawValue)))
-            batch.appendLabel(Label(name: name, value: symbol(component.name)))
-            if let value = component.tags["namespace"], !value.isEmpty {
-                batch.appendLabel(Label(name: namespace, value: symbol(value)))
-            }
+            appendComponentLabels(component)
             batch.appendSample(name: symbol(Self.componentInfo), value: 1, timestamp: nil, exemplar: nil)
         }
 
@@ -75,15 +79,9 @@ public struct TopologyMetrics: Sendable {
             help: symbol("Health of nodes, workloads and pods: 1 for the current state of CLEAR, DEVIATING, CRITICAL."),
             unit: nil)
         let states = HealthState.allCases.map { symbol($0.rawValue) }
-        for (componentURN, health) in judged {
-            guard let component = topology.components[componentURN] else { continue }
+        for (component, health) in judged {
             for (index, healthState) in HealthState.allCases.enumerated() {
-                batch.appendLabel(Label(name: urn, value: symbol(component.externalId)))
-                batch.appendLabel(Label(name: type, value: symbol(component.type.rawValue)))
-                batch.appendLabel(Label(name: name, value: symbol(component.name)))
-                if let value = component.tags["namespace"], !value.isEmpty {
-                    batch.appendLabel(Label(name: namespace, value: symbol(value)))
-                }
+                appendComponentLabels(component)
                 batch.appendLabel(Label(name: healthName, value: states[index]))
                 batch.appendSample(
                     name: healthName, value: health.state == healthState ? 1 : 0, timestamp: nil, exemplar: nil)
