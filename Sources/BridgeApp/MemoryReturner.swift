@@ -1,15 +1,11 @@
 import ServiceLifecycle
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Hands the memory that glibc's allocator keeps after it is freed back to the system, every
 /// `interval` (and after each topology build, `TopologyRefresher`). glibc returns only the top
 /// of its heap by itself; the holes that each scrape round's buffers leave among longer-lived
 /// allocations stay resident, and at 11,000 pods they added about 100 MB to the bridge's peak
 /// memory. `malloc_trim` releases the free pages inside the heap too; every 10 s it costs about
-/// 8 % more CPU there, in page faults when the next round takes the pages again
+/// 7 % more CPU there, in page faults when the next round takes the pages again
 /// (docs/performance.md, sixth round).
 struct MemoryReturner: ServiceLifecycle.Service {
     /// How often freed memory is returned.
@@ -19,18 +15,8 @@ struct MemoryReturner: ServiceLifecycle.Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             // A graceful shutdown ends the wait; the loop condition then stops the service.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            Self.returnFreedMemory()
+            AllocatorTuning.returnFreedMemory()
         }
-    }
-
-    /// Calls glibc's `malloc_trim(0)`, looked up at run time: malloc.h is not in Swift's Glibc
-    /// module, and a C library without it is simply left alone.
-    static func returnFreedMemory() {
-        #if canImport(Glibc)
-            guard let symbol = dlsym(nil, "malloc_trim") else { return }
-            typealias MallocTrim = @convention(c) (Int) -> Int32
-            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
-        #endif
     }
 }
 

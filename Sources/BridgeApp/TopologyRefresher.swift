@@ -46,7 +46,7 @@ struct TopologyRefresher: ServiceLifecycle.Service {
         let (components, relations) = publishSeries(of: state)
         // The build's memory is free now; give it back before the first scrapes take their own
         // (readiness below lets them start, Bridge.firstScrapeWait).
-        MemoryReturner.returnFreedMemory()
+        AllocatorTuning.returnFreedMemory()
         let seconds =
             Double((ContinuousClock.now - start).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - start).components.seconds)

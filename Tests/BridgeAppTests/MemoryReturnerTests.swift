@@ -28,7 +28,7 @@ import Testing
         defer { for pin in pins { pin.deallocate() } }
         for block in blocks { block.deallocate() }
         let before = try Self.residentAnonymousBytes()
-        MemoryReturner.returnFreedMemory()
+        AllocatorTuning.returnFreedMemory()
         let after = try Self.residentAnonymousBytes()
         // Other tests allocate meanwhile; most of the 64 MiB must still be seen to go.
         #expect(before - after > 40 << 20, "before \(before >> 20) MiB, after \(after >> 20) MiB")
