@@ -9,7 +9,8 @@ import Testing
 /// Replicas electing a leader on a Lease of the real simulator, which answers 409 as an API
 /// server does; timings are shrunk (renew deadline 2 s, retry 0.25 s) so failover fits a test.
 /// Waits poll with generous limits, so a loaded machine slows the tests rather than failing them;
-/// time bounds that prove a rule are lower bounds, or upper bounds far below the alternative.
+/// time bounds that prove a rule are lower bounds (counted from the lease's last renewal, not from
+/// the moment of the test's action), or upper bounds far below the alternative.
 @Suite struct LeaderElectorTests {
     let client = HTTPClient(userAgent: "stackbridge-test")
 
@@ -40,6 +41,13 @@ import Testing
         let url = simulator.url + "/apis/coordination.k8s.io/v1/namespaces/monitoring/leases/stackbridge"
         let response = try await client.execute(HTTPRequest(url: url)).requireSuccess(url: url)
         return try JSONDecoder().decode(Lease.self, from: Data(response.body))
+    }
+
+    /// The instant a MicroTime (`2006-01-02T15:04:05.000000Z`) names.
+    func microTimeDate(_ text: String) -> Date? {
+        let parts = text.dropLast().split(separator: ".")
+        guard parts.count == 2, let fraction = Double("0." + parts[1]) else { return nil }
+        return ISO8601DateFormatter().date(from: parts[0] + "Z")?.addingTimeInterval(fraction)
     }
 
     /// Polls every 50 ms until `condition` holds; false after `limit`.
@@ -103,13 +111,18 @@ import Testing
         try await Task.sleep(for: .seconds(1))
         #expect(!second.isLeader)
         // Cancelled rather than shut down: like a SIGKILL, the lease is not released.
-        let vanished = ContinuousClock.now
         first.task.cancel()
         await first.task.value
-        #expect(try await lease(simulator).spec.holderIdentity == "first")
+        let left = try await lease(simulator).spec
+        #expect(left.holderIdentity == "first")
         #expect(await eventually(within: .seconds(20)) { second.isLeader })
-        let waited = ContinuousClock.now - vanished
-        #expect(waited >= .milliseconds(5500), "took over after \(waited), before the 6 s lease ran out")
+        // The lease runs from its last renewal, which a loaded machine may have made well before the
+        // cancel; the second replica saw that renewal no earlier than it was written, so it may take
+        // over a full lease duration after it and not before (less 0.1 s for the microsecond
+        // rounding and the wall clock against the monotonic one).
+        let renewed = try #require(left.renewTime.flatMap(microTimeDate))
+        let waited = Date().timeIntervalSince(renewed)
+        #expect(waited >= 5.9, "took over \(waited) s after the last renewal, before the 6 s lease ran out")
         #expect(try await lease(simulator).spec.holderIdentity == "second")
         await second.group.triggerGracefulShutdown()
         await second.task.value
@@ -120,10 +133,13 @@ import Testing
         let logs = LogCapture()
         let replica = Replica("lonely", simulator: simulator, client: client, logs: logs, leaseDuration: .seconds(6))
         try #require(await eventually(within: .seconds(20)) { replica.isLeader })
-        let cut = ContinuousClock.now
+        // The deadline runs from the last renewal, no earlier than the one read here: on a loaded
+        // machine that may be well before the cut.
+        let renewed = try #require(try await lease(simulator).spec.renewTime.flatMap(microTimeDate))
         simulator.stop()
         #expect(await eventually(within: .seconds(20)) { !replica.isLeader })
-        #expect(ContinuousClock.now - cut >= .milliseconds(1750))
+        let held = Date().timeIntervalSince(renewed)
+        #expect(held >= 1.9, "stepped down \(held) s after a renewal, before the 2 s renew deadline")
         #expect(logs.records.map(\.message).contains { $0.contains("lost leadership") })
         // About eight failed looks; a line only for each new reason (refused, perhaps a timeout).
         let failures = logs.records.map(\.message).filter { $0.contains("could not read the lease") }.count
