@@ -334,9 +334,13 @@ import Testing
         #expect((times.last ?? 0) > outageStart + 15, "samples continue after the outage")
         // One hole only, the bridge's own restart (nobody scraped then): every other step is one
         // 1 s round, so what was scraped during the outage before and after the restart arrived.
+        // A SIGTERM flushes the last round to the spool; a SIGKILL that falls between a scrape and
+        // its spooling (the 200 ms batch deadline, longer on a loaded machine) loses that one round,
+        // so the hole may be one round wider.
         let sorted = gaps.sorted(by: >)
         let worst = sorted.first ?? .infinity
-        #expect(worst <= downtime + 1.5, "largest gap \(worst) s with the bridge gone \(downtime) s (signal \(signal))")
+        let allowed = downtime + (signal == SIGKILL ? 2.5 : 1.5)
+        #expect(worst <= allowed, "largest gap \(worst) s with the bridge gone \(downtime) s (signal \(signal))")
         #expect(sorted.dropFirst().first ?? 0 <= 1.5, "a second gap of \(sorted.dropFirst().first ?? 0) s")
         if signal == SIGKILL {
             // DESIGN.md target: killed during an outage and restarted, worst gap at most 4 s.
