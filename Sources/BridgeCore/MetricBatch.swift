@@ -18,20 +18,6 @@ public struct MetricBatch: Sendable {
         public var sampleRange: Range<Int>
     }
 
-    /// One sample: name, labels (a range of ``MetricBatch/labels``), value, optional timestamp and exemplar.
-    public struct Sample: Sendable, Hashable {
-        /// The metric name of the sample (for a histogram bucket, `x_bucket`).
-        public var name: Symbol
-        /// Indices of the sample's labels in ``MetricBatch/labels``, in input order.
-        public var labelRange: Range<Int>
-        /// The sample value.
-        public var value: Double
-        /// The explicit timestamp in milliseconds, if the exposition carried one.
-        public var timestamp: Int64?
-        /// Index into ``MetricBatch/exemplars``, if the sample carried an exemplar.
-        public var exemplar: Int?
-    }
-
     /// An OpenMetrics exemplar attached to a sample.
     public struct Exemplar: Sendable, Hashable {
         /// Indices of the exemplar's labels in ``MetricBatch/labels``.
