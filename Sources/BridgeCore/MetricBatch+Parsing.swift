@@ -45,6 +45,7 @@ extension MetricBatch {
             decoder.consume(entry, from: parser)
         }
         issues = parser.issues
+        decoder.batch.stopSharingLabels()
         return decoder.batch
     }
 
@@ -79,6 +80,11 @@ extension MetricBatch {
             self.format = format
             self.expected = expected
             scratch.reserveCapacity(256)
+            if let expected {
+                // A steady scrape repeats the last one's series: its samples fit, its labels are shared.
+                self.batch.reserveCapacity(samples: expected.count, labels: 0)
+                self.batch.shareLabels(expected.labelArray)
+            }
         }
 
         mutating func knownSeriesLength(in line: UnsafeRawBufferPointer) -> Int? {
@@ -142,10 +148,16 @@ extension MetricBatch {
         private mutating func appendSample(_ parser: ExpositionParser) {
             if parser.isKnownSeries, let expected {
                 let index = batch.samples.count
-                beginSample(named: expected.name(at: index))
+                let name = expected.name(at: index)
+                beginSample(named: name)
+                if batch.appendSample(
+                    name: name, value: parser.value, timestamp: parser.timestamp,
+                    sharedLabels: expected.labelRange(at: index))
+                {
+                    return
+                }
                 batch.appendLabels(expected.labels(at: index))
-                batch.appendSample(
-                    name: expected.name(at: index), value: parser.value, timestamp: parser.timestamp, exemplar: nil)
+                batch.appendSample(name: name, value: parser.value, timestamp: parser.timestamp, exemplar: nil)
                 return
             }
             let name = batch.symbols.intern(UnsafeRawBufferPointer(parser.slice(parser.name)))

@@ -44,7 +44,12 @@ extension MetricBatch {
                 else { return false }
                 next = sample.labelRange.upperBound
             }
-            return next == labels.count && batch.labels[..<next].elementsEqual(labels)
+            guard next == labels.count, batch.labels.count >= next else { return false }
+            // A batch parsed against this shape usually holds this very array (``MetricBatch/shareLabels(_:)``).
+            let same = batch.labels.withUnsafeBufferPointer { theirs in
+                labels.withUnsafeBufferPointer { ours in theirs.baseAddress == ours.baseAddress }
+            }
+            return same || batch.labels[..<next].elementsEqual(labels)
         }
 
         /// The number of samples.
@@ -55,8 +60,16 @@ extension MetricBatch {
 
         /// The labels of sample `index`.
         func labels(at index: Int) -> ArraySlice<Label> {
-            labels[(index == 0 ? 0 : Int(labelEnds[index - 1]))..<Int(labelEnds[index])]
+            labels[labelRange(at: index)]
         }
+
+        /// Where the labels of sample `index` are in ``labelArray``.
+        func labelRange(at index: Int) -> Range<Int> {
+            (index == 0 ? 0 : Int(labelEnds[index - 1]))..<Int(labelEnds[index])
+        }
+
+        /// The labels of every sample, back to back: the array of the batch the shape was taken of.
+        var labelArray: [Label] { labels }
 
         /// The length of sample `index`'s series text if `line` starts with it, spelled as writers
         /// spell it (``SymbolTable/seriesTextLength(name:labels:in:)``); `symbols` must extend the

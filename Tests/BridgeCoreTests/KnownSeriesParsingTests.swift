@@ -77,6 +77,43 @@ import Testing
         }
     }
 
+    /// Whether two label arrays are one storage.
+    static func shareStorage(_ a: [Label], _ b: [Label]) -> Bool {
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+    }
+
+    @Test func aRepeatedBodyHoldsTheShapesLabelsAndAnyChangeItsOwn() throws {
+        var issues = ParseIssues()
+        let first = MetricBatch.parse(Array(Self.body.utf8), format: .text, issues: &issues)
+        let shape = try #require(MetricBatch.SeriesShape(first))
+        let repeated = Self.parseBoth(
+            Self.body.replacingOccurrences(of: "} 1\n", with: "} 11\n"), table: first.symbols, shape: shape)
+        #expect(repeated.guided.isIdentical(to: repeated.plain))
+        // `c` and `d{}` are never known, so only a body without them shares its labels whole.
+        let known = Self.body.replacingOccurrences(of: "c{path=\"a\\\\b\"} 5\nd{} 6\n", with: "")
+        let knownFirst = MetricBatch.parse(Array(known.utf8), format: .text, issues: &issues)
+        let knownShape = try #require(MetricBatch.SeriesShape(knownFirst))
+        let again = Self.parseBoth(known, table: knownFirst.symbols, shape: knownShape)
+        #expect(again.known == knownFirst.samples.count)
+        #expect(again.guided.isIdentical(to: again.plain))
+        #expect(Self.shareStorage(again.guided.labels, knownShape.labelArray))
+        #expect(knownShape.describes(again.guided))
+        // Changes at the start, in the middle and at the end: equal to the plain parse, own labels.
+        let changes = [
+            known.replacingOccurrences(of: "p1", with: "p0"),
+            known.replacingOccurrences(of: "b 4", with: "b{x=\"y\"} 4"),
+            known.replacingOccurrences(of: "e{x=\"1\"} 7\n", with: ""),
+            known + "f{a=\"b\"} 8\n",
+            known.replacingOccurrences(of: "b_total 3", with: "b_total 3 # {t=\"1\"} 1"),
+        ]
+        for text in changes {
+            let result = Self.parseBoth(text, table: knownFirst.symbols, shape: knownShape)
+            #expect(result.guided.isIdentical(to: result.plain), "\(text)")
+            #expect(!Self.shareStorage(result.guided.labels, knownShape.labelArray), "\(text)")
+            #expect(knownShape.labelArray == knownFirst.labels, "the shape is untouched")
+        }
+    }
+
     @Test func openMetricsExemplarsAndTimestampsTakeTheFullParse() throws {
         let body = "# TYPE a counter\na_total{x=\"1\"} 1 1700000000.5\na_total{x=\"2\"} 2\n# EOF\n"
         var issues = ParseIssues()
