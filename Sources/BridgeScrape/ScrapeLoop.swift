@@ -109,9 +109,12 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
         // Room for a body the size of the last one and an eighth more, made once.
         request.expectedBodyBytes = processor.lastBodyBytes + processor.lastBodyBytes / 8
         do {
-            let response = try await client.execute(request).requireSuccess(url: target.url)
+            var response = try await client.execute(request).requireSuccess(url: target.url)
+            // Moved out, so that the processor's copy is the only one and it can free the body early.
+            let body = response.body
+            response.body = []
             return processor.process(
-                body: response.body,
+                body: consume body,
                 contentType: response.header("Content-Type"),
                 timestamp: timestamp,
                 duration: { Self.seconds(start.duration(to: clock.now)) }

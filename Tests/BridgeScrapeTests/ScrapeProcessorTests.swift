@@ -4,6 +4,10 @@ import Testing
 
 @testable import BridgeScrape
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The pure part of a scrape: body in, result out, staleness across scrapes.
 @Suite struct ScrapeProcessorTests {
     static func kubelet(_ node: String = "n1", relabel: [RelabelConfig] = [], sampleLimit: Int = 0) -> ScrapeTarget {
@@ -156,5 +160,35 @@ import Testing
         )
         #expect(result.parseIssues.isEmpty)
         #expect(result.series.familyValues.first?.type == .counter)
+    }
+
+    /// Whether every page of the `length` bytes at `address` is mapped (mincore fails with ENOMEM
+    /// for an unmapped page).
+    static func isMapped(_ address: UnsafeRawPointer, length: Int) -> Bool {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = Int(bitPattern: address) & ~(page - 1)
+        var vector = [UInt8](repeating: 0, count: (length + page) / page + 1)
+        return mincore(UnsafeMutableRawPointer(bitPattern: start), length, &vector) == 0
+    }
+
+    @Test func theBodyIsFreedOnceParsedBeforeTheRestOfTheWork() throws {
+        // Room for 64 MiB: above glibc's largest mmap threshold, so the body is a mapping of its
+        // own that freeing unmaps, which mincore sees.
+        var body: [UInt8] = []
+        body.reserveCapacity(64 << 20)
+        body.append(contentsOf: "# TYPE a gauge\na 1\n".utf8)
+        let address = try #require(body.withUnsafeBytes { $0.baseAddress })
+        #expect(Self.isMapped(address, length: 64 << 20))
+        var mappedAtTheEnd = true
+        var processor = ScrapeProcessor(target: Self.kubelet())
+        let result = processor.process(
+            body: consume body, contentType: nil, timestamp: 1000,
+            duration: {
+                // Read when processing is done, with the result not yet returned.
+                mappedAtTheEnd = Self.isMapped(address, length: 64 << 20)
+                return 0.1
+            })
+        #expect(result.up && result.series.samples.count == 1)
+        #expect(!mappedAtTheEnd, "the body was still held when processing ended")
     }
 }
