@@ -82,7 +82,7 @@ extension MetricBatch {
             scratch.reserveCapacity(256)
             if let expected {
                 // A steady scrape repeats the last one's series: its samples fit, its labels are shared.
-                self.batch.reserveCapacity(samples: expected.count, labels: 0)
+                self.batch.samples.reserveCapacity(expected.count)
                 self.batch.shareLabels(expected.labelArray)
             }
         }
