@@ -176,20 +176,19 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Called by libcurl with one header line; a status line starts a new response (redirects).
     func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var line = String(decoding: bytes, as: UTF8.self)
-        while let last = line.unicodeScalars.last, last == "\r" || last == "\n" { line.unicodeScalars.removeLast() }
-        if line.isEmpty, let streamSink, status >= 200, !(300..<400).contains(status) {
-            // The final response's headers are complete (redirects and 1xx responses have their own).
-            streamSink.headersComplete(status: status, headers: headers)
-        }
-        if line.hasPrefix("HTTP/") {
+        switch HTTPHeaderLine(bytes) {
+        case .end:
+            if let streamSink, status >= 200, !(300..<400).contains(status) {
+                // The final response's headers are complete (redirects and 1xx responses have their own).
+                streamSink.headersComplete(status: status, headers: headers)
+            }
+        case .status(let code):
             headers.removeAll()
-            let fields = line.split(separator: " ", maxSplits: 2)
-            status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].lowercased()
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t")
+            status = code
+        case .field(let name, let value):
             headers.append((name, value))
+        case .other:
+            break
         }
         return bytes.count
     }
@@ -245,13 +244,4 @@ private func curlWriteHeader(
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     return transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
-    }
 }
