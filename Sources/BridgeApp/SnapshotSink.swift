@@ -16,7 +16,7 @@ final class SnapshotSink: ScrapeSink {
     private let leadership: Leadership
     /// Each target's last scraped series in remote-write form, with their series version: a scrape
     /// with the same series writes these again with its values instead of converting.
-    private let encodings = Mutex<[String: (version: UInt64, series: EncodedSeries)]>([:])
+    private let encodings = Mutex<[String: (version: UInt64, series: [EncodedSeries])]>([:])
 
     init(
         snapshot: ExpositionSnapshot, telemetry: Telemetry, readiness: Readiness, queues: [RemoteWriteQueue],
@@ -60,10 +60,11 @@ final class SnapshotSink: ScrapeSink {
     /// a queue is full and its senders keep up, so a large scrape is paced by the receiver rather
     /// than dropped (``RemoteWriteQueue``).
     ///
-    /// A batch with a series version (``ScrapeResult/seriesVersion``) is encoded whole and kept for
-    /// the target's next scrape, which writes the same encoded series with its own values when its
-    /// version is the same. Other batches are converted and queued a slice at a time, so that the
-    /// staleness markers of a large target are never held converted whole beside the queue.
+    /// Batches are converted and queued a slice at a time; the queues hold references to the
+    /// encoded series with each sample's value (``QueuedSamples``), and write a series' bytes only
+    /// into the request that sends it. A batch with a series version (``ScrapeResult/seriesVersion``)
+    /// keeps its encoded slices for the target's next scrape, which queues the same encoded series
+    /// with its own values when its version is the same.
     private func forward(_ batches: [(MetricBatch, version: UInt64)], of target: ScrapeTarget, timestamp: Int64)
         async
     {
@@ -75,37 +76,44 @@ final class SnapshotSink: ScrapeSink {
         let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
         let shardCounts = Set(queues.map(\.shardCount))
         for (batch, version) in batches {
+            let slices = stride(from: 0, to: batch.samples.count, by: Self.sliceSamples).map {
+                $0..<min(batch.samples.count, $0 + Self.sliceSamples)
+            }
             let kept =
                 version == 0
                 ? nil
-                : encodings.withLock { encodings -> EncodedSeries? in
-                    if let kept = encodings[target.id], kept.version == version { return kept.series }
+                : encodings.withLock { encodings -> [EncodedSeries]? in
+                    if let kept = encodings[target.id], kept.version == version, kept.series.count == slices.count {
+                        return kept.series
+                    }
                     // Another version's series go before this one's are encoded beside them.
                     encodings[target.id] = nil
                     return nil
                 }
             guard !batch.samples.isEmpty else { continue }
             var converter = kept == nil ? SeriesConverter(batch, extraLabels: extra) : nil
-            var encoded = kept ?? EncodedSeries()
-            for start in stride(from: 0, to: batch.samples.count, by: Self.sliceSamples) {
-                let slice = start..<min(batch.samples.count, start + Self.sliceSamples)
-                if converter != nil {
-                    if version == 0 { encoded = EncodedSeries(first: start) }
+            var encodedSlices: [EncodedSeries] = []
+            for (number, slice) in slices.enumerated() {
+                var encoded: EncodedSeries
+                if let kept {
+                    encoded = kept[number]
+                } else {
+                    // Each slice's series on their own, fitted before they are queued: the queue
+                    // holds them by reference until sent (QueuedSamples), so they must not grow after.
+                    encoded = EncodedSeries(first: slice.lowerBound)
                     converter!.encode(slice, into: &encoded)
+                    encoded.shrinkToFit()
+                    encodedSlices.append(encoded)
                 }
-                // Written once per shard count (one for every queue with the default
-                // queue_config), straight into each shard's part.
-                var converted: [Int: [RemoteWriteBatch]] = [:]
+                // Split once per shard count (one for every queue with the default queue_config).
+                var queued: [Int: [QueuedSamples]] = [:]
                 for shardCount in shardCounts {
-                    var parts = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: shardCount)
-                    encoded.write(slice, values: batch, timestamp: timestamp, sharding: &parts)
-                    converted[shardCount] = parts
+                    queued[shardCount] = encoded.queued(slice, values: batch, timestamp: timestamp, shards: shardCount)
                 }
-                for queue in queues { await queue.enqueue(sharded: converted[queue.shardCount]!) }
+                for queue in queues { await queue.enqueue(sharded: queued[queue.shardCount]!) }
             }
             if version != 0 && kept == nil {
-                encoded.shrinkToFit()
-                encodings.withLock { $0[target.id] = (version, encoded) }
+                encodings.withLock { $0[target.id] = (version, encodedSlices) }
             }
         }
     }

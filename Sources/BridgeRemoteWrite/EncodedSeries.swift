@@ -162,6 +162,46 @@ public struct EncodedSeries: Sendable {
         }
     }
 
+    /// The samples `range` of `batch` (within ``samples``) as references to these series, each in
+    /// the part of `shards` its hash picks (`hash % shards`, as ``RemoteWriteQueue`` shards), with
+    /// the sample's value and its own timestamp or else `timestamp`: nothing is written until a
+    /// request is taken from the queue (``QueuedSamples``).
+    public func queued(_ range: Range<Int>, values batch: MetricBatch, timestamp: Int64, shards: Int)
+        -> [QueuedSamples]
+    {
+        precondition(range.isEmpty || samples.contains(range.lowerBound) && range.upperBound <= samples.upperBound)
+        guard shards > 0 else { return [] }
+        var parts = [QueuedSamples](repeating: QueuedSamples(of: self), count: shards)
+        let divisor = UInt64(shards)
+        hashes.withUnsafeBufferPointer { hashes in
+            var counts = [Int](repeating: 0, count: shards)
+            for index in range { counts[Int(hashes[index - first] % divisor)] += 1 }
+            for part in parts.indices { parts[part].reserveCapacity(counts[part]) }
+            batch.samples.withUnsafeBufferPointer { samples in
+                for index in range {
+                    let sample = samples[index]
+                    let series = index - first
+                    parts[Int(hashes[series] % divisor)].append(
+                        series: series, value: sample.value, timestamp: sample.timestamp ?? timestamp)
+                }
+            }
+        }
+        return parts
+    }
+
+    /// Bytes of series `series`' `labels` fields together.
+    func labelBytes(of series: Int) -> Int { Int(labelBytes[series]) }
+
+    /// Writes one sample per entry, in order, at the end of `destination`.
+    func write(_ entries: ArraySlice<QueuedSamples.Entry>, into destination: inout RemoteWriteBatch) {
+        withFields { view in
+            for entry in entries {
+                view.write(
+                    series: Int(entry.series), value: entry.value, timestamp: entry.timestamp, into: &destination)
+            }
+        }
+    }
+
     /// The most bytes a series takes in a `WriteRequest` besides its `labels` fields: the
     /// `timeseries` field's tag and length (at most 1 + 5) and one `Sample` field (1 + 1 + 9 for
     /// the value + 11 for the timestamp).

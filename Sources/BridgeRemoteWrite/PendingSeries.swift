@@ -1,10 +1,44 @@
-/// The series waiting in one queue shard, oldest first: the enqueued batches themselves, each with
-/// the range of its series not yet taken. Enqueueing keeps a reference to the batch, and taking or
-/// dropping moves a range's start, so what stays is never moved; only a taken request's worth is
-/// copied, into one contiguous body (docs/performance.md).
+/// The series waiting in one queue shard, oldest first: the enqueued parts themselves, each with
+/// the range of its series not yet taken. Enqueueing keeps a reference to the part, and taking or
+/// dropping moves a range's start, so what stays is never moved. A request is taken as ranges
+/// (``takeFirst(_:)``, cheap enough to do under the shard's lock) and written into one contiguous
+/// body afterwards (``batch()``): parts already in wire form are copied, ``QueuedSamples`` are
+/// written from their encoded series only then (docs/performance.md).
 struct PendingSeries: Sendable {
+    /// An enqueued part.
+    enum Part: Sendable {
+        /// Series already in wire form.
+        case written(RemoteWriteBatch)
+        /// Samples of encoded series, written when taken.
+        case queued(QueuedSamples)
+
+        /// Series (each with one sample) in the part.
+        var count: Int {
+            switch self {
+            case .written(let batch): batch.count
+            case .queued(let samples): samples.count
+            }
+        }
+
+        /// At most the bytes the series `range` take written.
+        func byteCount(of range: Range<Int>) -> Int {
+            switch self {
+            case .written(let batch): batch.byteCount(of: range)
+            case .queued(let samples): samples.byteCount(of: range)
+            }
+        }
+
+        /// Writes the series `range` at the end of `destination`.
+        func write(_ range: Range<Int>, into destination: inout RemoteWriteBatch) {
+            switch self {
+            case .written(let batch): destination.append(range, of: batch)
+            case .queued(let samples): samples.write(range, into: &destination)
+            }
+        }
+    }
+
     private struct Chunk {
-        var batch: RemoteWriteBatch
+        var part: Part
         var range: Range<Int>
     }
 
@@ -18,56 +52,58 @@ struct PendingSeries: Sendable {
     /// Whether none wait.
     var isEmpty: Bool { count == 0 }
 
+    /// Appends series `range` of `part` (all of them by default), without copying.
+    mutating func append(_ part: Part, range: Range<Int>? = nil) {
+        let range = range ?? 0..<part.count
+        guard !range.isEmpty else { return }
+        chunks.append(Chunk(part: part, range: range))
+        count += range.count
+    }
+
     /// Appends series `range` of `batch` (all of them by default), without copying.
     mutating func append(_ batch: RemoteWriteBatch, range: Range<Int>? = nil) {
-        let range = range ?? 0..<batch.count
-        guard !range.isEmpty else { return }
-        chunks.append(Chunk(batch: batch, range: range))
-        count += range.count
+        append(.written(batch), range: range)
     }
 
     /// Takes up to `limit` of the oldest series as one batch.
     mutating func removeFirst(_ limit: Int) -> RemoteWriteBatch {
-        var taken = RemoteWriteBatch()
+        var taken = takeFirst(limit)
+        return taken.batch()
+    }
+
+    /// Takes up to `limit` of the oldest series, as the ranges of the parts they are in.
+    mutating func takeFirst(_ limit: Int) -> PendingSeries {
+        var taken = PendingSeries()
         var wanted = min(limit, count)
-        var sized = false
         while wanted > 0 {
             let chunk = chunks[head]
-            if taken.isEmpty && chunk.range == 0..<chunk.batch.count && chunk.range.count <= wanted {
-                // A whole untouched chunk is handed over as it is; once the chunk lets go of it,
-                // later appends grow it in place.
-                taken = chunk.batch
-                wanted -= chunk.range.count
-                count -= chunk.range.count
-                advance()
-                continue
-            }
-            if !sized {
-                // Room for the whole request at once, rather than doubling towards it.
-                taken.reserveCapacity(bytes: byteCount(ofFirst: wanted), series: wanted)
-                sized = true
-            }
-            let slice = chunk.range.lowerBound..<(chunk.range.lowerBound + min(wanted, chunk.range.count))
-            taken.append(slice, of: chunk.batch)
-            wanted -= slice.count
-            discard(slice.count)
+            let step = min(wanted, chunk.range.count)
+            taken.append(chunk.part, range: chunk.range.lowerBound..<(chunk.range.lowerBound + step))
+            wanted -= step
+            discard(step)
         }
         return taken
     }
 
-    /// Bytes of the oldest `wanted` series (at most all).
-    private func byteCount(ofFirst wanted: Int) -> Int {
-        var total = 0
-        var rest = wanted
-        var index = head
-        while rest > 0 && index < chunks.count {
-            let chunk = chunks[index]
-            let step = min(rest, chunk.range.count)
-            total += chunk.batch.byteCount(of: chunk.range.lowerBound..<(chunk.range.lowerBound + step))
-            rest -= step
-            index += 1
+    /// Every series held, written into one batch, in order; leaves this empty.
+    mutating func batch() -> RemoteWriteBatch {
+        defer { self = PendingSeries() }
+        var batch = RemoteWriteBatch()
+        var next = head
+        if next < chunks.count, case .written(let whole) = chunks[next].part, chunks[next].range == 0..<whole.count {
+            // A whole untouched batch first is handed over as it is; once its chunk lets go of it,
+            // the rest are appended to it in place.
+            chunks[next].part = .written(RemoteWriteBatch())
+            batch = whole
+            next += 1
         }
-        return total
+        guard next < chunks.count else { return batch }
+        // Room for the whole request at once, rather than doubling towards it.
+        var bytes = 0
+        for index in next..<chunks.count { bytes += chunks[index].part.byteCount(of: chunks[index].range) }
+        batch.reserveCapacity(bytes: bytes, series: count - batch.count)
+        for index in next..<chunks.count { chunks[index].part.write(chunks[index].range, into: &batch) }
+        return batch
     }
 
     /// Drops up to `limit` of the oldest series; returns how many went.
@@ -91,8 +127,8 @@ struct PendingSeries: Sendable {
     }
 
     private mutating func advance() {
-        // Release the batch now; it may be large.
-        chunks[head].batch = RemoteWriteBatch()
+        // Release the part now; it may be large.
+        chunks[head].part = .written(RemoteWriteBatch())
         chunks[head].range = 0..<0
         head += 1
         if head == chunks.count {

@@ -129,9 +129,20 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     /// with ``shardCount`` destinations), each whole: a part that does not fit waits for room while
     /// its shard's sender keeps up, and otherwise moves the shard's oldest to the spool or drops them.
     public func enqueue(sharded parts: [RemoteWriteBatch]) async {
+        await enqueue(parts: parts.map { .written($0) })
+    }
+
+    /// Queues samples of encoded series already split by shard (``EncodedSeries/queued(_:values:timestamp:shards:)``
+    /// with ``shardCount`` shards), as batches in wire form are: their series are written
+    /// into a request only when it is taken.
+    public func enqueue(sharded parts: [QueuedSamples]) async {
+        await enqueue(parts: parts.map { .queued($0) })
+    }
+
+    private func enqueue(parts: [PendingSeries.Part]) async {
         precondition(parts.count == shards.count, "\(parts.count) parts for \(shards.count) shards")
         var dropped = 0
-        for (shardIndex, part) in parts.enumerated() where !part.isEmpty {
+        for (shardIndex, part) in parts.enumerated() where part.count > 0 {
             // Series of `part` from `next` on are still to be queued.
             var next = 0
             while next < part.count {
@@ -274,7 +285,9 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         let behind = shards[index].withLock { shard -> Bool in
             shard.behind = (try? spool.hasBatches(shard: index, of: shards.count)) == true
             guard shard.behind else { return false }
-            while let batch = Self.takeReady(&shard, now: now, config: config) { spoolBatch(batch, shard: index) }
+            while var taken = Self.takeReady(&shard, now: now, config: config) {
+                spoolBatch(taken.batch(), shard: index)
+            }
             return true
         }
         if behind { departures[index].signal() }
@@ -312,9 +325,11 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     /// the deadline; enqueuers waiting for room are woken.
     private func takeReady(_ index: Int) -> RemoteWriteBatch? {
         let now = ContinuousClock.now
-        let batch = shards[index].withLock { Self.takeReady(&$0, now: now, config: config) }
-        if batch != nil { departures[index].signal() }
-        return batch
+        // Taken as ranges under the lock, written into the request after it, so that enqueuers
+        // (the scrapes) do not wait while a request's series are written.
+        guard var taken = shards[index].withLock({ Self.takeReady(&$0, now: now, config: config) }) else { return nil }
+        departures[index].signal()
+        return taken.batch()
     }
 
     /// How long until the shard's oldest sample reaches `batch_send_deadline`; with nothing
@@ -326,13 +341,13 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     }
 
     private static func takeReady(_ shard: inout Shard, now: ContinuousClock.Instant, config: QueueConfig)
-        -> RemoteWriteBatch?
+        -> PendingSeries?
     {
         guard let first = shard.firstArrival, !shard.pending.isEmpty else { return nil }
         guard shard.pending.count >= config.maxSamplesPerSend || now - first >= config.batchSendDeadline else {
             return nil
         }
-        let batch = shard.pending.removeFirst(config.maxSamplesPerSend)
+        let batch = shard.pending.takeFirst(config.maxSamplesPerSend)
         shard.firstArrival = shard.pending.isEmpty ? nil : now
         shard.lastTake = now
         return batch

@@ -1,3 +1,4 @@
+import BridgeCore
 import Testing
 
 @testable import BridgeRemoteWrite
@@ -56,5 +57,36 @@ import Testing
         var seen: [Int] = []
         while !pending.isEmpty { seen += values(pending.removeFirst(7)) }
         #expect(seen == Array(0..<900))
+    }
+
+    @Test func queuedAndWrittenPartsMixAndAreWrittenOnlyWhenTheRequestIsMade() {
+        var issues = ParseIssues()
+        var text = "# TYPE m gauge\n"
+        for index in 0..<40 { text += "m{i=\"\(index + 100)\"} \(index + 100)\n" }
+        let metrics = MetricBatch.parse(Array(text.utf8), format: .text, issues: &issues)
+        var encoded = EncodedSeries()
+        var converter = SeriesConverter(metrics, extraLabels: [])
+        converter.encode(0..<40, into: &encoded)
+        let queued = encoded.queued(0..<40, values: metrics, timestamp: 1, shards: 1)[0]
+        var pending = PendingSeries()
+        pending.append(batch(0..<10))
+        pending.append(.queued(queued), range: 5..<25)
+        pending.append(batch(10..<20), range: 2..<10)
+        pending.append(.queued(queued), range: 30..<40)
+        #expect(pending.count == 48)
+        var taken = pending.takeFirst(33)
+        #expect(taken.count == 33 && pending.count == 15)
+        let request = taken.batch()
+        #expect(taken.isEmpty)
+        #expect(values(request) == Array(0..<10) + Array(105..<125) + Array(12..<15))
+        // The same bytes as if every part had been written on arrival, in one allocation.
+        var expected = batch(0..<10)
+        var written = RemoteWriteBatch()
+        queued.write(0..<40, into: &written)
+        expected.append(5..<25, of: written)
+        expected.append(2..<5, of: batch(10..<20))
+        #expect(request == expected)
+        #expect(request.bytes.capacity <= request.bytes.count + 64 + 20 * EncodedSeries.mostBytesBesideLabels)
+        #expect(values(pending.removeFirst(100)) == Array(15..<20) + Array(130..<140))
     }
 }

@@ -233,4 +233,33 @@ func decode(_ protobuf: [UInt8]) -> [([(String, String)], UInt64, Int64)]? {
             #expect(part.bytes.capacity <= bound, "capacity \(part.bytes.capacity) for \(part.bytes.count) bytes")
         }
     }
+
+    @Test func queuedSamplesWrittenWhenTakenEqualTheWrittenParts() throws {
+        var issues = ParseIssues()
+        var text = "# TYPE m gauge\n"
+        for index in 0..<300 {
+            text += "m{pod=\"p\(index % 11)\",zeta=\"\(index)\"} \(index)\(index % 4 == 0 ? " 77" : "")\n"
+        }
+        let metrics = MetricBatch.parse(Array(text.utf8), format: .text, issues: &issues)
+        let extra = [(name: "job", value: "kubelet"), (name: "instance", value: "node-1")]
+        var converter = SeriesConverter(metrics, extraLabels: extra)
+        var encoded = EncodedSeries(first: 100)
+        var skipped = EncodedSeries()
+        converter.encode(0..<100, into: &skipped)
+        converter.encode(100..<300, into: &encoded)
+        var written = [RemoteWriteBatch](repeating: RemoteWriteBatch(), count: 3)
+        encoded.write(120..<290, values: metrics, timestamp: 9, sharding: &written)
+        let queued = encoded.queued(120..<290, values: metrics, timestamp: 9, shards: 3)
+        #expect(queued.map(\.count) == written.map(\.count))
+        for (part, expected) in zip(queued, written) {
+            var batch = RemoteWriteBatch()
+            part.write(0..<part.count, into: &batch)
+            #expect(batch == expected)
+            // Each sample is a reference, its series' bytes are not held twice.
+            #expect(part.entries.count * MemoryLayout<QueuedSamples.Entry>.stride <= 24 * part.count)
+            #expect(part.byteCount(of: 0..<part.count) >= batch.protobuf().count)
+        }
+        let decoded = try #require(decode(written.flatMap { $0.protobuf() }))
+        #expect(decoded.count == 170 && decoded.contains { $0.2 == 77 } && decoded.contains { $0.2 == 9 })
+    }
 }
