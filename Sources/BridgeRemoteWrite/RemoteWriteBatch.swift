@@ -180,20 +180,20 @@ struct StringRef: Sendable, Hashable {
 public enum Snappy {
     /// `bytes` compressed.
     public static func compress(_ bytes: [UInt8]) -> [UInt8] {
-        var length = snappy_max_compressed_length(bytes.count)
-        var output = [UInt8](repeating: 0, count: length)
-        let status = bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
+        // Written into uninitialised room: zero-filling the worst-case length first touched several
+        // times the pages the compressed body needs.
+        [UInt8](unsafeUninitializedCapacity: snappy_max_compressed_length(bytes.count)) { output, written in
+            var length = output.count
+            let status = bytes.withUnsafeBufferPointer { input in
                 input.withMemoryRebound(to: CChar.self) { input in
-                    out.withMemoryRebound(to: CChar.self) { out in
+                    output.withMemoryRebound(to: CChar.self) { out in
                         snappy_compress(input.baseAddress, input.count, out.baseAddress, &length)
                     }
                 }
             }
+            precondition(status == SNAPPY_OK, "snappy_compress failed: \(status)")
+            written = length
         }
-        precondition(status == SNAPPY_OK, "snappy_compress failed: \(status)")
-        output.removeSubrange(length...)
-        return output
     }
 
     /// `bytes` uncompressed, or nil when they are not valid snappy block data.
