@@ -130,6 +130,13 @@ import Testing
         #expect(warnings.first?.metadata["scrape.target"] == "http://127.0.0.1:\(port)/metrics?token=REDACTED")
         let everything = logs.records.map { "\($0.message) \($0.metadata)" }.joined()
         #expect(!everything.contains("pw@") && !everything.contains("token=abc"))
+        // Every line names the job and the redacted target, the debug lines of each scrape too.
+        #expect(logs.records.filter { $0.message == "scrape done" }.count >= 4)
+        #expect(
+            logs.records.allSatisfy {
+                $0.metadata["scrape.job"] == "down"
+                    && $0.metadata["scrape.target"] == "http://127.0.0.1:\(port)/metrics?token=REDACTED"
+            })
     }
 
     @Test func vanishedSeriesAndRemovedTargetsGetStalenessMarkers() async throws {
