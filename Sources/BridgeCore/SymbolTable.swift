@@ -146,36 +146,59 @@ public struct SymbolTable: Sendable {
     /// needs escaping (its text in an exposition differs from its bytes). The parser uses it to
     /// recognise a line whose series is the one at the same place in the last scrape.
     func seriesTextLength(name: Symbol, labels: ArraySlice<Label>, in line: UnsafeRawBufferPointer) -> Int? {
-        guard let linePointer = line.baseAddress else { return nil }
+        guard line.baseAddress != nil else { return nil }
         return arena.withUnsafeBytes { arena -> Int? in
-            var offset = 0
-            func take(_ symbol: Symbol) -> Bool {
-                let index = Int(symbol.rawValue)
-                let length = Int(lengths[index])
-                guard offset + length <= line.count else { return false }
-                if length > 0 && memcmp(linePointer + offset, arena.baseAddress! + Int(starts[index]), length) != 0 {
-                    return false
+            starts.withUnsafeBufferPointer { starts in
+                lengths.withUnsafeBufferPointer { lengths in
+                    needsEscape.withUnsafeBufferPointer { needsEscape in
+                        var text = SeriesText(line: line, arena: arena, starts: starts, lengths: lengths)
+                        guard text.take(name) else { return nil }
+                        if labels.isEmpty { return text.offset }
+                        guard text.take(UInt8(ascii: "{")) else { return nil }
+                        var first = true
+                        for label in labels {
+                            guard first || text.take(UInt8(ascii: ",")), text.take(label.name),
+                                text.take(UInt8(ascii: "=")), text.take(UInt8(ascii: "\"")),
+                                !needsEscape[Int(label.value.rawValue)], text.take(label.value),
+                                text.take(UInt8(ascii: "\""))
+                            else { return nil }
+                            first = false
+                        }
+                        return text.take(UInt8(ascii: "}")) ? text.offset : nil
+                    }
                 }
-                offset += length
-                return true
             }
-            func take(_ byte: UInt8) -> Bool {
-                guard offset < line.count, line[offset] == byte else { return false }
-                offset += 1
-                return true
+        }
+    }
+
+    /// A line being matched against symbols, from its start. A value type with the table's arrays
+    /// borrowed, rather than closures around a captured offset: those made the compiler check
+    /// exclusive access to the offset at run time on every byte compared.
+    private struct SeriesText {
+        let line: UnsafeRawBufferPointer
+        let arena: UnsafeRawBufferPointer
+        let starts: UnsafeBufferPointer<UInt32>
+        let lengths: UnsafeBufferPointer<UInt32>
+        /// How much of the line matched so far.
+        var offset = 0
+
+        /// Whether the line continues with the bytes of `symbol`; if so, they are passed.
+        mutating func take(_ symbol: Symbol) -> Bool {
+            let index = Int(symbol.rawValue)
+            let length = Int(lengths[index])
+            guard offset + length <= line.count else { return false }
+            if length > 0 && memcmp(line.baseAddress! + offset, arena.baseAddress! + Int(starts[index]), length) != 0 {
+                return false
             }
-            guard take(name) else { return nil }
-            if labels.isEmpty { return offset }
-            guard take(UInt8(ascii: "{")) else { return nil }
-            var first = true
-            for label in labels {
-                guard first || take(UInt8(ascii: ",")), take(label.name), take(UInt8(ascii: "=")),
-                    take(UInt8(ascii: "\"")), !needsEscape[Int(label.value.rawValue)], take(label.value),
-                    take(UInt8(ascii: "\""))
-                else { return nil }
-                first = false
-            }
-            return take(UInt8(ascii: "}")) ? offset : nil
+            offset += length
+            return true
+        }
+
+        /// Whether the line continues with `byte`; if so, it is passed.
+        mutating func take(_ byte: UInt8) -> Bool {
+            guard offset < line.count, line[offset] == byte else { return false }
+            offset += 1
+            return true
         }
     }
 
