@@ -219,11 +219,17 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
 
     /// Runs one sender per shard until shutdown; on shutdown each shard tries once more to send
     /// what it holds.
+    ///
+    /// Each sender runs on an event loop of the write client (``BridgeHTTP/HTTPLoop``) and waits on
+    /// its clock: taking a request, compressing it, sending it and handling the answer then happen
+    /// on that loop's thread. On the cooperative pool, with the global executor's timers, a request
+    /// woke about a dozen threads in turn (docs/performance.md, eighth round).
     public func run() async {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for index in shards.indices {
-                    group.addTask { await self.runShard(index) }
+                    let loop = client.client.loop(for: UInt64(index))
+                    group.addTask(executorPreference: loop.executor) { await self.runShard(index, clock: loop.clock) }
                 }
             }
         } onGracefulShutdown: {
@@ -231,7 +237,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         }
     }
 
-    private func runShard(_ index: Int) async {
+    private func runShard(_ index: Int, clock: HTTPLoopClock) async {
         var backoff = config.minBackoff
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let spool, behindSpool(index) {
@@ -242,7 +248,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                     backoff = config.minBackoff
                 case .retry(let after, _):
                     counters.withLock { $0.samplesRetried += entry.samples }
-                    try? await Task.sleep(for: max(after ?? backoff, backoff))
+                    await Wakeup.sleep(for: max(after ?? backoff, backoff), on: clock)
                     backoff = min(backoff * 2, config.maxBackoff)
                 }
                 continue
@@ -250,7 +256,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
             let seen = arrivals[index].generation
             guard let batch = takeReady(index) else {
                 // Until the oldest waiting sample's deadline, or the next arrival.
-                await arrivals[index].wait(after: seen, timeout: timeUntilDeadline(index))
+                await arrivals[index].wait(after: seen, timeout: timeUntilDeadline(index), clock: clock)
                 continue
             }
             if spool != nil {
@@ -260,7 +266,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                     spoolBatch(batch, shard: index)
                 }
             } else {
-                await deliver(batch, shard: index)
+                await deliver(batch, shard: index, clock: clock)
             }
         }
         let rest = shards[index].withLock { shard -> RemoteWriteBatch in
@@ -355,7 +361,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
 
     /// Sends `batch` until it is accepted or refused, backing off between retryable failures.
     /// While it retries, the shard is behind: enqueuers stop waiting for room.
-    private func deliver(_ batch: RemoteWriteBatch, shard index: Int) async {
+    private func deliver(_ batch: RemoteWriteBatch, shard index: Int, clock: HTTPLoopClock) async {
         var backoff = config.minBackoff
         defer { shards[index].withLock { $0.behind = false } }
         while !Task.isCancelled {
@@ -366,7 +372,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
                 shards[index].withLock { $0.behind = true }
                 departures[index].signal()
                 counters.withLock { $0.samplesRetried += batch.count }
-                try? await Task.sleep(for: max(after ?? backoff, backoff))
+                await Wakeup.sleep(for: max(after ?? backoff, backoff), on: clock)
                 backoff = min(backoff * 2, config.maxBackoff)
             }
         }

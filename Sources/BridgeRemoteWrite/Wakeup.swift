@@ -37,6 +37,12 @@ final class Wakeup: Sendable {
     /// Returns once a signal came after `observed` (at once if one already has), after `timeout`,
     /// or when the task is cancelled.
     func wait(after observed: UInt64, timeout: Duration) async {
+        await wait(after: observed, timeout: timeout, clock: ContinuousClock())
+    }
+
+    /// Like ``wait(after:timeout:)``, timing out on `clock`: a queue sender on an ``BridgeHTTP/HTTPLoop``
+    /// waits on the loop's clock, whose poll serves the timeout without waking another thread.
+    func wait<C: Clock>(after observed: UInt64, timeout: Duration, clock: C) async where C.Duration == Duration {
         let id = state.withLock { state -> Int? in
             guard state.generation == observed else { return nil }
             state.nextID &+= 1
@@ -63,12 +69,23 @@ final class Wakeup: Sendable {
                     continuation?.resume()
                 }
             }
-            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await Self.sleep(for: timeout, on: clock) }
             await group.next()
             group.cancelAll()
         }
         // A waiter resumed by its timeout or a signal leaves no trace; one cancelled after it was
         // resumed may have left its mark, which nothing will read.
         state.withLock { _ = $0.cancelled.remove(id) }
+    }
+
+    /// Sleeps for `duration` on `clock` until cancelled; should the clock refuse (an ``BridgeHTTP/HTTPLoop``
+    /// whose client has shut down), on the global executor's, so that a waiter never returns early
+    /// and spins.
+    static func sleep<C: Clock>(for duration: Duration, on clock: C) async where C.Duration == Duration {
+        do {
+            try await clock.sleep(for: duration)
+        } catch  where !Task.isCancelled {
+            try? await Task.sleep(for: duration)
+        } catch {}
     }
 }

@@ -1,3 +1,4 @@
+import BridgeHTTP
 import Testing
 
 @testable import BridgeRemoteWrite
@@ -48,5 +49,37 @@ import Testing
         waiter.cancel()
         await waiter.value
         #expect(ContinuousClock.now - start < .seconds(60))
+    }
+
+    @Test func onAnHTTPLoopsClockTheWaitTimesOutAndWakesAsOnAnyOther() async {
+        let client = HTTPClient(userAgent: "t")
+        let loop = client.loop(for: 1)
+        let wakeup = Wakeup()
+        await withTaskExecutorPreference(loop.executor) {
+            let start = ContinuousClock.now
+            await wakeup.wait(after: wakeup.generation, timeout: .milliseconds(200), clock: loop.clock)
+            let waited = ContinuousClock.now - start
+            #expect(waited >= .milliseconds(200) && waited < .seconds(60))
+            let seen = wakeup.generation
+            let signaller = Task {
+                try? await Task.sleep(for: .milliseconds(100))
+                wakeup.signal()
+            }
+            let again = ContinuousClock.now
+            await wakeup.wait(after: seen, timeout: .seconds(120), clock: loop.clock)
+            #expect(ContinuousClock.now - again < .seconds(60))
+            await signaller.value
+        }
+    }
+
+    @Test func aLoopWhoseClientShutDownStillWaitsItsTimeoutRatherThanSpinning() async {
+        // The loop's clock refuses every sleep once its client is gone; a sender waiting on it
+        // would otherwise return at once and spin.
+        let loop = HTTPClient(userAgent: "t").loop(for: 0)
+        let wakeup = Wakeup()
+        let start = ContinuousClock.now
+        await wakeup.wait(after: wakeup.generation, timeout: .milliseconds(300), clock: loop.clock)
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(300) && waited < .seconds(60))
     }
 }
