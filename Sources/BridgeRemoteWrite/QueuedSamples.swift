@@ -11,11 +11,13 @@ import BridgeCore
 /// encoded series are the ones the scrape keeps for its next round anyway (docs/performance.md,
 /// eighth round).
 public struct QueuedSamples: Sendable {
-    /// One sample: the series' number within ``series`` (counted from its first), its value and
-    /// its timestamp in milliseconds.
+    /// One waiting sample.
     struct Entry: Sendable, Hashable {
+        /// The series' number within ``QueuedSamples/series``, counted from its first.
         var series: Int32
+        /// The sample's value.
         var value: Double
+        /// The sample's timestamp, in milliseconds.
         var timestamp: Int64
     }
 
