@@ -162,9 +162,7 @@ public struct MetricBatch: Sendable {
         guard sharesLabels, range.lowerBound == pendingLabelStart, range.upperBound <= labels.count,
             !families.isEmpty
         else { return false }
-        samples.append(Sample(name: name, labelRange: range, value: value, timestamp: timestamp, exemplar: nil))
-        pendingLabelStart = range.upperBound
-        families[families.count - 1].sampleRange = families[families.count - 1].sampleRange.lowerBound..<samples.count
+        complete(Sample(name: name, labelRange: range, value: value, timestamp: timestamp, exemplar: nil))
         return true
     }
 
@@ -197,16 +195,18 @@ public struct MetricBatch: Sendable {
             exemplars.append(Exemplar(labelRange: range, value: exemplar.value, timestamp: exemplar.timestamp))
         }
         exemplarLabelsStart = nil
-        samples.append(
+        complete(
             Sample(
-                name: name,
-                labelRange: pendingLabelStart..<labelEnd,
-                value: value,
-                timestamp: timestamp,
-                exemplar: exemplarIndex
-            )
-        )
-        pendingLabelStart = labels.count
+                name: name, labelRange: pendingLabelStart..<labelEnd, value: value, timestamp: timestamp,
+                exemplar: exemplarIndex),
+            nextLabelStart: labels.count)
+    }
+
+    /// Adds `sample` to the last family; the next sample's labels start at `nextLabelStart` (by
+    /// default right after this one's).
+    private mutating func complete(_ sample: Sample, nextLabelStart: Int? = nil) {
+        samples.append(sample)
+        pendingLabelStart = nextLabelStart ?? sample.labelRange.upperBound
         families[families.count - 1].sampleRange = families[families.count - 1].sampleRange.lowerBound..<samples.count
     }
 
