@@ -27,6 +27,10 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
     let removal: RemovalFlag
     let enricher: Enricher?
     let executor: (any TaskExecutor)?
+    /// The job and the redacted target URL every log line of the loop carries, worked out once:
+    /// redacting the URL for every scrape cost about 2 % of the CPU of a bridge scraping 400
+    /// targets (docs/performance.md, eighth round).
+    private let targetMetadata: Logger.Metadata
 
     /// Creates the loop; `wallClock` gives sample timestamps in milliseconds since the epoch.
     /// With an `executor`, the loop runs on it throughout (``run()``).
@@ -50,6 +54,7 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
         self.clock = clock
         self.wallClock = wallClock
         self.removal = removal
+        targetMetadata = ["scrape.job": .string(target.job), "scrape.target": .string(RedactedURL.string(target.url))]
     }
 
     /// Scrapes until cancelled; a target that was removed from the set delivers its staleness markers.
@@ -129,36 +134,27 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
     }
 
     private func report(_ result: ScrapeResult, failures: inout FailureLog<C.Instant>) {
-        // Built only for a line that is logged: redacting the URL on every scrape cost about 2 % of
-        // the CPU of a bridge scraping 400 targets (docs/performance.md, eighth round).
-        func metadata() -> Logger.Metadata {
-            ["scrape.job": .string(target.job), "scrape.target": .string(RedactedURL.string(target.url))]
-        }
+        var metadata = targetMetadata
         switch failures.record(failure: result.failure?.reason, at: clock.now) {
         case .failing(let suppressed):
-            var metadata = metadata()
             metadata["scrape.reason"] = .string(result.failure?.reason ?? "")
             metadata["scrape.error"] = .string(result.failure?.message ?? "")
             metadata["scrape.suppressed"] = .stringConvertible(suppressed)
             logger.warning("scrape failed", metadata: metadata)
         case .recovered(let count):
-            logger.info(
-                "scrape recovered", metadata: metadata().merging(["scrape.failures": .stringConvertible(count)]) { $1 })
+            metadata["scrape.failures"] = .stringConvertible(count)
+            logger.info("scrape recovered", metadata: metadata)
         case .none:
             break
         }
-        guard logger.logLevel <= .debug else { return }
         if !result.parseIssues.isEmpty, let first = result.parseIssues.kept.first {
-            logger.debug(
-                "scrape skipped bad lines",
-                metadata: metadata().merging([
-                    "scrape.bad_lines": .stringConvertible(result.parseIssues.count),
-                    "scrape.first_bad_line": .string(first.description),
-                ]) { $1 })
+            metadata["scrape.bad_lines"] = .stringConvertible(result.parseIssues.count)
+            metadata["scrape.first_bad_line"] = .string(first.description)
+            logger.debug("scrape skipped bad lines", metadata: metadata)
         }
         logger.debug(
             "scrape done",
-            metadata: metadata().merging(["scrape.samples": .stringConvertible(result.series.samples.count)]) { $1 }
+            metadata: metadata.merging(["scrape.samples": .stringConvertible(result.series.samples.count)]) { $1 }
         )
     }
 
