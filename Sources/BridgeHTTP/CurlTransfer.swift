@@ -29,7 +29,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var postBody: UnsafeMutableRawBufferPointer?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
-    init(request: HTTPRequest, userAgent: String, token: String?) throws {
+    init(request: HTTPRequest, userAgent: String, authorization: String?) throws {
         guard let handle = curl_easy_init() else {
             throw HTTPError(kind: .other, url: request.url, detail: "curl_easy_init failed")
         }
@@ -38,7 +38,7 @@ final class CurlTransfer: @unchecked Sendable {
         maxBodyBytes = request.maxBodyBytes
         expectedBodyBytes = maxBodyBytes > 0 ? min(request.expectedBodyBytes, maxBodyBytes) : request.expectedBodyBytes
         errorBuffer.initialize(to: 0)
-        try configure(request, userAgent: userAgent, token: token)
+        try configure(request, userAgent: userAgent, authorization: authorization)
     }
 
     deinit {
@@ -49,7 +49,7 @@ final class CurlTransfer: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-    private func configure(_ request: HTTPRequest, userAgent: String, token: String?) throws {
+    private func configure(_ request: HTTPRequest, userAgent: String, authorization: String?) throws {
         var target = request.url
         var connectTo: String?
         if let serverName = request.security.serverName, let parts = HostAndPort(url: request.url) {
@@ -62,14 +62,16 @@ final class CurlTransfer: @unchecked Sendable {
         set(CURLOPT_NOSIGNAL, 1)
         set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
         set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
-        set(CURLOPT_FOLLOWLOCATION, 1)
+        set(CURLOPT_FOLLOWLOCATION, request.security.followRedirects ? 1 : 0)
         set(CURLOPT_MAXREDIRS, 5)
         set(CURLOPT_USERAGENT, userAgent)
         set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         if let bytes = Self.receiveBufferBytes(expectedBodyBytes: request.expectedBodyBytes) {
             set(CURLOPT_BUFFERSIZE, bytes)
         }
-        set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        set(
+            CURLOPT_HTTP_VERSION,
+            Int(request.security.enableHTTP2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1))
         if request.acceptCompression { set(CURLOPT_ACCEPT_ENCODING, "") }
         if request.maxBodyBytes > 0 {
             _ = ccurl_easy_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxBodyBytes))
@@ -77,7 +79,7 @@ final class CurlTransfer: @unchecked Sendable {
         if let connectTo { set(CURLOPT_CONNECT_TO, list([connectTo])) }
         try configureSecurity(request.security, url: request.url)
         var headerLines = request.headers.map { "\($0.name): \($0.value)" }
-        if let token { headerLines.append("Authorization: Bearer \(token)") }
+        if let authorization { headerLines.append("Authorization: \(authorization)") }
         if request.method != .get, let body = request.body {
             let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
             copy.copyBytes(from: body)
@@ -116,11 +118,43 @@ final class CurlTransfer: @unchecked Sendable {
             set(CURLOPT_SSL_VERIFYHOST, 0)
         }
         if let proxy = security.proxyURL { set(CURLOPT_PROXY, proxy) }
+        if !security.proxyConnectHeaders.isEmpty {
+            // Sent to the proxy only; CURLHEADER_SEPARATE keeps them out of the request itself.
+            let lines = security.proxyConnectHeaders.sorted { $0.key < $1.key }.flatMap { name, values in
+                values.map { "\(name): \($0)" }
+            }
+            set(CURLOPT_PROXYHEADER, list(lines))
+            set(CURLOPT_HEADEROPT, 1)  // CURLHEADER_SEPARATE, a macro Swift cannot import.
+        }
+        if let version = security.minTLSVersion ?? security.maxTLSVersion.map({ _ in .tls10 }) {
+            set(CURLOPT_SSLVERSION, Self.sslVersion(minimum: version, maximum: security.maxTLSVersion))
+        }
         if let basic = security.basicAuth {
             set(CURLOPT_HTTPAUTH, 1)  // CURLAUTH_BASIC, a macro Swift cannot import.
             set(CURLOPT_USERNAME, basic.username)
             set(CURLOPT_PASSWORD, basic.password)
         }
+    }
+
+    /// libcurl's `CURLOPT_SSLVERSION` for a TLS version range: the minimum in the low bits, the
+    /// maximum shifted by 16 (`CURL_SSLVERSION_MAX_*`), 0 for "the newest the library has".
+    static func sslVersion(minimum: EndpointSecurity.TLSVersion, maximum: EndpointSecurity.TLSVersion?) -> Int {
+        let low: Int =
+            switch minimum {
+            case .tls10: Int(CURL_SSLVERSION_TLSv1_0)
+            case .tls11: Int(CURL_SSLVERSION_TLSv1_1)
+            case .tls12: Int(CURL_SSLVERSION_TLSv1_2)
+            case .tls13: Int(CURL_SSLVERSION_TLSv1_3)
+            }
+        let high: Int =
+            switch maximum {
+            case nil: Int(CURL_SSLVERSION_MAX_DEFAULT)
+            case .tls10: Int(CURL_SSLVERSION_MAX_TLSv1_0)
+            case .tls11: Int(CURL_SSLVERSION_MAX_TLSv1_1)
+            case .tls12: Int(CURL_SSLVERSION_MAX_TLSv1_2)
+            case .tls13: Int(CURL_SSLVERSION_MAX_TLSv1_3)
+            }
+        return low | high
     }
 
     /// The response, or the classified error, once libcurl reports the transfer done.

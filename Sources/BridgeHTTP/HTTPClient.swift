@@ -94,18 +94,28 @@ public final class HTTPClient: Sendable {
         return HTTPStreamResponse(status: status, headers: headers, body: HTTPBodyStream(chunks: chunks, sink: sink))
     }
 
-    /// Reads the bearer token and configures a transfer for `request`.
+    /// Reads the credentials and configures a transfer for `request`.
     private func prepare(_ request: HTTPRequest) throws(HTTPError) -> CurlTransfer {
-        let token: String?
+        let authorization: String?
         do {
-            token = try request.security.bearerTokenFile.map { try tokens.file($0).token(for: request.url) }
+            if let configured = request.security.authorization {
+                switch configured.credentials {
+                case .inline(let credentials): authorization = "\(configured.type) \(credentials)"
+                case .file(let path):
+                    authorization = "\(configured.type) \(try tokens.file(path).token(for: request.url))"
+                }
+            } else {
+                authorization = try request.security.bearerTokenFile.map {
+                    "Bearer \(try tokens.file($0).token(for: request.url))"
+                }
+            }
         } catch let error as HTTPError {
             throw error
         } catch {
             throw HTTPError(kind: .auth, url: request.url, detail: "\(error)")
         }
         do {
-            return try CurlTransfer(request: request, userAgent: userAgent, token: token)
+            return try CurlTransfer(request: request, userAgent: userAgent, authorization: authorization)
         } catch let error as HTTPError {
             throw error
         } catch {

@@ -11,19 +11,22 @@ public final class FixtureServer: @unchecked Sendable {
     /// `http://127.0.0.1:PORT` or `https://…`.
     public let baseURL: String
 
-    /// Starts the server; `tls` is (certificate, key), `clientCA` makes a client certificate mandatory.
+    /// Starts the server; `tls` is (certificate, key), `clientCA` makes a client certificate mandatory,
+    /// `tlsMax12` offers nothing newer than TLS 1.2.
     public convenience init(
         tls: (cert: String, key: String)? = nil,
         clientCA: String? = nil,
+        tlsMax12: Bool = false,
         tokenFile: String? = nil,
         toggleFile: String? = nil,
         seriesFile: String? = nil,
         endpointsJSON: String? = nil
     ) throws {
-        let arguments = Self.arguments(
+        var arguments = Self.arguments(
             tls: tls, clientCA: clientCA, tokenFile: tokenFile, toggleFile: toggleFile, seriesFile: seriesFile,
             endpointsJSON: endpointsJSON
         )
+        if tlsMax12 { arguments += ["--tls-max", "1.2"] }
         try self.init(script: "fixture_server", arguments: arguments, secure: tls != nil)
     }
 

@@ -10,6 +10,7 @@ Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts connec
   /basic                   200 for basic auth user:secret, else 401
   /status/<code>           answers with that status
   /headers                 echoes the request headers
+  /redirect?to=PATH        answers 302 with Location PATH (on this server)
   /toggle                  answers 200 while the file named by --toggle-file exists, else 404
   /stall                   an exposition of 3 series, or a 30 s stall while the --toggle-file exists
   /varying                 an exposition with as many series as the --series-file holds
@@ -22,8 +23,8 @@ Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts connec
                            <code>, a Retry-After of V when given, and the message "scripted <code>";
                            /write/toggle answers 503 while the --toggle-file exists, else 204
   GET  /writes             how many POSTs /write/... received, and their header lines, as text
-Options: --tls CERT KEY, --client-ca CA (require a client certificate), --token-file F, --toggle-file F,
---series-file F, --endpoints-json F.
+Options: --tls CERT KEY, --client-ca CA (require a client certificate), --tls-max 1.2 (the newest TLS
+version offered), --token-file F, --toggle-file F, --series-file F, --endpoints-json F.
 """
 import argparse
 import base64
@@ -142,6 +143,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_body(200, ("\n".join(self.server.writes) + "\n").encode())
         elif url.path == "/headers":
             self.send_body(200, str(self.headers).encode())
+        elif url.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", urllib.parse.parse_qs(url.query).get("to", ["/headers"])[0])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif url.path == "/varying":
             with open(self.server.series_file) as f:
                 self.send_body(200, exposition(int(f.read().strip())))
@@ -198,6 +204,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tls", nargs=2)
     parser.add_argument("--client-ca")
+    parser.add_argument("--tls-max")
     parser.add_argument("--token-file", default="/nonexistent")
     parser.add_argument("--toggle-file", default="/nonexistent")
     parser.add_argument("--series-file", default="/nonexistent")
@@ -215,6 +222,8 @@ def main():
     if args.tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls[0], args.tls[1])
+        if args.tls_max == "1.2":
+            context.maximum_version = ssl.TLSVersion.TLSv1_2
         if args.client_ca:
             context.verify_mode = ssl.CERT_REQUIRED
             context.load_verify_locations(args.client_ca)

@@ -113,6 +113,30 @@ import Testing
         #expect(try await client.execute(HTTPRequest(url: server.baseURL + "/basic", security: bad)).status == 401)
     }
 
+    @Test func authorizationSendsItsSchemeWithInlineOrFileCredentials() async throws {
+        let server = try FixtureServer()
+        let inline = EndpointSecurity(authorization: .init(type: "Token", credentials: .inline("inline-4711")))
+        let echoed = try await client.execute(HTTPRequest(url: server.baseURL + "/headers", security: inline))
+        #expect(String(decoding: echoed.body, as: UTF8.self).contains("Authorization: Token inline-4711"))
+        let file = NSTemporaryDirectory() + "stackbridge-credentials-\(UUID().uuidString)"
+        try "from-a-file\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let fromFile = EndpointSecurity(authorization: .init(credentials: .file(file)))
+        let second = try await client.execute(HTTPRequest(url: server.baseURL + "/headers", security: fromFile))
+        #expect(String(decoding: second.body, as: UTF8.self).contains("Authorization: Bearer from-a-file"))
+    }
+
+    @Test func followRedirectsDecidesWhetherA3xxIsFollowed() async throws {
+        let server = try FixtureServer()
+        let url = server.baseURL + "/redirect?to=/headers"
+        let followed = try await client.execute(HTTPRequest(url: url))
+        #expect(followed.status == 200 && String(decoding: followed.body, as: UTF8.self).contains("Host:"))
+        var security = EndpointSecurity()
+        security.followRedirects = false
+        let answered = try await client.execute(HTTPRequest(url: url, security: security))
+        #expect(answered.status == 302)
+    }
+
     @Test func bearerTokenFileIsReReadWhenItRotates() async throws {
         let directory = NSTemporaryDirectory() + "stackbridge-token-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -32,6 +32,32 @@ import Testing
         #expect(try await client.execute(HTTPRequest(url: byAddress, security: insecure)).status == 200)
     }
 
+    @Test func tlsConfigVersionsBoundTheHandshake() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let upTo12 = try FixtureServer(tls: (certificates.serverCert, certificates.serverKey), tlsMax12: true)
+        let any = try FixtureServer(tls: (certificates.serverCert, certificates.serverKey))
+        var security = EndpointSecurity(caFile: certificates.caFile)
+        security.minTLSVersion = .tls13
+        // A server that offers at most TLS 1.2 fails a client that asks for 1.3 at least ...
+        await #expect {
+            _ = try await client.execute(
+                HTTPRequest(url: "https://localhost:\(upTo12.port)/metrics", security: security))
+        } throws: { ($0 as? HTTPError)?.kind == .tls }
+        #expect(
+            try await client.execute(HTTPRequest(url: "https://localhost:\(any.port)/metrics", security: security))
+                .status == 200)
+        // ... and serves one that accepts 1.2, also when 1.2 is the newest the client offers.
+        security.minTLSVersion = .tls12
+        security.maxTLSVersion = .tls12
+        #expect(
+            try await client.execute(HTTPRequest(url: "https://localhost:\(upTo12.port)/metrics", security: security))
+                .status == 200)
+        #expect(
+            try await client.execute(HTTPRequest(url: "https://localhost:\(any.port)/metrics", security: security))
+                .status == 200)
+    }
+
     @Test func serverRequiringAClientCertificate() async throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }
