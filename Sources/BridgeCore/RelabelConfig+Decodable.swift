@@ -24,8 +24,8 @@ extension RelabelConfig: Decodable {
             throw ConfigurationError(path: path, value: "", expected: "a mapping with relabel_config keys")
         }
         for key in container.allKeys where !Self.knownKeys.contains(key.stringValue) {
-            throw fail(
-                key.stringValue, "", "no such key; relabel_config keys are \(Self.knownKeys.joined(separator: ", "))")
+            throw ConfigurationError.unknownKey(
+                path: path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)", allowed: Self.knownKeys)
         }
         func string(_ key: String) throws -> String? {
             guard container.contains(Key(stringValue: key)) else { return nil }

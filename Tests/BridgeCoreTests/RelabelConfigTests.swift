@@ -33,8 +33,8 @@ let badRelabelConfigs: [(String, String)] = [
     ),
     (
         "- {regex: x, action: keep}\n- {sourcelabels: [a]}",
-        #"metric_relabel_configs[1].sourcelabels: invalid value "" (expected no such key; relabel_config keys are "#
-            + "source_labels, separator, target_label, regex, modulus, replacement, action)"
+        #"metric_relabel_configs[1].sourcelabels: unknown key "sourcelabels" (did you mean source_labels?); keys "#
+            + "here are source_labels, separator, target_label, regex, modulus, replacement, action"
     ),
     (
         "- {source_labels: [ok, bad-name]}",
