@@ -195,7 +195,7 @@ public struct Bridge: Sendable {
         services.append(MemoryReturner(interval: Bridge.memoryReturnInterval))
         // A receiver that hangs must not hold connections or time the scrapes share.
         let writeClient = HTTPClient(userAgent: "stackbridge/\(telemetry.version)")
-        var queues: [RemoteWriteQueue] = []
+        var destinations: [WriteDestination] = []
         for settings in configuration.remoteWrite {
             var spool: RemoteWriteSpool?
             if let path = settings.spoolPath {
@@ -215,11 +215,12 @@ public struct Bridge: Sendable {
                 endpoint: settings.endpoint, config: settings.queue, client: writeClient,
                 userAgent: "stackbridge/\(telemetry.version)", logger: logger, spool: spool)
             telemetry.add(queue)
-            queues.append(queue)
+            destinations.append(WriteDestination(queue: queue, relabeler: Relabeler(settings.writeRelabelConfigs)))
         }
-        services.append(contentsOf: queues.map { $0 as any ServiceLifecycle.Service })
+        services.append(contentsOf: destinations.map { $0.queue as any ServiceLifecycle.Service })
         let sink = SnapshotSink(
-            snapshot: snapshot, telemetry: telemetry, readiness: readiness, queues: queues, leadership: leadership)
+            snapshot: snapshot, telemetry: telemetry, readiness: readiness, destinations: destinations,
+            leadership: leadership)
         let (updates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
         services.append(
             TargetDiscovery(

@@ -55,23 +55,44 @@ public struct Configuration: Sendable, Hashable {
         public var retryPeriod = Duration.seconds(2)
     }
 
-    /// One `scrape.static_targets` entry.
+    /// One target of `scrape.static_targets`: an entry with a `url`, or one target of an entry's
+    /// `static_configs` (a Prometheus `scrape_config`).
     public struct StaticTarget: Sendable, Hashable {
         /// The job label.
         public var job: String
         /// The metrics URL.
         public var url: String
+        /// The `instance` label; nil: the URL's `host:port`.
+        public var instance: String?
+        /// Labels from `static_configs`, added to every series of the target.
+        public var labels: [LabelPair] = []
+        /// `scrape_interval`; nil: `scrape.interval`.
+        public var interval: Duration?
+        /// `scrape_timeout`; nil: `scrape.timeout`.
+        public var timeout: Duration?
+        /// `honor_timestamps`.
+        public var honorTimestamps = true
+        /// `sample_limit` (0: none).
+        public var sampleLimit = 0
+        /// `body_size_limit`; nil: the bridge's default.
+        public var bodySizeLimit: Int?
         /// TLS, token, proxy and basic auth.
         public var security = EndpointSecurity()
         /// Rules applied after enrichment.
         public var metricRelabelConfigs: [RelabelConfig] = []
+
+        /// A target of `job` at `url`, with every other setting from `scrape:`.
+        public init(job: String, url: String) {
+            self.job = job
+            self.url = url
+        }
     }
 
     /// `scrape:`.
     public struct Scrape: Sendable, Hashable {
         /// Scrape interval.
         public var interval: Duration = .seconds(30)
-        /// Scrape timeout.
+        /// Scrape timeout; unless set, 10 s or the interval when that is shorter (Prometheus' rule).
         public var timeout: Duration = .seconds(10)
         /// kube-state-metrics URLs.
         public var kubeStateMetricsURLs: [String] = []
@@ -99,6 +120,13 @@ public struct Configuration: Sendable, Hashable {
         public var endpoint: RemoteWriteEndpoint
         /// `queue_config`.
         public var queue = QueueConfig()
+        /// `write_relabel_configs`: applied to each series, its `job` and `instance` included,
+        /// before it is queued for this endpoint only.
+        public var writeRelabelConfigs: [RelabelConfig] = []
+        /// `metadata_config.send`. The bridge sends no metadata requests, so either way none go out.
+        public var sendMetadata = true
+        /// `send_native_histograms`; text scrapes carry none, so it changes nothing.
+        public var sendNativeHistograms = false
         /// `spool.path`: where batches that cannot be sent would wait on disk (not written yet).
         public var spoolPath: String?
         /// `spool.max_disk_bytes`.

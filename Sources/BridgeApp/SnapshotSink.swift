@@ -12,17 +12,17 @@ final class SnapshotSink: ScrapeSink {
     private let telemetry: Telemetry
     private let readiness: Readiness
     private let firstRound = Mutex<Set<String>?>(nil)
-    private let queues: [RemoteWriteQueue]
+    private let destinations: [WriteDestination]
     private let leadership: Leadership
     /// Each target's last scraped series in remote-write form, with their series version: a scrape
     /// with the same series writes these again with its values instead of converting.
     private let encodings = Mutex<[String: (version: UInt64, series: [EncodedSeries])]>([:])
 
     init(
-        snapshot: ExpositionSnapshot, telemetry: Telemetry, readiness: Readiness, queues: [RemoteWriteQueue],
+        snapshot: ExpositionSnapshot, telemetry: Telemetry, readiness: Readiness, destinations: [WriteDestination],
         leadership: Leadership
     ) {
-        self.queues = queues
+        self.destinations = destinations
         self.leadership = leadership
         self.snapshot = snapshot
         self.telemetry = telemetry
@@ -68,53 +68,73 @@ final class SnapshotSink: ScrapeSink {
     private func forward(_ batches: [(MetricBatch, version: UInt64)], of target: ScrapeTarget, timestamp: Int64)
         async
     {
-        guard !queues.isEmpty, leadership.isLeader else {
+        guard !destinations.isEmpty, leadership.isLeader else {
             // A standby keeps nothing for a leadership it may never get.
             encodings.withLock { if !$0.isEmpty { $0.removeAll() } }
             return
         }
         let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
-        let shardCounts = Set(queues.map(\.shardCount))
+        let plain = destinations.filter { $0.relabeler.isEmpty }.map(\.queue)
         for (batch, version) in batches {
-            let slices = stride(from: 0, to: batch.samples.count, by: Self.sliceSamples).map {
-                $0..<min(batch.samples.count, $0 + Self.sliceSamples)
+            if !plain.isEmpty {
+                await enqueue(batch, version: version, into: plain, of: target, extra: extra, timestamp: timestamp)
             }
-            let kept =
-                version == 0
-                ? nil
-                : encodings.withLock { encodings -> [EncodedSeries]? in
-                    if let kept = encodings[target.id], kept.version == version, kept.series.count == slices.count {
-                        return kept.series
-                    }
-                    // Another version's series go before this one's are encoded beside them.
-                    encodings[target.id] = nil
-                    return nil
-                }
-            guard !batch.samples.isEmpty else { continue }
-            var converter = kept == nil ? SeriesConverter(batch, extraLabels: extra) : nil
-            var encodedSlices: [EncodedSeries] = []
-            for (number, slice) in slices.enumerated() {
-                var encoded: EncodedSeries
-                if let kept {
-                    encoded = kept[number]
-                } else {
-                    // Each slice's series on their own, fitted before they are queued: the queue
-                    // holds them by reference until sent (QueuedSamples), so they must not grow after.
-                    encoded = EncodedSeries(first: slice.lowerBound)
-                    converter!.encode(slice, into: &encoded)
-                    encoded.shrinkToFit()
-                    encodedSlices.append(encoded)
-                }
-                // Split once per shard count (one for every queue with the default queue_config).
-                var queued: [Int: [QueuedSamples]] = [:]
-                for shardCount in shardCounts {
-                    queued[shardCount] = encoded.queued(slice, values: batch, timestamp: timestamp, shards: shardCount)
-                }
-                for queue in queues { await queue.enqueue(sharded: queued[queue.shardCount]!) }
+            // Each endpoint with write_relabel_configs gets its own relabeled copy, converted
+            // afresh: its series differ from the other endpoints' and from the last scrape's kept form.
+            for destination in destinations where !destination.relabeler.isEmpty {
+                var relabeled = batch
+                destination.relabeler.apply(to: &relabeled, adding: extra.map { LabelPair($0.name, $0.value) })
+                await enqueue(
+                    relabeled, version: 0, into: [destination.queue], of: target, extra: extra, timestamp: timestamp)
             }
-            if version != 0 && kept == nil {
-                encodings.withLock { $0[target.id] = (version, encodedSlices) }
+        }
+    }
+
+    /// Converts `batch` a slice at a time and queues it for `queues`, reusing (or keeping) the
+    /// target's encoded series when the batch has a series version.
+    private func enqueue(
+        _ batch: MetricBatch, version: UInt64, into queues: [RemoteWriteQueue], of target: ScrapeTarget,
+        extra: [(name: String, value: String)], timestamp: Int64
+    ) async {
+        let shardCounts = Set(queues.map(\.shardCount))
+        let slices = stride(from: 0, to: batch.samples.count, by: Self.sliceSamples).map {
+            $0..<min(batch.samples.count, $0 + Self.sliceSamples)
+        }
+        let kept =
+            version == 0
+            ? nil
+            : encodings.withLock { encodings -> [EncodedSeries]? in
+                if let kept = encodings[target.id], kept.version == version, kept.series.count == slices.count {
+                    return kept.series
+                }
+                // Another version's series go before this one's are encoded beside them.
+                encodings[target.id] = nil
+                return nil
             }
+        guard !batch.samples.isEmpty else { return }
+        var converter = kept == nil ? SeriesConverter(batch, extraLabels: extra) : nil
+        var encodedSlices: [EncodedSeries] = []
+        for (number, slice) in slices.enumerated() {
+            var encoded: EncodedSeries
+            if let kept {
+                encoded = kept[number]
+            } else {
+                // Each slice's series on their own, fitted before they are queued: the queue
+                // holds them by reference until sent (QueuedSamples), so they must not grow after.
+                encoded = EncodedSeries(first: slice.lowerBound)
+                converter!.encode(slice, into: &encoded)
+                encoded.shrinkToFit()
+                encodedSlices.append(encoded)
+            }
+            // Split once per shard count (one for every queue with the default queue_config).
+            var queued: [Int: [QueuedSamples]] = [:]
+            for shardCount in shardCounts {
+                queued[shardCount] = encoded.queued(slice, values: batch, timestamp: timestamp, shards: shardCount)
+            }
+            for queue in queues { await queue.enqueue(sharded: queued[queue.shardCount]!) }
+        }
+        if version != 0 && kept == nil {
+            encodings.withLock { $0[target.id] = (version, encodedSlices) }
         }
     }
 
@@ -127,4 +147,12 @@ final class SnapshotSink: ScrapeSink {
         await forward([(stale, 0)], of: target, timestamp: ScrapeClock.nowMilliseconds())
         _ = firstRound.withLock { $0?.remove(target.id) }
     }
+}
+
+/// A remote-write queue with the `write_relabel_configs` of its endpoint.
+struct WriteDestination: Sendable {
+    /// The endpoint's queue.
+    let queue: RemoteWriteQueue
+    /// Its rules; empty for most endpoints, which then share one conversion of each batch.
+    let relabeler: Relabeler
 }

@@ -151,7 +151,7 @@ public final class Telemetry: Sendable {
             family(
                 name, type, help,
                 queues.map { queue, counters in
-                    one(name, value(counters), [LabelPair("url", RedactedURL.string(queue.endpoint.url))])
+                    one(name, value(counters), Self.labels(of: queue))
                 })
         }
         let forwarders = forwarders.withLock { $0 }.map { ($0, $0.snapshot) }
@@ -310,10 +310,16 @@ public final class Telemetry: Sendable {
                 "stackbridge_remote_write_shards", .gauge, "Shards sending in parallel.",
                 queues.map { queue, _ in
                     one(
-                        "stackbridge_remote_write_shards", Double(queue.config.maxShards),
-                        [LabelPair("url", RedactedURL.string(queue.endpoint.url))])
+                        "stackbridge_remote_write_shards", Double(queue.shardCount), Self.labels(of: queue))
                 }),
         ]
         return MetricBatch(optionalFamilies + always)
+    }
+
+    /// A queue's labels: `remote_name` when the endpoint is named, as Prometheus labels its
+    /// remote-write metrics, and its `url` with secrets redacted.
+    static func labels(of queue: RemoteWriteQueue) -> [LabelPair] {
+        (queue.endpoint.name.map { [LabelPair("remote_name", $0)] } ?? [])
+            + [LabelPair("url", RedactedURL.string(queue.endpoint.url))]
     }
 }

@@ -20,11 +20,16 @@ public struct Relabeler: Sendable {
     /// `__name__` is the sample name. A sample whose name the rules remove, empty or make invalid
     /// is dropped, and a sample renamed out of its family moves to a family of its own at the end.
     /// Returns how many samples were dropped.
+    ///
+    /// `targetLabels` are added to every sample that lacks them before the rules run, as a scrape's
+    /// target labels are there when Prometheus applies `write_relabel_configs`; they stay on the
+    /// samples that are kept.
     @discardableResult
-    public func apply(to batch: inout MetricBatch) -> Int {
+    public func apply(to batch: inout MetricBatch, adding targetLabels: [LabelPair] = []) -> Int {
         guard !rules.isEmpty else { return 0 }
         var symbols = batch.symbols
         batch.symbols = SymbolTable(capacity: 1)
+        let extra = targetLabels.map { Label(name: symbols.intern($0.name), value: symbols.intern($0.value)) }
         var session = Session(rules: rules, symbols: &symbols)
         var output = MetricBatch(symbols: SymbolTable(capacity: 1))
         output.reserveCapacity(samples: batch.samples.count, labelsPerSample: 8)
@@ -37,6 +42,9 @@ public struct Relabeler: Sendable {
                 working.removeAll(keepingCapacity: true)
                 working.append(Label(name: session.nameLabel, value: sample.name))
                 working.append(contentsOf: batch.labels[sample.labelRange])
+                for label in extra where !working.contains(where: { $0.name == label.name }) {
+                    working.append(label)
+                }
                 guard session.process(&working, symbols: &symbols),
                     let nameIndex = working.firstIndex(where: { $0.name == session.nameLabel })
                 else {

@@ -4,6 +4,8 @@ import BridgeHTTP
 public struct RemoteWriteEndpoint: Sendable, Hashable {
     /// The receiver's URL (`/api/v1/write` for Prometheus and VictoriaMetrics).
     public var url: String
+    /// The operator's name for the endpoint (`name`), unique among them; nil when not named.
+    public var name: String?
     /// Extra headers; the four remote-write headers cannot be overridden.
     public var headers: [String: String] = [:]
     /// TLS, bearer token, basic auth, proxy.

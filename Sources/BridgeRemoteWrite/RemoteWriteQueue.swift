@@ -95,7 +95,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         self.config = config
         self.client = RemoteWriteClient(endpoint: endpoint, client: client, userAgent: userAgent)
         self.logger = logger
-        shards = (0..<max(1, config.maxShards)).map { _ in LockedShard() }
+        shards = (0..<config.shardCount).map { _ in LockedShard() }
         arrivals = shards.map { _ in Wakeup() }
         departures = shards.map { _ in Wakeup() }
     }
