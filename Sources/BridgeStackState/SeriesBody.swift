@@ -24,7 +24,7 @@ public struct SeriesBody: Sendable {
     public init(cluster: String, options: EnrichmentOptions, seriesPerBody: Int = 2_000) {
         self.cluster = cluster
         self.seriesPerBody = max(1, seriesPerBody)
-        tagging = SeriesTagging(options: options)
+        tagging = SeriesTagging(options: options, cluster: cluster)
         nodeLabel = options.nodeLabel
     }
 

@@ -110,6 +110,14 @@ public final class StackStateReceiverDouble: @unchecked Sendable {
             for tag in tags where !tag.contains(":") {
                 check.problems.append("\(path).tags: \(tag) is not key:value")
             }
+            // StackState binds a series to a cluster's components by these two tags (the agent
+            // appends both to every check's metrics); a series without them binds to nothing.
+            let clusters = ["cluster_name:", "kube_cluster_name:"].map { prefix in
+                Set(tags.filter { $0.hasPrefix(prefix) }.map { $0.dropFirst(prefix.count) })
+            }
+            if clusters[0].count != 1 || clusters[0] != clusters[1] {
+                check.problems.append("\(path) (\(metric)).tags: not exactly one cluster_name and kube_cluster_name")
+            }
             _ = check.require(one, "host", path, as: String.self)
             check.oneOf(one, "type", path, Self.seriesTypes)
             _ = check.require(one, "interval", path, as: Double.self)

@@ -130,7 +130,7 @@ import Testing
     @Test func seriesCarryTheTagsStackStateBindsOn() throws {
         var options = EnrichmentOptions()
         options.clusterLabel = "k8s_cluster"
-        let tagging = SeriesTagging(options: options)
+        let tagging = SeriesTagging(options: options, cluster: "prod")
         let tags = tagging.tags([
             ("__name__", "container_cpu_usage_seconds_total"), ("k8s_cluster", "prod"), ("namespace", "shop"),
             ("pod", "web-1"), ("container", "app"), ("node", "n1"), ("workload_kind", "Deployment"),
@@ -148,6 +148,17 @@ import Testing
         ])
         #expect(
             job.contains("cronjob:report") && job.contains("job_name:report-1") && job.contains("kube_job:report-1"))
+        // A scrape's own series carry no cluster label and still bind to the cluster; a source's
+        // cluster label naming another cluster stays a plain tag and does not bind.
+        #expect(
+            tagging.tags([("__name__", "up"), ("job", "kubelet"), ("instance", "n1")]) == [
+                "cluster_name:prod", "instance:n1", "job:kubelet", "kube_cluster_name:prod",
+            ])
+        #expect(
+            tagging.tags([("k8s_cluster", "other"), ("namespace", "shop")]) == [
+                "cluster_name:prod", "k8s_cluster:other", "kube_cluster_name:prod", "kube_namespace:shop",
+                "namespace:shop",
+            ])
     }
 
     @Test func seriesBodiesSplitSkipNaNAndEscape() throws {
@@ -206,6 +217,7 @@ import Testing
                 Data(#"{"series":[{"metric":"m","points":[[1]],"tags":[],"host":"","type":"sum"}]}"#.utf8))
                 == [
                     "series[0].points: not a list of [timestamp, value] pairs",
+                    "series[0] (m).tags: not exactly one cluster_name and kube_cluster_name",
                     "series[0].type: sum is not one of count, gauge, rate", "series[0].interval: missing",
                 ])
     }

@@ -75,6 +75,14 @@ import Testing
         for prefix in ["cluster_name:e2e", "namespace:", "pod_name:", "container:", "kube_namespace:"] {
             #expect(cpu.contains { $0.hasPrefix(prefix) }, "\(prefix) missing in \(cpu)")
         }
+        // Every series binds to the cluster: the strict receiver reports any series without exactly
+        // one cluster_name and kube_cluster_name as a problem (none, above), the per-target series too.
+        for metric in [
+            "up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling",
+        ] {
+            let own = try #require(tags[metric], "\(metric) never reached the receiver")
+            #expect(own.contains("cluster_name:e2e") && own.contains("kube_cluster_name:e2e"), "\(metric): \(own)")
+        }
         let telemetry = String(
             decoding: try await PeerProcess.fetch(run.url + "/telemetry", accept: "text/plain").0, as: UTF8.self)
         #expect(telemetry.contains("stackbridge_stackstate_api_key_valid 1"))
