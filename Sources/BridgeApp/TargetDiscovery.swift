@@ -89,8 +89,11 @@ struct TargetDiscovery: ServiceLifecycle.Service {
         for entry in scrape.staticTargets {
             var target = template(job: entry.job, relabel: entry.metricRelabelConfigs)
             target = ScrapeTarget(
-                job: entry.job, url: entry.url, security: entry.security, interval: target.interval,
-                timeout: target.timeout, metricRelabelConfigs: entry.metricRelabelConfigs)
+                job: entry.job, url: entry.url, instance: entry.instance, seriesLabels: entry.labels,
+                security: entry.security, interval: entry.interval ?? target.interval,
+                timeout: entry.timeout ?? target.timeout, bodyLimit: entry.bodySizeLimit ?? target.bodyLimit,
+                sampleLimit: entry.sampleLimit, honorTimestamps: entry.honorTimestamps,
+                metricRelabelConfigs: entry.metricRelabelConfigs)
             targets.append(target)
         }
         return targets

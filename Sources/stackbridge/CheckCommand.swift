@@ -23,14 +23,11 @@ struct CheckCommand: AsyncParsableCommand {
     var output = Output.table
 
     func run() async throws {
-        let bridge: Bridge
-        do {
+        let bridge = try ConfigurationFailure.guarding {
             let configuration = try Configuration.load(file: config)
             var logger = Logger(label: "stackbridge")
             logger.logLevel = .critical
-            bridge = try Bridge(configuration: configuration, version: BuildInfo.version, logger: logger)
-        } catch {
-            throw ValidationError("\(error)")
+            return try Bridge(configuration: configuration, version: BuildInfo.version, logger: logger)
         }
         let check = ConnectivityCheck(
             client: HTTPClient(userAgent: "stackbridge/\(BuildInfo.version)"),

@@ -10,20 +10,16 @@ struct ConfigCommand: ParsableCommand {
     /// `config validate FILE`.
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a configuration file; exits non-zero with the key, value and expectation on error.")
+            abstract: "Validate a configuration file; on error prints the key, value and expectation and exits 2.")
 
         @Argument(help: "The configuration file.")
         var file: String
 
         func run() throws {
-            do {
-                let configuration = try Configuration.load(file: file)
-                print(
-                    "\(file): valid (mode \(configuration.mode.rawValue), \(configuration.scrape.staticTargets.count) static targets)"
-                )
-            } catch {
-                throw ValidationError("\(error)")
-            }
+            let configuration = try ConfigurationFailure.guarding { try Configuration.load(file: file) }
+            print(
+                "\(file): valid (mode \(configuration.mode.rawValue), \(configuration.scrape.staticTargets.count) "
+                    + "static targets, \(configuration.remoteWrite.count) remote-write endpoints)")
         }
     }
 

@@ -19,20 +19,12 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         AllocatorTuning.apply()
-        var configuration: Configuration
-        do {
-            configuration = try Configuration.load(file: config)
-            if let listen { configuration.server.listen = listen }
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        var configuration = try ConfigurationFailure.guarding { try Configuration.load(file: config) }
+        if let listen { configuration.server.listen = listen }
         var logger = Logger(label: "stackbridge")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let bridge: Bridge
-        do {
-            bridge = try Bridge(configuration: configuration, version: BuildInfo.version, logger: logger)
-        } catch {
-            throw ValidationError("\(error)")
+        let bridge = try ConfigurationFailure.guarding { [configuration, logger] in
+            try Bridge(configuration: configuration, version: BuildInfo.version, logger: logger)
         }
         logger.info(
             "stackbridge starting",

@@ -80,7 +80,7 @@ import Testing
         ),
         (
             "scrape: {intervall: 30s}",
-            "scrape.intervall: invalid value \"\" (expected no such key; keys here are interval, timeout, kube_state_metrics, kubelet, static_targets)"
+            "scrape.intervall: unknown key \"intervall\" (did you mean interval?); keys here are interval, timeout, kube_state_metrics, kubelet, static_targets"
         ),
         (
             "scrape: {interval: 10s, timeout: 20s}",
@@ -96,11 +96,11 @@ import Testing
         ),
         (
             "scrape: {static_targets: [{job: x}]}",
-            #"scrape.static_targets[0]: invalid value "" (expected a static target with both job and url)"#
+            #"scrape.static_targets[0]: missing key "static_configs" (expected the targets, or a url)"#
         ),
         (
             "scrape: {static_targets: [{job: x, url: 'https://u:pw@h/m'}, {job: y}]}",
-            #"scrape.static_targets[1]: invalid value "" (expected a static target with both job and url)"#
+            #"scrape.static_targets[1]: missing key "static_configs" (expected the targets, or a url)"#
         ),
         (
             "scrape: {kubelet: {metric_relabel_configs: [{action: explode}]}}",
@@ -123,6 +123,61 @@ import Testing
         } throws: { error in
             "\(error)".hasPrefix(message) || (message.count < 45 && "\(error)".contains(message))
         }
+    }
+
+    @Test(arguments: [("5s", 5), ("10s", 10), ("1m", 10), ("30s", 10)])
+    func theTimeoutDefaultsToTenSecondsOrTheShorterInterval(_ interval: String, _ seconds: Int64) throws {
+        let configuration = try Configuration.parse("scrape: {interval: \(interval)}")
+        #expect(configuration.scrape.timeout == .seconds(seconds))
+    }
+
+    @Test func everyEndpointTakesPrometheusHTTPClientShapes() throws {
+        let configuration = try Configuration.parse(
+            """
+            kubernetes:
+              api_server: https://10.0.0.1:6443
+              tls_config: {ca_file: /ca.crt, server_name: kubernetes.default, min_version: TLS13}
+              authorization: {credentials_file: /token}
+            scrape:
+              static_targets:
+                - job: exporter
+                  url: https://10.0.0.9:9100/metrics
+                  basic_auth: {username: scraper, password: inline-pw}
+                  follow_redirects: false
+                  enable_http2: false
+                - job: legacy
+                  url: https://10.0.0.8:9100/metrics
+                  insecure_skip_verify: true
+            stackstate:
+              url: https://tenant.example/receiver/stsAgent
+              tls_config: {cert_file: /client.crt, key_file: /client.key}
+              authorization: {type: Token, credentials: inline-token}
+              proxy_url: http://proxy:3128
+              proxy_connect_header: {X-Tenant: [a, b]}
+            """)
+        let api = configuration.kubernetes.security
+        #expect(api.caFile == "/ca.crt" && api.serverName == "kubernetes.default" && api.minTLSVersion == .tls13)
+        #expect(api.authorization == .init(credentials: .file("/token")))
+        let exporter = configuration.scrape.staticTargets[0].security
+        #expect(exporter.basicAuth == .init(username: "scraper", password: "inline-pw"))
+        #expect(!exporter.followRedirects && !exporter.enableHTTP2)
+        #expect(configuration.scrape.staticTargets[1].security.insecureSkipVerify)
+        let receiver = try #require(configuration.stackState).forwarder.endpoint.security
+        #expect(receiver.certFile == "/client.crt" && receiver.keyFile == "/client.key")
+        #expect(receiver.authorization == .init(type: "Token", credentials: .inline("inline-token")))
+        #expect(receiver.proxyConnectHeaders == ["X-Tenant": ["a", "b"]])
+    }
+
+    @Test(arguments: ["prod-eu", "a", "prod.eu-1", "k8s-01.example"])
+    func clusterNamesStackStateAccepts(_ name: String) throws {
+        #expect(try Configuration.parse("cluster_name: \(name)").clusterName == name)
+    }
+
+    @Test(arguments: ["Prod", "prod_eu", "prod:eu", "prod/eu", "-prod", "prod-", "1prod", "prod..eu", "''"])
+    func clusterNamesThatWouldBreakURNsAreRefused(_ name: String) {
+        #expect {
+            _ = try Configuration.parse("cluster_name: \(name)")
+        } throws: { "\($0)".hasPrefix("cluster_name: invalid value") }
     }
 
     @Test func secretsInURLsNeverReachTheMessage() {
@@ -186,7 +241,7 @@ import Testing
     @Test(arguments: [
         (
             "remote_write: [{headers: {a: b}}]",
-            #"remote_write[0]: invalid value "" (expected a remote_write entry with url)"#
+            #"remote_write[0]: missing key "url" (expected the receiver's URL)"#
         ),
         (
             "remote_write: [{url: http://x/w, queue_config: {capacity: -1}}]",
@@ -198,7 +253,7 @@ import Testing
         ),
         (
             "remote_write: [{url: http://x/w, queue_config: {max_shard: 2}}]",
-            "remote_write[0].queue_config.max_shard: invalid value \"\" (expected no such key"
+            "remote_write[0].queue_config.max_shard: unknown key \"max_shard\" (did you mean max_shards?)"
         ),
     ])
     func mistakesAreNamed(_ yaml: String, _ message: String) {

@@ -52,7 +52,7 @@ import Testing
             _ = try settings("kubernetes: {leader_election: {lease_duration: 10s, renew_deadline: 10s}}")
         } throws: { error in
             "\(error)".hasPrefix(
-                "kubernetes.leader_election.renew_deadline: invalid value \"10s\" (expected less than lease_duration (10s))"
+                "kubernetes.leader_election.renew_deadline: invalid value \"10s\" (expected less than kubernetes.leader_election.lease_duration (10s))"
             )
         }
         #expect {

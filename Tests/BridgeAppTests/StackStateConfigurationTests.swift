@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("stackstate: {api_key_file: /k}", "stackstate: invalid value \"\" (expected the receiver's url"),
+        ("stackstate: {api_key_file: /k}", "stackstate: missing key \"url\" (expected the receiver's url"),
         ("stackstate: {url: 'tenant.app.stackstate.io'}", "stackstate.url: invalid value \"tenant.app.stackstate.io\""),
         (
             "stackstate: {url: 'http://r', topology_interval: 0s}",
@@ -55,7 +55,10 @@ import Testing
             "stackstate: {url: 'http://r', event_categories: {BackOff: Urgent}}",
             "stackstate.event_categories.BackOff: invalid value \"Urgent\" (expected one of Activities, Alerts, Changes, Others)"
         ),
-        ("stackstate: {url: 'http://r', api_key: k}", "stackstate.api_key: invalid value \"\" (expected no such key"),
+        (
+            "stackstate: {url: 'http://r', api_key: k}",
+            "stackstate.api_key: unknown key \"api_key\"; keys here are url, api_key_file,"
+        ),
     ])
     func badValuesAreNamed(_ yaml: String, _ message: String) {
         #expect {

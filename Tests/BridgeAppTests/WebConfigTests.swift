@@ -49,7 +49,7 @@ import Testing
         ("basic_auth_users: {admin: plaintext-password}", #"basic_auth_users.admin: invalid value "<hidden>""#),
         (
             "http_server_config: {http2: true}",
-            "http_server_config: invalid value \"\" (expected no such key; keys here are tls_server_config, basic_auth_users)"
+            "http_server_config: unknown key \"http_server_config\"; keys here are tls_server_config, basic_auth_users"
         ),
     ])
     func mistakesAreNamed(_ yaml: String, _ message: String) {

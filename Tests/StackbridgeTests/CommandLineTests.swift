@@ -86,11 +86,16 @@ import Testing
         #expect(validOutput.contains("valid"))
         try (yaml + "scrape_interval: 5s\n").write(to: file, atomically: true, encoding: .utf8)
         let (badStatus, badOutput) = try Self.run(["config", "validate", file.path])
-        #expect(badStatus != 0)
-        #expect(badOutput.contains("\(file.path): scrape_interval: invalid value"), "\(badOutput)")
-        let (runStatus, runOutput) = try Self.run(["run", "--config", file.path])
-        #expect(runStatus != 0)
-        #expect(runOutput.contains("scrape_interval"), "\(runOutput)")
+        // One line naming the file and key, exit status 2, and no usage text: the command was right.
+        #expect(badStatus == 2)
+        #expect(badOutput.contains("\(file.path): scrape_interval: unknown key \"scrape_interval\""), "\(badOutput)")
+        #expect(!badOutput.contains("Usage") && !badOutput.contains("--help"), "\(badOutput)")
+        for command in [["run", "--config", file.path], ["check", "--config", file.path]] {
+            let (status, output) = try Self.run(command)
+            #expect(status == 2, "\(command): \(output)")
+            #expect(output.contains("scrape_interval: unknown key"), "\(output)")
+            #expect(!output.contains("Usage"), "\(output)")
+        }
     }
 
     @Test func debugLogsNeverShowCredentials() throws {
@@ -102,7 +107,9 @@ import Testing
         let config = directory.appendingPathComponent("config.yaml").path
         try """
         cluster_name: secrets
-        kubernetes: {api_server: "http://127.0.0.1:\(try PeerProcess.freePort())"}
+        kubernetes:
+          api_server: "http://127.0.0.1:\(try PeerProcess.freePort())"
+          authorization: {credentials: api-credential-in-the-file-4711}
         scrape:
           interval: 1s
           timeout: 1s
@@ -112,6 +119,8 @@ import Testing
               basic_auth: {username: scraper, password_file: \(passwordFile)}
         remote_write:
           - url: "http://user:password-in-a-url-4711@127.0.0.1:\(try PeerProcess.freePort())/api/v1/write"
+          - url: "http://127.0.0.1:\(try PeerProcess.freePort())/api/v1/write"
+            authorization: {type: Token, credentials: rw-credential-in-the-file-4711}
         """.write(toFile: config, atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["STS_API_KEY"] = "api-key-in-the-environment-4711"
@@ -127,6 +136,7 @@ import Testing
         // ... and none of the secrets.
         for secret in [
             "pw-in-a-file-4711", "token-in-a-url-4711", "password-in-a-url-4711", "api-key-in-the-environment-4711",
+            "api-credential-in-the-file-4711", "rw-credential-in-the-file-4711",
         ] {
             #expect(!output.contains(secret), "\(secret) appeared in the logs")
         }
