@@ -62,8 +62,8 @@ final class CurlTransfer: @unchecked Sendable {
         set(CURLOPT_NOSIGNAL, 1)
         set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
         set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
-        set(CURLOPT_FOLLOWLOCATION, request.security.followRedirects ? 1 : 0)
-        set(CURLOPT_MAXREDIRS, 5)
+        // Redirects are followed by HTTPClient, within the origin only (HTTPRequest.Redirects).
+        set(CURLOPT_FOLLOWLOCATION, 0)
         set(CURLOPT_USERAGENT, userAgent)
         set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         if let bytes = Self.receiveBufferBytes(expectedBodyBytes: request.expectedBodyBytes) {

@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 import Synchronization
 
 /// An async HTTP client on libcurl: one driver thread (or a few), many concurrent transfers.
@@ -49,8 +50,55 @@ public final class HTTPClient: Sendable {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
 
-    /// Performs `request`; any status is a response. Throws ``HTTPError`` on transport failures.
+    /// The most redirects one request follows, as libcurl's and Go's clients default to.
+    static let maxRedirects = 5
+
+    /// Performs `request`; any status is a response. Throws ``HTTPError`` on transport failures
+    /// and on a redirect it may not follow (``HTTPRequest/Redirects``).
     public func execute(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+        var current = request
+        for _ in 0...Self.maxRedirects {
+            let response = try await perform(current)
+            guard current.followed == .sameOrigin, let location = response.redirectLocation else { return response }
+            guard let next = Origin.resolve(location, against: current.url), Origin(next) == Origin(current.url)
+            else {
+                throw HTTPError(
+                    kind: .redirect, url: current.url,
+                    detail:
+                        "HTTP \(response.status) to \(RedactedURL.string(location)) on another origin, not followed: "
+                        + "credentials go only to the origin they are configured for")
+            }
+            // 303, and 301/302 after a POST, continue as GET without the body (RFC 9110 §15.4).
+            if response.status == 303 || (current.method == .post && response.status < 303) {
+                current.method = .get
+                current.body = nil
+            }
+            current.url = next
+        }
+        throw HTTPError(kind: .redirect, url: request.url, detail: "more than \(Self.maxRedirects) redirects")
+    }
+
+    /// Registers every credential `request` carries (``SecretRegistry``), so that a peer echoing
+    /// it back cannot put it into a log line.
+    static func registerCredentials(of request: HTTPRequest, authorization: String?) {
+        let registry = SecretRegistry.shared
+        if let authorization, let space = authorization.firstIndex(of: " ") {
+            registry.register(String(authorization[space...]))
+        }
+        registry.register(request.security.basicAuth?.password)
+        for header in request.headers where PeerText.credentialHeaders.contains(header.name.lowercased()) {
+            registry.register(header.value)
+        }
+        guard request.url.contains("@") || request.url.contains("?"), let url = URLComponents(string: request.url)
+        else { return }
+        registry.register(url.password)
+        for item in url.queryItems ?? [] where RedactedURL.secretParameters.contains(item.name.lowercased()) {
+            registry.register(item.value)
+        }
+    }
+
+    /// One exchange, without following redirects.
+    private func perform(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         let transfer = try prepare(request)
         // Chosen once: the cancellation handler may run on any thread.
         let driver = currentDriver
@@ -114,6 +162,7 @@ public final class HTTPClient: Sendable {
         } catch {
             throw HTTPError(kind: .auth, url: request.url, detail: "\(error)")
         }
+        Self.registerCredentials(of: request, authorization: authorization)
         do {
             return try CurlTransfer(request: request, userAgent: userAgent, authorization: authorization)
         } catch let error as HTTPError {

@@ -19,6 +19,8 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case auth
         /// The proxy refused or failed.
         case proxy
+        /// A redirect that was not followed: to another origin, or more than five.
+        case redirect
         /// The caller cancelled, or the client shut down.
         case cancelled
         /// Anything else libcurl reports (malformed response, connection reset, …).
@@ -29,7 +31,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public let kind: Kind
     /// The URL with credentials removed.
     public let url: String
-    /// What happened, for logs.
+    /// What happened, for logs: one line, secrets and credentials removed (``PeerText``).
     public let detail: String
     /// The HTTP status, for ``Kind/httpStatus``.
     public let status: Int?
@@ -38,7 +40,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public init(kind: Kind, url: String, detail: String, status: Int? = nil) {
         self.kind = kind
         self.url = RedactedURL.string(url)
-        self.detail = RedactedURL.scrub(detail)
+        self.detail = PeerText.quote(detail, limit: 512)
         self.status = status
     }
 
@@ -52,7 +54,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         switch kind {
         case .dns, .connect, .timeout, .proxy, .other: true
         case .httpStatus: status.map { $0 == 429 || $0 >= 500 } ?? false
-        case .tls, .bodyTooLarge, .auth, .cancelled: false
+        case .tls, .bodyTooLarge, .auth, .cancelled, .redirect: false
         }
     }
 }
@@ -61,9 +63,24 @@ extension HTTPResponse {
     /// The response if its status is 2xx, otherwise an ``HTTPError`` of kind ``HTTPError/Kind/httpStatus``.
     public func requireSuccess(url: String) throws(HTTPError) -> HTTPResponse {
         guard isSuccess else {
-            let snippet = String(decoding: body.prefix(200), as: UTF8.self)
+            if let location = redirectLocation {
+                throw HTTPError(
+                    kind: .httpStatus, url: url,
+                    detail: "HTTP \(status) redirect to \(RedactedURL.string(location)), not followed", status: status)
+            }
+            let snippet = PeerText.quote(bytes: body, limit: 200)
             throw HTTPError(kind: .httpStatus, url: url, detail: "HTTP \(status): \(snippet)", status: status)
         }
         return self
+    }
+}
+
+extension HTTPResponse {
+    /// The statuses that redirect (RFC 9110 §15.4) with a `Location`.
+    static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
+
+    /// Where a redirect points, or nil when the response is not one.
+    public var redirectLocation: String? {
+        Self.redirectStatuses.contains(status) ? header("Location") : nil
     }
 }

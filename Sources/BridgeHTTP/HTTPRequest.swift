@@ -28,6 +28,8 @@ public struct HTTPRequest: Sendable {
     public var security: EndpointSecurity
     /// Whether to ask for compressed bodies (gzip, deflate, zstd, br) and decode them.
     public var acceptCompression: Bool
+    /// Which redirects are followed; with ``EndpointSecurity/followRedirects`` off, none.
+    public var redirects = Redirects.sameOrigin
     /// The decoded body size to make room for at the first body byte, such as the size of the
     /// last scrape of the same target: a body read into a buffer grown by doubling is copied
     /// about twice over and can hold twice its size (docs/performance.md). 0 for no guess.
@@ -55,4 +57,20 @@ public struct HTTPRequest: Sendable {
         self.security = security
         self.acceptCompression = acceptCompression
     }
+}
+
+extension HTTPRequest {
+    /// Which redirects a request follows. Credentials go only to the origin they were configured
+    /// for: libcurl strips `Authorization` on a redirect to another host but keeps every other
+    /// header (an API key among them), so the client follows redirects itself, within the origin.
+    public enum Redirects: Sendable {
+        /// None: a 3xx is the response (writes, whose body and key belong to one receiver).
+        case none
+        /// Within the request's origin (scheme, host and port), at most five; a redirect to
+        /// another origin is an error naming it.
+        case sameOrigin
+    }
+
+    /// What this request follows: its ``redirects``, or none when its endpoint turned them off.
+    var followed: Redirects { security.followRedirects ? redirects : .none }
 }

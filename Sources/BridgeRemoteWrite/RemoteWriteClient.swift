@@ -4,7 +4,8 @@ import Foundation
 /// Sends request bodies to one endpoint and says what to do next, by the remote write 1.0 rules
 /// (reference/prometheus-side.md §1.1, §1.5): 2xx sent; 5xx and network errors retried; 429 retried
 /// only with `retry_on_http_429`, after `Retry-After` when given; any other 4xx dropped, quoting
-/// the receiver's message.
+/// the receiver's message (``PeerText``). Redirects are not followed: the body and credentials go
+/// only to the configured receiver, and a 3xx is dropped naming where it pointed.
 public struct RemoteWriteClient: Sendable {
     /// What became of one request.
     public enum Outcome: Sendable, Equatable {
@@ -42,10 +43,11 @@ public struct RemoteWriteClient: Sendable {
     public func send(_ body: [UInt8]) async -> Outcome {
         // Connecting counts against `remote_timeout` as a whole, as in Prometheus, rather than the
         // transport's short default: a busy receiver that accepts late is slow, not down.
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             url: endpoint.url, method: .post, headers: headers, body: body,
             connectTimeout: endpoint.timeout, timeout: endpoint.timeout, maxBodyBytes: 1 << 20,
             security: endpoint.security, acceptCompression: false)
+        request.redirects = .none
         let response: HTTPResponse
         do {
             response = try await client.execute(request)
@@ -65,10 +67,22 @@ public struct RemoteWriteClient: Sendable {
         case 500...:
             return .retry(after: nil, reason: "http_\(response.status)")
         default:
-            let message = String(decoding: response.body.prefix(256), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if let location = response.redirectLocation {
+                return .drop(reason: Self.redirectRefusal(response.status, location))
+            }
+            let message = PeerText.quote(
+                String(decoding: response.body.prefix(1024), as: UTF8.self).trimmingCharacters(
+                    in: .whitespacesAndNewlines),
+                limit: 256)
             return .drop(reason: "HTTP \(response.status): \(message)")
         }
+    }
+
+    /// Why a write answered with a redirect is not sent on: the credentials and the data belong to
+    /// the configured receiver.
+    static func redirectRefusal(_ status: Int, _ location: String) -> String {
+        "HTTP \(status) redirect to \(PeerText.quote(RedactedURL.string(location), limit: 256)) not followed: writes go "
+            + "only to the configured url; set it to the new location"
     }
 
     /// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3).

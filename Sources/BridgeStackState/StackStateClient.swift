@@ -4,6 +4,8 @@ import Foundation
 /// Posts JSON to the StackState receiver as the agent's default forwarder does (reference §1,
 /// §7): `?api_key=` and `sts-api-key`, gzip, and its rules for answers — below 400 sent; 400, 404
 /// and 413 dropped; 403 dropped as an invalid API key; 401, 429, 5xx and network errors retried.
+/// Redirects are not followed (the agent's client would, and libcurl would carry `sts-api-key` to
+/// any host): a 3xx is dropped naming where it pointed. Quoted bodies go through ``PeerText``.
 public struct StackStateClient: Sendable {
     /// What became of one request.
     public enum Outcome: Sendable, Equatable {
@@ -33,7 +35,7 @@ public struct StackStateClient: Sendable {
 
     /// POSTs an already gzip-compressed JSON body to `path`.
     public func post(gzipped body: [UInt8], to path: String) async -> Outcome {
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             url: endpoint.address(path), method: .post,
             headers: [
                 ("sts-api-key", endpoint.apiKey), ("Content-Type", "application/json"), ("Content-Encoding", "gzip"),
@@ -41,6 +43,7 @@ public struct StackStateClient: Sendable {
             ],
             body: body, timeout: endpoint.timeout, maxBodyBytes: 1 << 20, security: endpoint.security,
             acceptCompression: false)
+        request.redirects = .none
         do {
             return Self.classify(try await client.execute(request))
         } catch {
@@ -51,8 +54,14 @@ public struct StackStateClient: Sendable {
 
     /// The outcome of the receiver's answer.
     static func classify(_ response: HTTPResponse) -> Outcome {
-        let body = String(decoding: response.body.prefix(200), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = PeerText.quote(
+            String(decoding: response.body.prefix(1024), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+            limit: 200)
+        if let location = response.redirectLocation {
+            return .drop(
+                reason: "HTTP \(response.status) redirect to \(PeerText.quote(RedactedURL.string(location))) not "
+                    + "followed: posts go only to the configured url, with its API key; set it to the new location")
+        }
         switch response.status {
         case ..<400: return .sent
         case 403: return .drop(reason: "HTTP 403: the API key is not valid for this receiver (\(body))")

@@ -12,11 +12,12 @@ public final class FixtureServer: @unchecked Sendable {
     public let baseURL: String
 
     /// Starts the server; `tls` is (certificate, key), `clientCA` makes a client certificate mandatory,
-    /// `tlsMax12` offers nothing newer than TLS 1.2.
+    /// `tlsMax12` offers nothing newer than TLS 1.2, `redirectTo` is where `/moved/` points.
     public convenience init(
         tls: (cert: String, key: String)? = nil,
         clientCA: String? = nil,
         tlsMax12: Bool = false,
+        redirectTo: String? = nil,
         tokenFile: String? = nil,
         toggleFile: String? = nil,
         seriesFile: String? = nil,
@@ -27,6 +28,7 @@ public final class FixtureServer: @unchecked Sendable {
             endpointsJSON: endpointsJSON
         )
         if tlsMax12 { arguments += ["--tls-max", "1.2"] }
+        if let redirectTo { arguments += ["--redirect-to", redirectTo] }
         try self.init(script: "fixture_server", arguments: arguments, secure: tls != nil)
     }
 
@@ -76,6 +78,11 @@ public final class FixtureServer: @unchecked Sendable {
 
     deinit {
         stop()
+    }
+
+    /// Every request the server got, as `fixture_server.py`'s `/received` lists them.
+    public func received() async throws -> String {
+        String(decoding: try await PeerProcess.fetch(baseURL + "/received", accept: "*/*").0, as: UTF8.self)
     }
 
     /// Stops the server.

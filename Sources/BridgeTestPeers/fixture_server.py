@@ -10,7 +10,11 @@ Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts connec
   /basic                   200 for basic auth user:secret, else 401
   /status/<code>           answers with that status
   /headers                 echoes the request headers
-  /redirect?to=PATH        answers 302 with Location PATH (on this server)
+  /redirect?to=URL[&code=C]  answers C (302) with Location URL, for GET and POST
+  /echo/<code>             answers <code> with the request line, headers and body echoed back, then a
+                           forged log line with CR, LF and ESC, for GET and POST
+  /moved/<code>/REST       answers <code> with Location <--redirect-to>/REST (query included), GET and POST
+  GET  /received           every request this server got (but /received): method, path, headers, body
   /toggle                  answers 200 while the file named by --toggle-file exists, else 404
   /stall                   an exposition of 3 series, or a 30 s stall while the --toggle-file exists
   /varying                 an exposition with as many series as the --series-file holds
@@ -24,7 +28,7 @@ Listens on 127.0.0.1 on a free port and prints "PORT <n>" once it accepts connec
                            /write/toggle answers 503 while the --toggle-file exists, else 204
   GET  /writes             how many POSTs /write/... received, and their header lines, as text
 Options: --tls CERT KEY, --client-ca CA (require a client certificate), --tls-max 1.2 (the newest TLS
-version offered), --token-file F, --toggle-file F, --series-file F, --endpoints-json F.
+version offered), --redirect-to URL (for /moved/), --token-file F, --toggle-file F, --series-file F, --endpoints-json F.
 """
 import argparse
 import base64
@@ -64,12 +68,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def record(self, body=b""):
+        if not self.path.startswith("/received"):
+            self.server.received.append("%s %s\n%s%s\n" % (
+                self.command, self.path, str(self.headers), body.decode("utf-8", "replace")))
+
     def do_POST(self):
         url = urllib.parse.urlparse(self.path)
-        if not url.path.startswith("/write/"):
-            return self.do_GET()
         length = int(self.headers.get("Content-Length", "0"))
-        self.rfile.read(length)
+        body = self.rfile.read(length)
+        self.record(body)
+        if not url.path.startswith("/write/"):
+            return self.answer(url, body)
         if url.path.startswith("/write/"):
             name = url.path.split("/")[2]
             if name == "toggle":
@@ -93,7 +103,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_body(404, b"not found\n")
 
     def do_GET(self):
-        url = urllib.parse.urlparse(self.path)
+        self.record()
+        self.answer(urllib.parse.urlparse(self.path), b"")
+
+    def answer(self, url, request_body):
         query = urllib.parse.parse_qs(url.query)
         accept = self.headers.get("Accept-Encoding", "")
         if url.path == "/metrics":
@@ -144,10 +157,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif url.path == "/headers":
             self.send_body(200, str(self.headers).encode())
         elif url.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", urllib.parse.parse_qs(url.query).get("to", ["/headers"])[0])
+            self.send_response(int(query.get("code", ["302"])[0]))
+            self.send_header("Location", query.get("to", ["/headers"])[0])
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif url.path.startswith("/moved/"):
+            parts = self.path.split("/", 3)
+            self.send_response(int(parts[2]))
+            self.send_header("Location", self.server.redirect_to + "/" + (parts[3] if len(parts) > 3 else ""))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif url.path.startswith("/echo/"):
+            echoed = ("%s %s\r\n%s%s" % (self.command, self.path, str(self.headers),
+                                          request_body.decode("utf-8", "replace"))).encode()
+            forged = b"\r\nlevel=error msg=\"forged by a peer\"\n\x1b[2J\x1b[31mred\x07"
+            self.send_body(int(url.path.split("/")[2]), echoed + forged)
+        elif url.path == "/received":
+            self.send_body(200, "".join(self.server.received).encode())
         elif url.path == "/varying":
             with open(self.server.series_file) as f:
                 self.send_body(200, exposition(int(f.read().strip())))
@@ -205,6 +231,7 @@ def main():
     parser.add_argument("--tls", nargs=2)
     parser.add_argument("--client-ca")
     parser.add_argument("--tls-max")
+    parser.add_argument("--redirect-to", default="http://127.0.0.1:9")
     parser.add_argument("--token-file", default="/nonexistent")
     parser.add_argument("--toggle-file", default="/nonexistent")
     parser.add_argument("--series-file", default="/nonexistent")
@@ -218,6 +245,8 @@ def main():
     server.toggle_file = args.toggle_file
     server.series_file = args.series_file
     server.writes = []
+    server.received = []
+    server.redirect_to = args.redirect_to
     server.endpoints_json = args.endpoints_json
     if args.tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -137,6 +137,30 @@ import Testing
         #expect(answered.status == 302)
     }
 
+    @Test func redirectsStayWithinTheOriginTheirCredentialsWereConfiguredFor() async throws {
+        let elsewhere = try FixtureServer()
+        let origin = try FixtureServer(redirectTo: elsewhere.baseURL)
+        let security = EndpointSecurity(authorization: .init(credentials: .inline("origin-only-4711")))
+        let headers = [(name: "X-Api-Key", value: "origin-key-4711")]
+        // Within the origin: followed, with the credentials.
+        let same = try await client.execute(
+            HTTPRequest(url: origin.baseURL + "/redirect?to=/headers", headers: headers, security: security))
+        #expect(same.status == 200)
+        #expect(String(decoding: same.body, as: UTF8.self).contains("Authorization: Bearer origin-only-4711"))
+        // To another origin: an error naming where it pointed; nothing reaches that origin.
+        for code in [301, 302, 307, 308] {
+            await #expect {
+                _ = try await client.execute(
+                    HTTPRequest(url: origin.baseURL + "/moved/\(code)/headers", headers: headers, security: security))
+            } throws: { error in
+                (error as? HTTPError)?.kind == .redirect && "\(error)".contains(elsewhere.baseURL + "/headers")
+                    && !"\(error)".contains("4711")
+            }
+        }
+        #expect(try await elsewhere.received().isEmpty)
+        #expect(try await origin.received().contains("origin-only-4711"))
+    }
+
     @Test func bearerTokenFileIsReReadWhenItRotates() async throws {
         let directory = NSTemporaryDirectory() + "stackbridge-token-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

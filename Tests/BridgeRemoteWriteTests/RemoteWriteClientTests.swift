@@ -19,6 +19,23 @@ import Testing
             batch.encoded())
     }
 
+    @Test func aRedirectIsDroppedNamingItAndNothingIsSentThere() async throws {
+        let elsewhere = try FixtureServer()
+        let origin = try FixtureServer(redirectTo: elsewhere.baseURL)
+        defer {
+            origin.stop()
+            elsewhere.stop()
+        }
+        for code in [301, 302, 307, 308] {
+            let outcome = await outcome(origin, "/moved/\(code)/write/204")
+            #expect(
+                outcome == .drop(reason: RemoteWriteClient.redirectRefusal(code, elsewhere.baseURL + "/write/204")),
+                "\(outcome)")
+        }
+        #expect(try await elsewhere.received().isEmpty)
+        #expect(try await origin.received().components(separatedBy: "POST /moved/").count == 5)
+    }
+
     @Test func answersDecideRetryOrDrop() async throws {
         let server = try FixtureServer()
         defer { server.stop() }

@@ -39,6 +39,23 @@ import Testing
         #expect((summary?["problems"] as? [String]) == [])
     }
 
+    @Test func aRedirectIsDroppedAndTheAPIKeyNeverLeavesTheReceiversOrigin() async throws {
+        let elsewhere = try FixtureServer()
+        let origin = try FixtureServer(redirectTo: elsewhere.baseURL)
+        let sender = StackStateClient(
+            endpoint: StackStateEndpoint(url: origin.baseURL + "/moved/307/receiver/stsAgent", apiKey: "sts-key-4711"),
+            client: client, userAgent: "stackbridge/test")
+        let outcome = await sender.post(Array(#"{"events":{}}"#.utf8), to: "/intake/")
+        guard case .drop(let reason) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
+        #expect(reason.contains("HTTP 307 redirect to \(elsewhere.baseURL)/receiver/stsAgent/intake/?api_key=REDACTED"))
+        #expect(!reason.contains("sts-key-4711"))
+        #expect(try await elsewhere.received().isEmpty)
+        #expect(try await origin.received().contains("sts-api-key: sts-key-4711"))
+    }
+
     @Test func aWrongKeyIsReportedAsSuchAndNeverShown() async throws {
         let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2", "--receiver-api-key", "right"])
         defer { simulator.stop() }
