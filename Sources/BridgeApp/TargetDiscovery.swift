@@ -20,6 +20,8 @@ struct TargetDiscovery: ServiceLifecycle.Service {
     let logger: Logger
     /// How often the target set is recomputed.
     var period: Duration = .seconds(10)
+    /// One discovery warning per reason a minute.
+    private let lines = LogThrottle(interval: .seconds(60))
 
     func run() async throws {
         var last: [ScrapeTarget]?
@@ -29,6 +31,9 @@ struct TargetDiscovery: ServiceLifecycle.Service {
         while configuration.mode != .cluster && !store.hasSettled(["nodes"]) && !Task.isCancelled {
             try await Task.sleep(for: .milliseconds(100))
         }
+        // Until a first target set is known, retries start quick and back off to the period, so
+        // a Service that does not resolve is not asked for five times a second.
+        var quickRetry = Duration.milliseconds(200)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let targets = await currentTargets()
             if targets != last && !(targets.isEmpty && last == nil) {
@@ -39,7 +44,8 @@ struct TargetDiscovery: ServiceLifecycle.Service {
             }
             // Quick retries until the nodes are known, then the regular period; a graceful shutdown
             // ends the wait (the loop condition then stops the service).
-            let wait = last == nil ? Duration.milliseconds(200) : period
+            let wait = last == nil ? quickRetry : period
+            quickRetry = min(quickRetry * 2, period)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
         }
     }
@@ -79,9 +85,14 @@ struct TargetDiscovery: ServiceLifecycle.Service {
                         namespace: parts[0], service: parts[1], apiServer: apiServer.server,
                         security: apiServer.security, client: client)
                 } catch {
-                    logger.warning(
-                        "kube-state-metrics discovery failed",
-                        metadata: ["ksm.service": .string(service), "ksm.error": .string("\(error)")])
+                    if let suppressed = lines.admit("ksm \((error as? HTTPError)?.kind.rawValue ?? "other")") {
+                        logger.warning(
+                            "kube-state-metrics discovery failed",
+                            metadata: [
+                                "ksm.service": .string(service), "ksm.error": .string("\(error)"),
+                                "ksm.suppressed": .stringConvertible(suppressed),
+                            ])
+                    }
                 }
             }
             targets += KubeStateMetricsTargets.make(urls: urls, template: ksm)

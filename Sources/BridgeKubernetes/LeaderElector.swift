@@ -252,7 +252,9 @@ public final class LeaderElector: ServiceLifecycle.Service, Sendable {
     }
 
     private static func excerpt(_ body: [UInt8]) -> String {
-        String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        PeerText.quote(
+            String(decoding: body.prefix(1200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+            limit: 300)
     }
 }
 

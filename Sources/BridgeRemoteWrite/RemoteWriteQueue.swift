@@ -81,6 +81,8 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     /// Per shard: signalled when room appears or the shard falls behind (enqueuers wait on it).
     private let departures: [Wakeup]
     private let counters = Mutex(Counters())
+    /// One line per refusal reason (or full spool) a minute, with the count left out.
+    private let lines = LogThrottle(interval: .seconds(60))
     private let lastDropLog = Mutex<ContinuousClock.Instant?>(nil)
     /// Where batches wait while the receiver is away; nil keeps them in memory only.
     public let spool: RemoteWriteSpool?
@@ -307,13 +309,14 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
             try spool.append(
                 shard: shard, body: batch.encoded(), samples: batch.count, at: batch.newestTimestamp ?? 0)
             let evicted = spool.evictions.samples - before
-            if evicted > 0 {
+            if evicted > 0, let suppressed = lines.admit("spool full") {
                 logger.error(
                     "remote write spool full, oldest batches deleted",
                     metadata: [
                         "remote_write.url": .string(RedactedURL.string(endpoint.url)),
                         "remote_write.spool": .string(spool.path), "remote_write.dropped": .stringConvertible(evicted),
                         "remote_write.max_disk_bytes": .stringConvertible(spool.maxDiskBytes),
+                        "remote_write.suppressed": .stringConvertible(suppressed),
                     ])
             }
         } catch {
@@ -393,13 +396,18 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
             }
         case .drop(let reason):
             counters.withLock { $0.samplesFailed += samples }
-            logger.warning(
-                "remote write refused a batch; dropped",
-                metadata: [
-                    "remote_write.url": .string(RedactedURL.string(endpoint.url)),
-                    "remote_write.samples": .stringConvertible(samples),
-                    "remote_write.reason": .string(String(reason.prefix(300))),
-                ])
+            // One line per kind of refusal (its status) a minute: a receiver refusing every batch
+            // would otherwise write a line per request.
+            if let suppressed = lines.admit(String(reason.prefix { $0 != ":" })) {
+                logger.warning(
+                    "remote write refused a batch; dropped",
+                    metadata: [
+                        "remote_write.url": .string(RedactedURL.string(endpoint.url)),
+                        "remote_write.samples": .stringConvertible(samples),
+                        "remote_write.reason": .string(reason),
+                        "remote_write.suppressed": .stringConvertible(suppressed),
+                    ])
+            }
         case .retry:
             break
         }

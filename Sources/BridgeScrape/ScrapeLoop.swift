@@ -149,7 +149,7 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
         }
         if !result.parseIssues.isEmpty, let first = result.parseIssues.kept.first {
             metadata["scrape.bad_lines"] = .stringConvertible(result.parseIssues.count)
-            metadata["scrape.first_bad_line"] = .string(first.description)
+            metadata["scrape.first_bad_line"] = .string(PeerText.quote(first.description))
             logger.debug("scrape skipped bad lines", metadata: metadata)
         }
         logger.debug(

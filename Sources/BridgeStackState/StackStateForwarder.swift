@@ -71,6 +71,8 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
     private let counters = Mutex(Counters())
     private let snapshots: Mutex<TopologySnapshots>
     private let lastKeyWarning = Mutex<ContinuousClock.Instant?>(nil)
+    /// One line per kind of post and failure a minute, with the count left out.
+    private let lines = LogThrottle(interval: .seconds(60))
 
     /// A forwarder for `cluster`, reading `sources`; series tags use `options`' label names.
     public init(
@@ -234,22 +236,28 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
                 }
                 if invalidKey {
                     reportInvalidKey(reason)
-                } else {
+                } else if let suppressed = lines.admit("\(post.kind) \(reason.prefix { $0 != ":" })") {
                     logger.error(
                         "stackstate receiver refused a post; dropped",
-                        metadata: ["stackstate.kind": "\(post.kind)", "stackstate.reason": .string(reason)])
+                        metadata: [
+                            "stackstate.kind": "\(post.kind)", "stackstate.reason": .string(reason),
+                            "stackstate.suppressed": .stringConvertible(suppressed),
+                        ])
                 }
             case .retry(let reason):
                 errors += 1
                 counters.withLock { $0.posts[post.kind, default: [:]]["retried", default: 0] += 1 }
                 let delay = Self.backoff(errors: errors)
-                logger.warning(
-                    "stackstate post failed; retrying",
-                    metadata: [
-                        "stackstate.kind": "\(post.kind)", "stackstate.reason": .string(reason),
-                        "stackstate.retry_in": .string("\(delay)"),
-                        "stackstate.queued": .stringConvertible(queue.count),
-                    ])
+                if let suppressed = lines.admit("\(post.kind) retry \(reason)") {
+                    logger.warning(
+                        "stackstate post failed; retrying",
+                        metadata: [
+                            "stackstate.kind": "\(post.kind)", "stackstate.reason": .string(reason),
+                            "stackstate.retry_in": .string("\(delay)"),
+                            "stackstate.queued": .stringConvertible(queue.count),
+                            "stackstate.suppressed": .stringConvertible(suppressed),
+                        ])
+                }
                 // A graceful shutdown ends the backoff rather than waiting up to 64 s.
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             }
