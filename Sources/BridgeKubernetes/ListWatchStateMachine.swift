@@ -102,8 +102,9 @@ public struct ListWatchStateMachine: Sendable {
         return relist()
     }
 
-    /// A request failed. 403 disables the type with the RBAC rule to add; 410 relists; anything
-    /// else retries the same step after a backoff.
+    /// A request failed. 403 disables the type with the RBAC rule to add; 406 (a metadata-only
+    /// request the server cannot answer so, or answered with whole objects) disables it rather than
+    /// read secrets' data; 410 relists; anything else retries the same step after a backoff.
     public mutating func failed(status: Int?, retry: Action) -> Action {
         switch status {
         case 403:
@@ -113,6 +114,11 @@ public struct ListWatchStateMachine: Sendable {
                 reason: "forbidden to list and watch \(resource): add a ClusterRole rule "
                     + "{apiGroups: [\"\(group)\"], resources: [\"\(name)\"], verbs: [\"list\", \"watch\"]}"
             )
+        case 406:
+            phase = .disabled
+            return .disable(
+                reason: "the API server does not serve \(resource) as metadata only (PartialObjectMetadata, "
+                    + "Kubernetes 1.15 and later); they are left out of the topology rather than read with their data")
         case 410:
             return gone()
         default:

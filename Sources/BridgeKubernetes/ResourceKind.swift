@@ -13,6 +13,13 @@ struct SkippedObject: Error {
     }
 }
 
+/// An answer to a metadata-only request that carries whole objects: it is not read, since for
+/// secrets that would put their data into the process.
+struct NotMetadataOnly: Error {
+    /// The kind the server sent instead of `PartialObjectMetadata(List)`.
+    let kind: String
+}
+
 /// A resource type the watcher syncs: where it lives in the API and how its objects decode.
 public struct ResourceKind: Sendable {
     /// The resource as RBAC names it (`pods`, `deployments.apps`).
@@ -22,8 +29,13 @@ public struct ResourceKind: Sendable {
     /// Where to look when the apiserver does not serve ``path`` (404): older API versions, such as
     /// `batch/v1beta1` for CronJobs on clusters before Kubernetes 1.21.
     public let fallbackPaths: [String]
-    /// The Accept header: plain JSON, or metadata only for config maps and secrets.
+    /// The Accept header of a list: plain JSON, or `PartialObjectMetadataList` only for config
+    /// maps and secrets (no JSON fallback: a server that cannot answer so answers 406).
     public let accept: String
+    /// The Accept header of a watch: the list's, or `PartialObjectMetadata` for metadata-only kinds.
+    public let watchAccept: String
+    /// Whether only metadata may be read: any other answer is refused unread (``NotMetadataOnly``).
+    public let metadataOnly: Bool
     let decodeList: @Sendable (Data) throws -> DecodedList
     let decodeObject: @Sendable (Data) throws -> KubernetesObject
 
@@ -32,15 +44,21 @@ public struct ResourceKind: Sendable {
         resource: String,
         path: String,
         type: T.Type,
-        accept: String = "application/json",
+        metadataOnly: Bool = false,
         fallbackPaths: [String] = [],
         wrap: @escaping @Sendable (T) -> KubernetesObject
     ) {
         self.resource = resource
         self.path = path
         self.fallbackPaths = fallbackPaths
-        self.accept = accept
+        self.metadataOnly = metadataOnly
+        accept = metadataOnly ? Self.metadataListAccept : "application/json"
+        watchAccept = metadataOnly ? Self.metadataWatchAccept : "application/json"
         decodeList = { data in
+            if metadataOnly {
+                let kind = (try? JSONDecoder().decode(KindOnly.self, from: data))?.kind ?? "?"
+                guard kind == "PartialObjectMetadataList" else { throw NotMetadataOnly(kind: kind) }
+            }
             let list = try JSONDecoder().decode(ListEnvelope<T>.self, from: data)
             var decoded = DecodedList(
                 continueToken: list.metadata?.continueToken, resourceVersion: list.metadata?.resourceVersion ?? "")
@@ -52,7 +70,13 @@ public struct ResourceKind: Sendable {
             }
             return decoded
         }
-        decodeObject = { data in wrap(try JSONDecoder().decode(ObjectEnvelope<T>.self, from: data).object) }
+        decodeObject = { data in
+            if metadataOnly {
+                let kind = (try? JSONDecoder().decode(ObjectEnvelope<KindOnly>.self, from: data))?.object.kind ?? "?"
+                guard kind == "PartialObjectMetadata" else { throw NotMetadataOnly(kind: kind) }
+            }
+            return wrap(try JSONDecoder().decode(ObjectEnvelope<T>.self, from: data).object)
+        }
     }
 
     /// One page of a list: the objects that decoded, those that did not, and where to go on.
@@ -94,6 +118,10 @@ public struct ResourceKind: Sendable {
         }
     }
 
+    struct KindOnly: Decodable {
+        let kind: String?
+    }
+
     struct NameOnly: Decodable {
         struct Metadata: Decodable { let name: String? }
         let metadata: Metadata?
@@ -103,8 +131,11 @@ public struct ResourceKind: Sendable {
         let object: T
     }
 
-    /// Metadata-only lists (`PartialObjectMetadataList`): secret and config map values never arrive.
-    static let metadataOnly = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+    /// Metadata-only lists (`PartialObjectMetadataList`), as client-go's metadata client asks for
+    /// them but without its plain-JSON fallback: secret and config map values never arrive.
+    static let metadataListAccept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+    /// Metadata-only watch events (`PartialObjectMetadata` objects), likewise.
+    static let metadataWatchAccept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 
     /// Every kind the topology needs.
     public static let all: [ResourceKind] = [
@@ -115,10 +146,10 @@ public struct ResourceKind: Sendable {
         ResourceKind(
             resource: "services", path: "/api/v1/services", type: Service.self, wrap: KubernetesObject.service),
         ResourceKind(
-            resource: "configmaps", path: "/api/v1/configmaps", type: MetadataObject.self, accept: metadataOnly,
+            resource: "configmaps", path: "/api/v1/configmaps", type: MetadataObject.self, metadataOnly: true,
             wrap: KubernetesObject.configMap),
         ResourceKind(
-            resource: "secrets", path: "/api/v1/secrets", type: MetadataObject.self, accept: metadataOnly,
+            resource: "secrets", path: "/api/v1/secrets", type: MetadataObject.self, metadataOnly: true,
             wrap: KubernetesObject.secret),
         ResourceKind(
             resource: "persistentvolumes", path: "/api/v1/persistentvolumes", type: PersistentVolume.self,

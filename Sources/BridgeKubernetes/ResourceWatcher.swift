@@ -15,6 +15,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
     /// Where Kubernetes events go; events are news to forward, not cluster state.
     let events: EventQueue?
     let logger: Logger
+    /// One line per step and kind of failure a minute, with the count left out.
+    private let lines = LogThrottle(interval: .seconds(60))
     /// How long one watch request stays open before the server ends it.
     let watchTimeout: Duration
     /// Extra query for both list and watch (`fieldSelector=spec.nodeName=…` in node mode).
@@ -145,6 +147,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         let decoded: ResourceKind.DecodedList
         do {
             decoded = try kind.decodeList(Data(response.body))
+        } catch let refused as NotMetadataOnly {
+            throw Self.notMetadataOnly(refused, url: target)
         } catch {
             throw HTTPError(
                 kind: .other, url: target, detail: "not a valid \(kind.resource) list: \(SkippedObject.reason(error))")
@@ -164,7 +168,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         do {
             let response = try await client.stream(
                 HTTPRequest(
-                    url: target, headers: [("Accept", kind.accept)], timeout: watchTimeout + .seconds(30),
+                    url: target, headers: [("Accept", kind.watchAccept)], timeout: watchTimeout + .seconds(30),
                     security: config.security)
             )
             guard response.status == 200 else {
@@ -197,6 +201,9 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                         return machine.gone()
                     case .skipped:
                         continue
+                    case .refused(let error):
+                        logFailure(error, step: "watch")
+                        return machine.failed(status: error.status, retry: .watch(resourceVersion: version))
                     }
                 }
             }
@@ -216,6 +223,15 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         case bookmark(String?)
         case gone
         case skipped
+        case refused(HTTPError)
+    }
+
+    /// A metadata-only resource answered with whole objects: refused as 406 Not Acceptable would
+    /// be, which disables the resource (``ListWatchStateMachine/failed(status:retry:)``).
+    static func notMetadataOnly(_ refused: NotMetadataOnly, url: String) -> HTTPError {
+        HTTPError(
+            kind: .httpStatus, url: url,
+            detail: "the API server answered with \(refused.kind), not metadata only; not read", status: 406)
     }
 
     /// Applies one watch line; a malformed object is logged with its name and skipped.
@@ -235,7 +251,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                 "k8s watch error",
                 metadata: [
                     "k8s.resource": .string(kind.resource), "k8s.code": .stringConvertible(head.object?.code ?? 0),
-                    "k8s.message": .string(head.object?.message ?? ""),
+                    "k8s.message": .string(PeerText.quote(head.object?.message ?? "")),
                 ])
             return .skipped
         case "ADDED", "MODIFIED", "DELETED":
@@ -246,6 +262,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                 } else {
                     store.apply(head.type, object)
                 }
+            } catch let refused as NotMetadataOnly {
+                return .refused(Self.notMetadataOnly(refused, url: config.server + kind.path))
             } catch {
                 logSkipped(name: head.object?.metadata?.name ?? "?", reason: SkippedObject.reason(error))
             }
@@ -266,11 +284,12 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
     }
 
     private func logFailure(_ error: HTTPError, step: String) {
+        guard let suppressed = lines.admit("\(step) \(error.kind) \(error.status ?? 0)") else { return }
         logger.warning(
             "k8s request failed",
             metadata: [
                 "k8s.resource": .string(kind.resource), "k8s.step": .string(step),
-                "k8s.error": .string(error.description),
+                "k8s.error": .string(error.description), "k8s.suppressed": .stringConvertible(suppressed),
             ]
         )
     }

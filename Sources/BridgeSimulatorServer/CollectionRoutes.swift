@@ -32,8 +32,13 @@ enum CollectionRoutes {
                 request, resource: context.parameters.get("resource"), group: "",
                 namespace: context.parameters.get("namespace"), host: host)
         }
-        router.get("/api/v1/namespaces/:namespace/:resource/:name") { _, context in
-            await object(
+        router.get("/api/v1/namespaces/:namespace/:resource/:name") { request, context in
+            if context.parameters.get("namespace") == "kube-system", context.parameters.get("resource") == "endpoints",
+                context.parameters.get("name") == "kube-state-metrics"
+            {
+                return SimulatorRoutes.kubeStateMetricsEndpoints(request)
+            }
+            return await object(
                 resource: context.parameters.get("resource"), group: "", namespace: context.parameters.get("namespace"),
                 name: context.parameters.get("name"), host: host)
         }
@@ -101,7 +106,9 @@ enum CollectionRoutes {
         let nodeName = query.get("fieldSelector").flatMap { selector -> String? in
             selector.hasPrefix("spec.nodeName=") ? String(selector.dropFirst("spec.nodeName=".count)) : nil
         }
-        let metadataOnly = request.headers[.accept]?.contains("as=PartialObjectMetadataList") ?? false
+        // `as=PartialObjectMetadataList` for a list, `as=PartialObjectMetadata` for a watch, as client-go's
+        // metadata client asks; either gives metadata only.
+        let metadataOnly = request.headers[.accept]?.contains("as=PartialObjectMetadata") ?? false
         if let watch = query.get("watch"), watch == "1" || watch == "true" {
             return WatchStream.response(
                 resource: resource, namespace: namespace, host: host,

@@ -10,6 +10,10 @@ Listens on 127.0.0.1 (prints "PORT <n>"). Kubernetes behaviour it reproduces:
   GET /apis/apps/v1/deployments...          403 Forbidden, for the RBAC path
   GET /apis/batch/v1/cronjobs               404 (an old cluster); /apis/batch/v1beta1/cronjobs lists one
   GET /version, /healthz                     as a v1.21 apiserver answers them
+  GET /api/v1/secrets                        a server without metadata-only support: whole Secrets, with
+                                             data, whatever the Accept header asks for
+  GET /api/v1/configmaps                     a metadata-only list, then a watch that streams a whole
+                                             ConfigMap, with data
 Control (tests only):
   POST /control/add?name=P[&node=N][&malformed=1]  (malformed: spec.containers is a string)
   POST /control/delete?name=P  POST /control/compact
@@ -128,6 +132,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path.startswith("/apis/apps/v1/deployments"):
             return self.reply(403, {"kind": "Status", "code": 403, "reason": "Forbidden",
                                     "message": "deployments.apps is forbidden: User cannot list resource"})
+        if url.path == "/api/v1/secrets":
+            return self.reply(200, {"kind": "SecretList", "apiVersion": "v1",
+                                    "metadata": {"resourceVersion": str(state["rv"])},
+                                    "items": [{"metadata": {"name": "db", "namespace": "default",
+                                                            "resourceVersion": str(state["rv"])},
+                                               "data": {"password": "ZmFrZS1zZWNyZXQtZGF0YS00NzEx"}}]})
+        if url.path == "/api/v1/configmaps":
+            if query.get("watch", ["0"])[0] in ("1", "true"):
+                line = json.dumps({"type": "ADDED", "object": {
+                    "kind": "ConfigMap", "apiVersion": "v1",
+                    "metadata": {"name": "settings", "namespace": "default", "resourceVersion": str(state["rv"] + 1)},
+                    "data": {"token": "fake-configmap-data-4711"}}}) + "\n"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(line.encode())
+                self.wfile.flush()
+                time.sleep(2)
+                return
+            return self.reply(200, {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+                                    "metadata": {"resourceVersion": str(state["rv"])}, "items": []})
         if url.path != "/api/v1/pods":
             return self.reply(404, {"kind": "Status", "code": 404})
         if query.get("watch", ["0"])[0] in ("1", "true"):

@@ -145,6 +145,34 @@ import Testing
             errors.first?.metadata["k8s.reason"]?.contains(#"apiGroups: ["apps"], resources: ["deployments"]"#) == true)
     }
 
+    @Test func metadataOnlyKindsAskForMetadataAndNothingElse() throws {
+        for name in ["secrets", "configmaps"] {
+            let kind = try #require(ResourceKind.all.first { $0.resource == name })
+            #expect(kind.metadataOnly)
+            #expect(kind.accept == "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
+            #expect(kind.watchAccept == "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1")
+        }
+    }
+
+    /// A list (secrets) or a watch event (config maps) with whole objects where metadata was asked
+    /// for: the resource is disabled with a clear reason, and the data is neither kept nor logged.
+    @Test(arguments: ["secrets", "configmaps"])
+    func wholeObjectsWhereMetadataWasAskedForAreRefusedUnread(_ name: String) async throws {
+        let server = try FixtureServer.fakeAPIServer()
+        let store = ClusterStore(clusterName: "test")
+        let logs = LogCapture()
+        let kind = try #require(ResourceKind.all.first { $0.resource == name })
+        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: "test")
+        let watcher = ResourceWatcher(kind: kind, config: config, client: client, store: store, logger: logs.logger())
+        try await watcher.run()  // returns by itself once disabled
+        let errors = logs.records.filter { $0.level == .error }
+        #expect(errors.map(\.message) == ["k8s resource disabled"])
+        #expect(errors.first?.metadata["k8s.reason"]?.contains("not serve \(name) as metadata only") == true)
+        #expect(store.snapshot.secrets.isEmpty && store.snapshot.configMaps.isEmpty)
+        let everything = logs.records.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
+        #expect(!everything.contains("4711") && !everything.contains("ZmFrZS1zZWNyZXQ"), "\(everything)")
+    }
+
     @Test func malformedObjectsAreSkippedWithTheirNamesAndTheSyncGoesOn() async throws {
         let server = try FixtureServer.fakeAPIServer()
         try await control(server, "/control/add?name=broken-listed&malformed=1")
