@@ -264,15 +264,19 @@ let package = Package(
         .testTarget(
             name: "SimulatorServerTests",
             dependencies: [
-                "BridgeCore", "BridgeHTTP", "BridgeKubernetes", "BridgeScrape", "BridgeSimulator", "BridgeTestPeers",
-                "BridgeTopology", .product(name: "Logging", package: "swift-log"),
+                "BridgeCore", "BridgeHTTP", "BridgeKubernetes", "BridgeScrape", "BridgeSimulator",
+                "BridgeSimulatorServer", "BridgeTestPeers", "BridgeTopology",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         // Runs the built `stackbridge` binary; `swift build --build-tests` builds it alongside.
         .testTarget(
             name: "StackbridgeTests",
-            dependencies: ["BridgeCore", "BridgeSimulator", "BridgeTestPeers", "BridgeTestSupport", "BridgeTopology"],
+            dependencies: [
+                "BridgeCore", "BridgeSimulator", "BridgeTestPeers", "BridgeTestSupport", "BridgeTopology",
+                .product(name: "Yams", package: "Yams"),
+            ],
             // The golden file is read from the source tree (UPDATE_GOLDEN=1 rewrites it there).
             exclude: ["Fixtures"],
             swiftSettings: strict

@@ -284,7 +284,10 @@ enum ConfigurationSchema {
             ConfigurationKey("bearer_token_file", "—", "a file holding a bearer token, read again when it changes"),
             ConfigurationKey("proxy_url", "environment", "an HTTP proxy; else `http_proxy`, `HTTPS_PROXY`, `NO_PROXY`"),
             ConfigurationKey("proxy_connect_header", "—", "headers for the proxy's CONNECT (name to list of values)"),
-            ConfigurationKey("follow_redirects", "`true`", "follow 3xx answers (at most five)"),
+            ConfigurationKey(
+                "follow_redirects", "`true`",
+                "follow 3xx answers within the endpoint's origin, at most five (another origin is an error, so "
+                    + "credentials stay with their origin); writes (remote write, StackState) never follow one"),
             ConfigurationKey("enable_http2", "`true`", "offer HTTP/2 over TLS; HTTP/1.1 only when false"),
             .refused("oauth2", "OAuth 2.0 client credentials are not built in; use authorization.credentials_file"),
         ])

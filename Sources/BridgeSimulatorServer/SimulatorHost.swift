@@ -7,6 +7,8 @@ public actor SimulatorHost {
     private var leases = LeaseStore()
     /// The cluster as built, which the kubelet and kube-state-metrics bodies describe.
     public let cluster: SimulatedCluster
+    /// The Kubernetes API requests answered so far, by verb and resource.
+    public let requests = APIRequestLog()
 
     /// Serves `cluster`.
     public init(cluster: SimulatedCluster) {

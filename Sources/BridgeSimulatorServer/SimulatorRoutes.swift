@@ -30,6 +30,8 @@ public enum SimulatorRoutes {
 
     /// Registers every route on `router`; `advertised` is the address discovery reports to clients.
     public static func register(_ router: Router<BasicRequestContext>, host: SimulatorHost, advertised: String) {
+        router.add(middleware: APIRequestRecording(log: host.requests))
+        router.get("/sim/requests") { _, _ in json(host.requests.json) }
         router.get("/version") { _, _ in
             json(
                 .object([
@@ -59,6 +61,9 @@ public enum SimulatorRoutes {
                 ?? status(404, "NotFound", "the server could not find the requested resource")
         }
         router.get("/ksm/metrics") { _, _ in text(host.cluster.kubeStateMetrics()) }
+        // kube-state-metrics as its Service would be found: the Endpoints of
+        // kube-system/kube-state-metrics (CollectionRoutes) name this server, whose /metrics is it.
+        router.get("/metrics") { _, _ in text(host.cluster.kubeStateMetrics()) }
         for endpoint in ["metrics/cadvisor", "metrics/resource", "metrics/probes", "metrics"] {
             router.get(RouterPath("/api/v1/nodes/:node/proxy/\(endpoint)")) { _, context in
                 let node = context.parameters.get("node") ?? ""
@@ -75,5 +80,29 @@ public enum SimulatorRoutes {
             }
         }
         CollectionRoutes.register(router, host: host)
+    }
+}
+
+extension SimulatorRoutes {
+    /// The Endpoints of kube-system/kube-state-metrics: the address and port `request` reached
+    /// this server on, whose `/metrics` serves kube-state-metrics.
+    static func kubeStateMetricsEndpoints(_ request: Request) -> Response {
+        let authority = request.head.authority ?? "127.0.0.1:80"
+        let host = authority.split(separator: ":").dropLast().joined(separator: ":")
+        let port = Int(authority.split(separator: ":").last ?? "") ?? 80
+        return json(
+            .object([
+                ("kind", "Endpoints"), ("apiVersion", "v1"),
+                ("metadata", .object([("name", "kube-state-metrics"), ("namespace", "kube-system")])),
+                (
+                    "subsets",
+                    .array([
+                        .object([
+                            ("addresses", .array([.object([("ip", .string(host.isEmpty ? "127.0.0.1" : host))])])),
+                            ("ports", .array([.object([("name", "http-metrics"), ("port", .int(port))])])),
+                        ])
+                    ])
+                ),
+            ]))
     }
 }
