@@ -125,6 +125,20 @@ public struct SimulatorAPI: Sendable {
         }
     }
 
+    /// Comes back as an API server whose storage was restored from an older backup: `unseen` churn
+    /// steps happen without any watcher seeing them, the event log is gone, and versions start
+    /// again from 1 (every object restamped), so a client resuming from its last version asks for
+    /// one from the future ("Too large resource version").
+    public mutating func resetHistory(unseenChurn unseen: Int, at time: String = "2026-11-01T00:00:00Z") {
+        for _ in 0..<unseen { churn(at: time) }
+        events.removeAll()
+        resourceVersion = 1
+        oldestKept = resourceVersion + 1
+        for (resource, stored) in objects {
+            objects[resource] = stored.mapValues { $0.stamped(resourceVersion) }
+        }
+    }
+
     /// Forgets the whole event log, as an etcd compaction does: older versions get 410.
     public mutating func compact() {
         events.removeAll()

@@ -110,6 +110,15 @@ enum CollectionRoutes {
         // metadata client asks; either gives metadata only.
         let metadataOnly = request.headers[.accept]?.contains("as=PartialObjectMetadata") ?? false
         if let watch = query.get("watch"), watch == "1" || watch == "true" {
+            let since = query.get("resourceVersion").flatMap { Int($0) } ?? 0
+            // A version from the future: wait a little for it, as the apiserver's watch cache does,
+            // then refuse it.
+            var current = await host.resourceVersion
+            for _ in 0..<5 where since > current {
+                try? await Task.sleep(for: .milliseconds(100))
+                current = await host.resourceVersion
+            }
+            if since > current { return WatchStream.tooLarge(since, current: current) }
             return WatchStream.response(
                 resource: resource, namespace: namespace, host: host,
                 since: query.get("resourceVersion").flatMap { Int($0) },

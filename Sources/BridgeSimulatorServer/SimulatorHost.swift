@@ -9,6 +9,8 @@ public actor SimulatorHost {
     public let cluster: SimulatedCluster
     /// The Kubernetes API requests answered so far, by verb and resource.
     public let requests = APIRequestLog()
+    /// How often the API server "restarted"; watches opened before a restart end with it.
+    private(set) var generation = 0
 
     /// Serves `cluster`.
     public init(cluster: SimulatedCluster) {
@@ -50,6 +52,13 @@ public actor SimulatorHost {
         return (
             answer.status, (try? JSONSerialization.data(withJSONObject: answer.body, options: [.sortedKeys])) ?? Data()
         )
+    }
+
+    /// Restarts as an API server with its history reset (``SimulatorAPI/resetHistory(unseenChurn:at:)``):
+    /// open watches end, as their connections would.
+    func restart(unseenChurn: Int) {
+        generation += 1
+        api.resetHistory(unseenChurn: unseenChurn, at: Date().formatted(.iso8601))
     }
 
     /// One churn step, its events stamped with the current time.

@@ -32,6 +32,11 @@ public enum SimulatorRoutes {
     public static func register(_ router: Router<BasicRequestContext>, host: SimulatorHost, advertised: String) {
         router.add(middleware: APIRequestRecording(log: host.requests))
         router.get("/sim/requests") { _, _ in json(host.requests.json) }
+        // Restarts the simulated API server with its history reset after `churn` unseen changes.
+        router.post("/sim/restart") { request, _ in
+            await host.restart(unseenChurn: request.uri.queryParameters.get("churn").flatMap { Int($0) } ?? 0)
+            return json(.object([("resourceVersion", .int(await host.resourceVersion))]))
+        }
         router.get("/version") { _, _ in
             json(
                 .object([

@@ -4,7 +4,9 @@ import Hummingbird
 
 /// A watch response: the events after the requested version (or, without one, every current object
 /// as ADDED), then new events as they happen, bookmarks when asked, until the timeout. A version
-/// older than the kept history gets one ERROR event with a 410 Status, as the apiserver sends.
+/// older than the kept history gets one ERROR event with a 410 Status, as the apiserver sends; a
+/// version newer than the server's gets a 504 "Too large resource version" (``tooLarge(_:current:)``),
+/// and a restart of the simulated API server ends the stream.
 enum WatchStream {
     static func response(
         resource: APIResource,
@@ -17,6 +19,7 @@ enum WatchStream {
     ) -> Response {
         let body = ResponseBody { writer in
             let deadline = ContinuousClock.now + .seconds(min(max(timeout, 1), 3600))
+            let generation = await host.generation
             var version = since ?? 0
             if since == nil || since == 0 {
                 let page = try? await host.list(
@@ -28,6 +31,7 @@ enum WatchStream {
             }
             var lastBookmark = ContinuousClock.now
             while ContinuousClock.now < deadline && !Task.isCancelled {
+                guard await host.generation == generation else { break }
                 do {
                     for event in try await host.events(resource.qualified, after: version, namespace: namespace) {
                         try await writer.write(line(type: event.type, event.object.json, metadataOnly: metadataOnly))
@@ -57,6 +61,33 @@ enum WatchStream {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: body)
+    }
+
+    /// The apiserver's answer to a watch from a version it has not reached (it waits a little for
+    /// it first): 504 with reason Timeout and cause ResourceVersionTooLarge.
+    static func tooLarge(_ version: Int, current: Int) -> Response {
+        SimulatorRoutes.json(
+            .object([
+                ("kind", "Status"), ("apiVersion", "v1"), ("status", "Failure"),
+                ("message", .string("Too large resource version: \(version), current: \(current)")),
+                ("reason", "Timeout"),
+                (
+                    "details",
+                    .object([
+                        (
+                            "causes",
+                            .array([
+                                .object([
+                                    ("reason", "ResourceVersionTooLarge"), ("message", "Too large resource version"),
+                                ])
+                            ])
+                        ),
+                        ("retryAfterSeconds", 1),
+                    ])
+                ),
+                ("code", 504),
+            ]),
+            status: .gatewayTimeout)
     }
 
     static func line(type: String, _ object: JSONValue, metadataOnly: Bool) -> ByteBuffer {
