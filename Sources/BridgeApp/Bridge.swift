@@ -25,9 +25,14 @@ public struct Bridge: Sendable {
     /// joins the first series to the whole cluster, and keeps the first build of the topology
     /// (about 110 MB at 11,000 pods, freed after) and the first processing of the largest scrapes
     /// (about 130 MB for kube-state-metrics there) from adding up to the bridge's peak memory
-    /// (docs/performance.md, sixth round). A bridge whose API server is slow or gone waits no
-    /// longer than this on its account.
+    /// (docs/performance.md). A bridge whose API server is slow or gone waits no longer than
+    /// this, nor longer than one scrape interval, on its account.
     public static let firstScrapeWait: Duration = .seconds(10)
+    /// How long a watched resource may be out of sync (its list or watch failing, or a relist in
+    /// progress after the server's history was lost) before `/readyz` says so: long enough for a
+    /// watch to reconnect or a relist to finish, short enough that a bridge holding a stale view
+    /// of the cluster stops being called ready.
+    public static let syncGracePeriod: Duration = .seconds(30)
     /// How often memory freed inside the heap goes back to the system (MemoryReturner).
     public static let memoryReturnInterval: Duration = .seconds(10)
 
@@ -82,6 +87,11 @@ public struct Bridge: Sendable {
         leadership = Leadership(elected: election != nil)
         telemetry.add(leadership, lease: election.map { "\($0.namespace)/\($0.leaseName)" })
         telemetry.add(store)
+        readiness.addCheck { [store] in
+            store.outOfSync(longerThan: Bridge.syncGracePeriod).map {
+                "kubernetes \($0.resource) out of sync for \($0.duration.components.seconds) s"
+            }
+        }
     }
 
     /// The lease settings: on by default in `cluster` mode, where the Deployment runs two replicas;
@@ -231,11 +241,17 @@ public struct Bridge: Sendable {
             options: configuration.enrich, clusterName: clusterName,
             pods: { store.placement(ofPod: $0) }, nodes: { store.placement(ofNode: $0) },
             version: { store.joinVersion })
+        // The first scrapes wait for the topology at most an interval: static targets and
+        // kube-state-metrics URLs are scraped within the first interval whatever the API does.
+        let firstScrapeWait = min(Bridge.firstScrapeWait, configuration.scrape.interval)
         services.append(
             ScrapePool(
                 client: client, sink: sink, logger: logger, updates: updates, enricher: enricher,
                 startWhen: { [readiness] in
-                    _ = await readiness.wait(for: Bridge.topologySynced, atMost: Bridge.firstScrapeWait)
+                    // A graceful shutdown ends the wait at once rather than after up to 10 s.
+                    _ = await cancelWhenGracefulShutdown {
+                        await readiness.wait(for: Bridge.topologySynced, atMost: firstScrapeWait)
+                    }
                 }))
         if let forwarder = stackStateForwarder(watchClient: watchClient) {
             services.append(contentsOf: forwarder)

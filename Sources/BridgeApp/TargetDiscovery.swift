@@ -26,29 +26,34 @@ struct TargetDiscovery: ServiceLifecycle.Service {
     func run() async throws {
         var last: [ScrapeTarget]?
         defer { continuation.finish() }
-        // Kubelet targets come from the node list: wait for it, so the first target set (which
-        // readiness waits for) is complete.
-        while configuration.mode != .cluster && !store.hasSettled(["nodes"]) && !Task.isCancelled {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        // Static targets and kube-state-metrics URLs need no API server: they are scraped at once.
+        // Kubelet targets come from the node list, and join the target set when it is in. Readiness
+        // waits for the first set that has them, or for the first set at all once the first scrapes
+        // stopped waiting for the topology (Bridge.firstScrapeWait).
+        let nodesWait = ContinuousClock.now + Bridge.firstScrapeWait
         // Until a first target set is known, retries start quick and back off to the period, so
         // a Service that does not resolve is not asked for five times a second.
         var quickRetry = Duration.milliseconds(200)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let targets = await currentTargets()
             if targets != last && !(targets.isEmpty && last == nil) {
-                sink.expect(targets)
                 telemetry.recordTargets(targets.count)
                 continuation.yield(targets)
                 last = targets
             }
+            // The first complete set, which readiness waits for (only the first one counts).
+            if let last, nodesKnown || ContinuousClock.now >= nodesWait { sink.expect(last) }
             // Quick retries until the nodes are known, then the regular period; a graceful shutdown
             // ends the wait (the loop condition then stops the service).
-            let wait = last == nil ? quickRetry : period
+            // Until the nodes are known, quick retries, so kubelets are scraped soon after.
+            let wait = last == nil || !nodesKnown ? quickRetry : period
             quickRetry = min(quickRetry * 2, period)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
         }
     }
+
+    /// Whether kubelet targets can be worked out: the node list is in, or no kubelet is scraped.
+    private var nodesKnown: Bool { configuration.mode == .cluster || store.hasSettled(["nodes"]) }
 
     private func template(job: String, relabel: [RelabelConfig]) -> ScrapeTarget {
         var target = ScrapeTarget(job: job, url: "")

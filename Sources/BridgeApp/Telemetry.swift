@@ -57,7 +57,7 @@ public final class Telemetry: Sendable {
         "stackbridge_stackstate_queue_bytes", "stackbridge_stackstate_queue_posts",
         "stackbridge_stackstate_last_success_timestamp_seconds", "stackbridge_stackstate_api_key_valid",
         "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
-        "stackbridge_k8s_last_contact_timestamp_seconds",
+        "stackbridge_k8s_last_contact_timestamp_seconds", "stackbridge_kubernetes_sync_ok",
     ]
 
     /// Reports `leadership` from now on when it is decided by an election on `lease`.
@@ -202,6 +202,16 @@ public final class Telemetry: Sendable {
                     "When the watcher of a resource last heard from the API server (a list, a watch opening, an event).",
                     contacts.sorted { $0.key < $1.key }.map {
                         one("stackbridge_k8s_last_contact_timestamp_seconds", $0.value, [LabelPair("resource", $0.key)])
+                    }))
+        }
+        if let states = store.withLock({ $0 })?.syncStates, !states.isEmpty {
+            optionalFamilies.append(
+                family(
+                    "stackbridge_kubernetes_sync_ok", .gauge,
+                    "1 while the watcher of a resource has a complete list and a working watch; 0 from a failed "
+                        + "list or watch, or a relist after lost history, until it has again.",
+                    states.sorted { $0.key < $1.key }.map {
+                        one("stackbridge_kubernetes_sync_ok", $0.value ? 1 : 0, [LabelPair("resource", $0.key)])
                     }))
         }
         let always = [

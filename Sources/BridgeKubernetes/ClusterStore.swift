@@ -17,6 +17,8 @@ public final class ClusterStore: Sendable {
         var settled: Set<String> = []
         /// Seconds since the epoch when each resource's watcher last heard from the API server.
         var contacts: [String: Double] = [:]
+        /// Resources whose watcher has failed since its last good list or watch, and since when.
+        var outOfSync: [String: ContinuousClock.Instant] = [:]
         /// Counts changes of `state`.
         var changes: UInt64 = 0
         /// Counts changes that may change a join's answer: of a pod's placement, a node's labels,
@@ -114,6 +116,41 @@ public final class ClusterStore: Sendable {
 
     /// When each resource's watcher last heard from the API server (seconds since the epoch).
     public var lastContacts: [String: Double] { contents.withLock { $0.contacts } }
+
+    /// `resource`'s watcher failed (a list or watch that did not work): out of sync from now on,
+    /// unless it already was, until ``markInSync(_:)``.
+    public func markOutOfSync(_ resource: String) {
+        let time = now()
+        contents.withLock { contents in
+            if contents.outOfSync[resource] == nil { contents.outOfSync[resource] = time }
+        }
+    }
+
+    /// `resource`'s watcher has a complete list or an open watch again.
+    public func markInSync(_ resource: String) {
+        contents.withLock { contents in
+            if contents.outOfSync[resource] != nil { contents.outOfSync[resource] = nil }
+        }
+    }
+
+    /// The resources out of sync for longer than `grace`, with how long, by name.
+    public func outOfSync(longerThan grace: Duration) -> [(resource: String, duration: Duration)] {
+        let time = now()
+        return contents.withLock { contents in
+            contents.outOfSync.compactMap { resource, since in
+                time - since > grace ? (resource, time - since) : nil
+            }.sorted { $0.resource < $1.resource }
+        }
+    }
+
+    /// Whether each resource ever reported is in sync now (``markOutOfSync(_:)``), by name.
+    public var syncStates: [String: Bool] {
+        contents.withLock { contents in
+            var states = Dictionary(uniqueKeysWithValues: contents.contacts.keys.map { ($0, true) })
+            for resource in contents.outOfSync.keys { states[resource] = false }
+            return states
+        }
+    }
 
     /// Records that `resource` will not be listed (disabled for lack of permission), so that
     /// readiness does not wait for it.

@@ -1,6 +1,8 @@
 /// The protocol logic of keeping one resource type in sync with the apiserver: list in pages, then
-/// watch from the list's resourceVersion, resume after a dropped watch, relist when the version is
-/// too old (410 Gone), back off on errors, and give up on a type the service account may not read.
+/// watch from the list's resourceVersion, resume after a dropped watch, and relist as client-go's
+/// reflector does when the version is unusable — too old (410 Gone), too large (the server's
+/// history was reset: "Too large resource version"), going backwards, or after repeated watch
+/// failures; back off with jitter on errors, and give up on a type the service account may not read.
 ///
 /// Pure: events in, actions out. The owner performs the actions (HTTP requests, sleeps) and reports
 /// what happened, so every transition is tested without a server (Kubernetes API concepts:
@@ -45,17 +47,27 @@ public struct ListWatchStateMachine: Sendable {
     /// The resourceVersion the next watch starts from.
     public private(set) var resourceVersion: String?
     private var failures = 0
+    private var failedWatches = 0
     private var relistedWithoutProgress = false
+    private let jitter: @Sendable () -> Double
+
+    /// Consecutive watches that end without an event or fail before the machine relists: a
+    /// version the server keeps refusing is relisted rather than retried forever.
+    public static let relistAfterFailedWatches = 8
 
     /// Creates a machine for `resource`.
+    ///
+    /// Each backoff is scaled by `jitter()` (by default between 0.5 and 1), so that the watchers of
+    /// one bridge, and the replicas of many, do not retry a recovering API server in step.
     public init(
         resource: String, pageSize: Int = 500, minBackoff: Duration = .milliseconds(500),
-        maxBackoff: Duration = .seconds(30)
+        maxBackoff: Duration = .seconds(30), jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1) }
     ) {
         self.resource = resource
         self.pageSize = pageSize
         self.minBackoff = minBackoff
         self.maxBackoff = maxBackoff
+        self.jitter = jitter
     }
 
     /// Starts with a list.
@@ -77,11 +89,28 @@ public struct ListWatchStateMachine: Sendable {
         return .replaceAll(then: .watch(resourceVersion: version))
     }
 
-    /// A watch event was applied; ADDED, MODIFIED, DELETED and BOOKMARK all carry the version to resume from.
-    public mutating func watchEvent(resourceVersion version: String) {
-        guard phase == .watching else { return }
+    /// A watch event was applied; ADDED, MODIFIED, DELETED and BOOKMARK all carry the version to
+    /// resume from. A version lower than the last one means the server's history was reset: the
+    /// answer is then a relist (nil otherwise, keep watching).
+    @discardableResult
+    public mutating func watchEvent(resourceVersion version: String) -> Action? {
+        guard phase == .watching else { return nil }
+        if let current = resourceVersion.flatMap(UInt64.init), let next = UInt64(version), next < current {
+            resourceVersion = nil
+            return relist()
+        }
         failures = 0
+        failedWatches = 0
         resourceVersion = version
+        return nil
+    }
+
+    /// The server refused the watch's version as too large ("Too large resource version", a 504
+    /// with cause ResourceVersionTooLarge): it no longer has that history, as after a restart
+    /// with its storage reset. Relist from scratch, as client-go does.
+    public mutating func resourceVersionTooLarge() -> Action {
+        resourceVersion = nil
+        return relist()
     }
 
     /// The watch ended: the server's timeout or a dropped connection. Resume from the last version;
@@ -90,9 +119,10 @@ public struct ListWatchStateMachine: Sendable {
         guard phase == .watching, let version = resourceVersion else { return relist() }
         if events > 0 {
             failures = 0
+            failedWatches = 0
             return .watch(resourceVersion: version)
         }
-        return backoff(then: .watch(resourceVersion: version))
+        return failedWatch(then: .watch(resourceVersion: version))
     }
 
     /// The apiserver answered 410 Gone (or a watch ERROR event with code 410): the version is
@@ -122,8 +152,26 @@ public struct ListWatchStateMachine: Sendable {
         case 410:
             return gone()
         default:
+            if case .watch = retry { return failedWatch(then: retry) }
             return backoff(then: retry)
         }
+    }
+
+    /// A watch that failed or ended empty: retried after a backoff, and after
+    /// ``relistAfterFailedWatches`` in a row, a relist.
+    private mutating func failedWatch(then retry: Action) -> Action {
+        failedWatches += 1
+        guard failedWatches < Self.relistAfterFailedWatches else {
+            failedWatches = 0
+            resourceVersion = nil
+            return backoff(then: relistAction())
+        }
+        return backoff(then: retry)
+    }
+
+    private mutating func relistAction() -> Action {
+        phase = .listing
+        return .list(continueToken: nil, limit: pageSize)
     }
 
     /// Lists again: at once the first time, with a growing backoff while relists keep coming
@@ -142,7 +190,7 @@ public struct ListWatchStateMachine: Sendable {
         failures += 1
         var delay = minBackoff
         for _ in 1..<min(failures, 16) where delay < maxBackoff { delay = delay * 2 }
-        return .wait(min(delay, maxBackoff), then: action)
+        return .wait(min(delay, maxBackoff) * min(1, max(0, jitter())), then: action)
     }
 
     /// `deployments.apps` → (`apps`, `deployments`); `pods` → (``, `pods`).

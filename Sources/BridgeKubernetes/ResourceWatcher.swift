@@ -22,6 +22,9 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
     /// Extra query for both list and watch (`fieldSelector=spec.nodeName=…` in node mode).
     let fieldSelector: String?
     let pageSize: Int
+    /// The longest watch event line accepted. Kubernetes stores objects of at most 1.5 MiB; a
+    /// line longer than this is no event, and buffering it would grow without end.
+    let maxEventBytes: Int
     /// The collection path in use: the kind's path, or a fallback after a 404.
     private var path: String
 
@@ -35,7 +38,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         logger: Logger,
         watchTimeout: Duration = .seconds(300),
         fieldSelector: String? = nil,
-        pageSize: Int = 500
+        pageSize: Int = 500,
+        maxEventBytes: Int = 16 << 20
     ) {
         self.kind = kind
         self.config = config
@@ -46,6 +50,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         self.watchTimeout = watchTimeout
         self.fieldSelector = fieldSelector
         self.pageSize = pageSize
+        self.maxEventBytes = maxEventBytes
         path = kind.path
     }
 
@@ -95,6 +100,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                 }
             case .replaceAll(let then):
                 store.recordContact(kind.resource)
+                store.markInSync(kind.resource)
                 if let events, kind.resource == ResourceKind.events.resource {
                     events.listed(stagedEvents)
                 } else {
@@ -108,7 +114,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             case .watch(let version):
                 action = await watch(from: version, machine: &machine)
             case .wait(let delay, let then):
-                try await Task.sleep(for: delay)
+                // Cancelled (a shutdown) while backing off: the sync ends, as it does in a watch.
+                guard (try? await Task.sleep(for: delay)) != nil else { return }
                 action = then
             case .disable(let reason):
                 store.giveUp(kind.resource)
@@ -174,23 +181,39 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             guard response.status == 200 else {
                 var body: [UInt8] = []
                 for try await chunk in response.body where body.count < 1024 { body += chunk }
+                let text = String(decoding: body, as: UTF8.self)
+                if Self.isTooLargeResourceVersion(status: response.status, message: text) {
+                    return relisting(machine.resourceVersionTooLarge(), because: "resource version too large", version)
+                }
                 let error = HTTPError(
-                    kind: .httpStatus, url: target,
-                    detail: "HTTP \(response.status): \(String(decoding: body, as: UTF8.self))", status: response.status
-                )
+                    kind: .httpStatus, url: target, detail: "HTTP \(response.status): \(text)", status: response.status)
                 logFailure(error, step: "watch")
                 return machine.failed(status: response.status, retry: .watch(resourceVersion: version))
             }
             store.recordContact(kind.resource)
-            var reader = WatchLineReader()
+            store.markInSync(kind.resource)
+            var reader = WatchLineReader(limit: maxEventBytes)
             for try await chunk in response.body {
                 // Once per chunk rather than per line: a chunk of a busy watch holds many events.
                 store.recordContact(kind.resource)
-                for line in reader.lines(appending: chunk) {
+                guard let lines = reader.lines(appending: chunk) else {
+                    logFailure(
+                        HTTPError(
+                            kind: .bodyTooLarge, url: target,
+                            detail: "a watch event longer than \(maxEventBytes) bytes; relisting"),
+                        step: "watch")
+                    return machine.resourceVersionTooLarge()
+                }
+                for line in lines {
                     switch handle(line) {
                     case .applied(let newVersion), .bookmark(let newVersion):
                         events += 1
-                        if let newVersion { machine.watchEvent(resourceVersion: newVersion) }
+                        if let newVersion, let relist = machine.watchEvent(resourceVersion: newVersion) {
+                            return relisting(relist, because: "resource version went backwards", newVersion)
+                        }
+                    case .tooLarge:
+                        return relisting(
+                            machine.resourceVersionTooLarge(), because: "resource version too large", version)
                     case .gone:
                         logger.info(
                             "k8s watch expired, relisting",
@@ -211,6 +234,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             if error.kind == .cancelled { return .wait(.zero, then: .watch(resourceVersion: version)) }
             logFailure(error, step: "watch")
         } catch {
+            store.markOutOfSync(kind.resource)
             logger.warning(
                 "k8s watch failed",
                 metadata: ["k8s.resource": .string(kind.resource), "k8s.error": .string("\(error)")])
@@ -222,8 +246,29 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         case applied(String?)
         case bookmark(String?)
         case gone
+        case tooLarge
         case skipped
         case refused(HTTPError)
+    }
+
+    /// Whether an answer says the requested version is newer than the server's history: a 504
+    /// ("Timeout") whose message or cause is "Too large resource version" (ResourceVersionTooLarge).
+    static func isTooLargeResourceVersion(status: Int, message: String) -> Bool {
+        status == 504 && (message.contains("Too large resource version") || message.contains("ResourceVersionTooLarge"))
+    }
+
+    /// Logs why the watcher relists and returns the relist.
+    private func relisting(
+        _ action: ListWatchStateMachine.Action, because reason: String, _ version: String
+    ) -> ListWatchStateMachine.Action {
+        store.markOutOfSync(kind.resource)
+        logger.info(
+            "k8s watch cannot resume, relisting",
+            metadata: [
+                "k8s.resource": .string(kind.resource), "k8s.reason": .string(reason),
+                "k8s.resource_version": .string(version),
+            ])
+        return action
     }
 
     /// A metadata-only resource answered with whole objects: refused as 406 Not Acceptable would
@@ -247,6 +292,9 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             return .bookmark(head.object?.metadata?.resourceVersion)
         case "ERROR":
             if head.object?.code == 410 { return .gone }
+            if Self.isTooLargeResourceVersion(status: head.object?.code ?? 0, message: head.object?.message ?? "") {
+                return .tooLarge
+            }
             logger.warning(
                 "k8s watch error",
                 metadata: [
@@ -284,6 +332,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
     }
 
     private func logFailure(_ error: HTTPError, step: String) {
+        store.markOutOfSync(kind.resource)
         guard let suppressed = lines.admit("\(step) \(error.kind) \(error.status ?? 0)") else { return }
         logger.warning(
             "k8s request failed",
@@ -312,19 +361,29 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
 
 /// Splits a watch stream into lines across chunk boundaries.
 struct WatchLineReader {
+    /// The longest event line held; a longer one is refused rather than buffered without end.
+    let limit: Int
     private var pending: [UInt8] = []
+    /// How much of `pending` is known to hold no newline, so each byte is scanned once.
+    private var scanned = 0
 
-    /// The complete lines in what has arrived so far.
-    mutating func lines(appending chunk: [UInt8]) -> [[UInt8]] {
+    /// A reader holding at most `limit` bytes of an unfinished line.
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// The complete lines in what has arrived so far; nil when an unfinished line exceeds the limit.
+    mutating func lines(appending chunk: [UInt8]) -> [[UInt8]]? {
         pending += chunk
         var lines: [[UInt8]] = []
         var start = 0
-        while let newline = pending[start...].firstIndex(of: 0x0A) {
+        while let newline = pending[max(start, scanned)...].firstIndex(of: 0x0A) {
             if newline > start { lines.append(Array(pending[start..<newline])) }
             start = newline + 1
         }
         pending.removeFirst(start)
-        return lines
+        scanned = pending.count
+        return pending.count > limit ? nil : lines
     }
 }
 

@@ -2,8 +2,12 @@ import Synchronization
 
 /// What must have happened before `/readyz` answers 200: by default the first topology sync and
 /// the first scrape round (DESIGN.md). Each condition is named, so a 503 says what is missing.
+///
+/// Besides conditions met once, checks (``addCheck(_:)``) name what is wrong right now, such as a
+/// watched resource out of sync for too long; they turn readiness off while they say something.
 public final class Readiness: Sendable {
     private let pending: Mutex<Set<String>>
+    private let checks = Mutex<[@Sendable () -> [String]]>([])
 
     /// Not ready until every condition in `conditions` is marked.
     public init(conditions: Set<String> = ["topology synced", "first scrape round done"]) {
@@ -15,8 +19,16 @@ public final class Readiness: Sendable {
         _ = pending.withLock { $0.remove(condition) }
     }
 
-    /// The conditions not yet met, sorted.
-    public var missing: [String] { pending.withLock { $0.sorted() } }
+    /// Adds a check that names, each time readiness is asked, what keeps the bridge from being
+    /// ready now (nothing when all is well).
+    public func addCheck(_ check: @escaping @Sendable () -> [String]) {
+        checks.withLock { $0.append(check) }
+    }
+
+    /// The conditions not yet met, sorted, then what the checks name.
+    public var missing: [String] {
+        pending.withLock { $0.sorted() } + checks.withLock { $0 }.flatMap { $0() }
+    }
 
     /// Waits until `condition` is met, for at most `limit` (or until the task is cancelled);
     /// returns whether it was met. Looks every 50 ms: it serves the start of the bridge.
@@ -30,6 +42,6 @@ public final class Readiness: Sendable {
         return true
     }
 
-    /// Whether every condition is met.
-    public var isReady: Bool { pending.withLock { $0.isEmpty } }
+    /// Whether every condition is met and no check names a problem.
+    public var isReady: Bool { missing.isEmpty }
 }

@@ -40,7 +40,7 @@ import Testing
         }
         let optional: Set = [
             "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
-            "stackbridge_k8s_last_contact_timestamp_seconds",
+            "stackbridge_k8s_last_contact_timestamp_seconds", "stackbridge_kubernetes_sync_ok",
         ]
         #expect(names() == Set(Telemetry.familyNames).subtracting(optional))
         telemetry.add(Leadership(elected: true), lease: "monitoring/stackbridge")

@@ -32,6 +32,24 @@ final class ManualClock: Sendable {
         #expect(store.recentlyDeletedPods == 0)
     }
 
+    @Test func aResourceIsOutOfSyncFromItsFirstFailureUntilItRecovers() {
+        let clock = ManualClock()
+        let store = ClusterStore(clusterName: "c") { clock.now }
+        store.recordContact("pods")
+        store.recordContact("nodes")
+        #expect(store.syncStates == ["pods": true, "nodes": true])
+        store.markOutOfSync("pods")
+        clock.advance(.seconds(20))
+        store.markOutOfSync("pods")  // a later failure does not restart the clock
+        clock.advance(.seconds(11))
+        #expect(store.syncStates == ["pods": false, "nodes": true])
+        #expect(store.outOfSync(longerThan: .seconds(30)).map(\.resource) == ["pods"])
+        #expect(store.outOfSync(longerThan: .seconds(30)).first?.duration == .seconds(31))
+        #expect(store.outOfSync(longerThan: .seconds(40)).isEmpty)
+        store.markInSync("pods")
+        #expect(store.outOfSync(longerThan: .zero).isEmpty && store.syncStates["pods"] == true)
+    }
+
     @Test func theJoinVersionMovesWithTheStateAndWhenAGracePeriodEnds() throws {
         let clock = ManualClock()
         let store = ClusterStore(clusterName: "c", gracePeriod: .seconds(300)) { clock.now }

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct ListWatchStateMachineTests {
     func machine(_ resource: String = "pods") -> ListWatchStateMachine {
-        ListWatchStateMachine(resource: resource, pageSize: 2, minBackoff: .milliseconds(100), maxBackoff: .seconds(1))
+        ListWatchStateMachine(
+            resource: resource, pageSize: 2, minBackoff: .milliseconds(100), maxBackoff: .seconds(1), jitter: { 1 })
     }
 
     @Test func listsInPagesThenWatchesFromTheListVersion() {
@@ -55,6 +56,48 @@ import Testing
         _ = sync.listPage(continueToken: nil, resourceVersion: "20")
         #expect(sync.phase == .watching)
         #expect(sync.gone() == .list(continueToken: nil, limit: 2))
+    }
+
+    /// The server lost the history the watch would resume from (a restart with its storage reset):
+    /// a version "too large" for it, or events whose versions go backwards, relist from scratch.
+    @Test func aResetHistoryRelistsWhetherTheVersionIsTooLargeOrGoesBackwards() {
+        var sync = machine()
+        _ = sync.start()
+        _ = sync.listPage(continueToken: nil, resourceVersion: "500")
+        #expect(sync.resourceVersionTooLarge() == .list(continueToken: nil, limit: 2))
+        #expect(sync.resourceVersion == nil && sync.phase == .listing)
+        _ = sync.listPage(continueToken: nil, resourceVersion: "40")
+        #expect(sync.watchEvent(resourceVersion: "41") == nil)
+        #expect(sync.watchEvent(resourceVersion: "3") == .list(continueToken: nil, limit: 2))
+        #expect(sync.resourceVersion == nil)
+    }
+
+    @Test func watchesThatKeepFailingEndInARelist() {
+        var sync = machine()
+        _ = sync.start()
+        _ = sync.listPage(continueToken: nil, resourceVersion: "7")
+        var actions: [ListWatchStateMachine.Action] = []
+        for attempt in 1...ListWatchStateMachine.relistAfterFailedWatches {
+            actions.append(
+                attempt % 2 == 0
+                    ? sync.watchEnded(afterEvents: 0) : sync.failed(status: 500, retry: .watch(resourceVersion: "7")))
+        }
+        #expect(actions.dropLast().allSatisfy { if case .wait(_, then: .watch) = $0 { true } else { false } })
+        guard case .wait(_, then: .list(continueToken: nil, limit: 2)) = actions.last else {
+            Issue.record("no relist after \(actions.count) failed watches: \(actions)")
+            return
+        }
+        #expect(sync.resourceVersion == nil)
+    }
+
+    @Test(arguments: [0.5, 0.75, 1.0])
+    func backoffsAreJitteredSoWatchersDoNotRetryInStep(_ factor: Double) {
+        var sync = ListWatchStateMachine(
+            resource: "pods", pageSize: 2, minBackoff: .milliseconds(400), maxBackoff: .seconds(2), jitter: { factor })
+        let first = sync.start()
+        #expect(sync.failed(status: 500, retry: first) == .wait(.milliseconds(400) * factor, then: first))
+        for _ in 0..<6 { _ = sync.failed(status: 500, retry: first) }
+        #expect(sync.failed(status: 500, retry: first) == .wait(.seconds(2) * factor, then: first))
     }
 
     @Test func errorsRetryTheSameStepWithBackoff() {

@@ -1,4 +1,5 @@
 import BridgeServer
+import Synchronization
 import Testing
 
 /// Waiting for a readiness condition, as the first scrapes wait for the topology.
@@ -12,6 +13,18 @@ import Testing
         #expect(await met)
         #expect(ContinuousClock.now - start < .seconds(20))
         #expect(readiness.missing == ["other"])
+    }
+
+    @Test func aCheckTurnsReadinessOffWhileItNamesAProblem() {
+        let readiness = Readiness(conditions: ["synced"])
+        readiness.mark("synced")
+        let problem = Mutex<String?>(nil)
+        readiness.addCheck { problem.withLock { $0.map { [$0] } ?? [] } }
+        #expect(readiness.isReady)
+        problem.withLock { $0 = "kubernetes pods out of sync for 31 s" }
+        #expect(!readiness.isReady && readiness.missing == ["kubernetes pods out of sync for 31 s"])
+        problem.withLock { $0 = nil }
+        #expect(readiness.isReady)
     }
 
     @Test func aWaitEndsAtItsLimitWhenTheConditionIsNotMarked() async {
