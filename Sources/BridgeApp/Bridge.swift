@@ -301,14 +301,17 @@ public struct Bridge: Sendable {
         let (telemetry, leadership) = (telemetry, leadership)
         var serverLogger = logger
         serverLogger.logLevel = .warning
-        var builder = HTTPServerBuilder.http1()
+        // Idle and slow connections cannot crowd out a scraper (ConnectionGuard).
+        let connections = ConnectionGuard(limit: configuration.server.maxConnections)
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [connections.handler()])
+        var builder = HTTPServerBuilder.http1(configuration: http1)
         var users: [String: String] = [:]
         if let file = configuration.server.webConfigFile {
             let web = try WebConfig.load(file: file)
             users = web.basicAuthUsers
             if let tls = web.tls {
                 do {
-                    builder = try .tls(.http1(), tlsConfiguration: try tls.serverConfiguration())
+                    builder = try .tls(.http1(configuration: http1), tlsConfiguration: try tls.serverConfiguration())
                 } catch {
                     throw ConfigurationError(
                         file: file, path: "tls_server_config", value: tls.certFile, expected: "\(error)")

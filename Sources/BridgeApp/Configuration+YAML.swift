@@ -43,6 +43,7 @@ extension Configuration {
                 configuration.server.listen = listen
             }
             configuration.server.webConfigFile = try section["web_config_file"]?.string()
+            if let node = section["max_connections"] { configuration.server.maxConnections = try node.positiveInt() }
         }
         if let section = try top["topology_metrics"]?.keys(ConfigurationSchema.topologyMetrics) {
             if let node = section["relations"] { configuration.topologyMetrics.relations = try node.bool() }

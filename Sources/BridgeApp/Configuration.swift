@@ -110,8 +110,11 @@ public struct Configuration: Sendable, Hashable {
     public struct Server: Sendable, Hashable {
         /// `HOST:PORT`.
         public var listen = "0.0.0.0:10057"
-        /// Exporter-toolkit web configuration (TLS, basic auth); not read yet.
+        /// Exporter-toolkit web configuration (TLS, basic auth).
         public var webConfigFile: String?
+        /// Most connections open at once (Prometheus' `--web.max-connections`); past it, the
+        /// quietest connection is closed for each new one.
+        public var maxConnections = 512
     }
 
     /// One `remote_write` entry.

@@ -172,6 +172,11 @@ enum ConfigurationSchema {
                     + "(`--listen` overrides)"),
             ConfigurationKey(
                 "web_config_file", "—", "TLS and basic auth for the server, in the exporter-toolkit format (below)"),
+            ConfigurationKey(
+                "max_connections", "`512`",
+                "most connections open at once, as Prometheus' `--web.max-connections`; past it each new connection "
+                    + "closes the one quiet longest. A connection is closed after 10 s without a first request, or "
+                    + "120 s without one since its last"),
         ])
 
     /// `topology_metrics:`.
