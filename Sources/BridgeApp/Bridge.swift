@@ -214,7 +214,7 @@ public struct Bridge: Sendable {
                     directory: path, maxDiskBytes: settings.maxDiskBytes ?? 1 << 30,
                     onCorrupt: { aside, reason in
                         logger.error(
-                            "remote write spool was corrupt; moved aside, starting a fresh one",
+                            "remote write spool was damaged; readable batches salvaged into a fresh one, the file moved aside",
                             metadata: [
                                 "remote_write.spool": .string(path), "remote_write.moved_to": .string(aside),
                                 "remote_write.reason": .string(reason),

@@ -61,7 +61,14 @@ extension Configuration {
         }
         if let spool = try entry["spool"]?.keys(ConfigurationSchema.spool) {
             settings.spoolPath = try spool["path"]?.string()
-            if let node = spool["max_disk_bytes"] { settings.maxDiskBytes = try node.bytes() }
+            if let node = spool["max_disk_bytes"] {
+                let bytes = try node.bytes()
+                guard bytes >= RemoteWriteSpool.minimumDiskBytes else {
+                    throw node.error(
+                        try node.string(), "at least 1MiB: the spool's database and its WAL need that much on disk")
+                }
+                settings.maxDiskBytes = bytes
+            }
         }
         return settings
     }

@@ -253,7 +253,10 @@ enum ConfigurationSchema {
         "remote_write[].spool",
         [
             ConfigurationKey("path", "—", "directory of the spool database"),
-            ConfigurationKey("max_disk_bytes", "`1GiB`", "over this the oldest batches are deleted"),
+            ConfigurationKey(
+                "max_disk_bytes", "`1GiB`",
+                "the most the spool's files (database and WAL) take on disk, at least `1MiB`; over it the oldest "
+                    + "batches are deleted"),
         ])
 
     /// `stackstate:`.

@@ -52,7 +52,8 @@ public final class Telemetry: Sendable {
         "stackbridge_remote_write_bytes_sent_total", "stackbridge_remote_write_pending_samples",
         "stackbridge_remote_write_highest_sent_timestamp_seconds", "stackbridge_remote_write_shards",
         "stackbridge_remote_write_spool_bytes", "stackbridge_remote_write_spool_oldest_timestamp_seconds",
-        "stackbridge_remote_write_spool_dropped_samples_total", "stackbridge_stackstate_posts_total",
+        "stackbridge_remote_write_spool_dropped_samples_total",
+        "stackbridge_remote_write_spool_corrupt_samples_total", "stackbridge_stackstate_posts_total",
         "stackbridge_stackstate_posts_evicted_total", "stackbridge_stackstate_items_sent_total",
         "stackbridge_stackstate_queue_bytes", "stackbridge_stackstate_queue_posts",
         "stackbridge_stackstate_last_success_timestamp_seconds", "stackbridge_stackstate_api_key_valid",
@@ -316,6 +317,10 @@ public final class Telemetry: Sendable {
                 "stackbridge_remote_write_spool_dropped_samples_total", .counter,
                 "Samples deleted from a spool over max_disk_bytes (oldest first).",
                 { Double($0.samplesDroppedSpoolFull) }),
+            perQueue(
+                "stackbridge_remote_write_spool_corrupt_samples_total", .counter,
+                "Samples of spooled batches dropped unsent because they failed their checksum.",
+                { Double($0.samplesDroppedSpoolCorrupt) }),
             family(
                 "stackbridge_remote_write_shards", .gauge, "Shards sending in parallel.",
                 queues.map { queue, _ in

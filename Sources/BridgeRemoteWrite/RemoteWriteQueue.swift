@@ -41,6 +41,8 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         public var pending = 0
         /// Samples deleted from a full spool.
         public var samplesDroppedSpoolFull = 0
+        /// Samples of spooled batches dropped unsent because they failed their checksum.
+        public var samplesDroppedSpoolCorrupt = 0
         /// Bytes of request bodies in the spool.
         public var spoolBytes = 0
         /// When the oldest spooled batch was written, in milliseconds; 0 when the spool is empty.
@@ -110,6 +112,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
             copy.spoolBytes = usage.bytes
             copy.spoolOldest = usage.oldest ?? 0
             copy.samplesDroppedSpoolFull = spool.evictions.samples
+            copy.samplesDroppedSpoolCorrupt = spool.corruptions.samples
         }
         return copy
     }
@@ -243,7 +246,23 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         var backoff = config.minBackoff
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let spool, behindSpool(index) {
-                guard let entry = try? spool.oldest(shard: index, of: shards.count) else { continue }
+                let entry: RemoteWriteSpool.Entry?
+                let corruptBefore = spool.corruptions.batches
+                do {
+                    entry = try spool.oldest(shard: index, of: shards.count)
+                } catch {
+                    // A spool that cannot be read is retried after a backoff, not in a busy loop.
+                    logSpoolProblem("remote write spool unreadable; retrying", error: "\(error)")
+                    await Wakeup.sleep(for: backoff, on: clock)
+                    backoff = min(backoff * 2, config.maxBackoff)
+                    continue
+                }
+                if spool.corruptions.batches > corruptBefore {
+                    logSpoolProblem(
+                        "remote write spool batch failed its checksum; dropped unsent",
+                        error: "\(spool.corruptions.batches - corruptBefore) batches")
+                }
+                guard let entry else { continue }
                 switch await attempt(body: entry.body, samples: entry.samples, newest: entry.spooledAt) {
                 case .sent, .drop:
                     try? spool.remove(entry.id)
@@ -302,6 +321,18 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         return behind
     }
 
+    /// One error line per kind of spool problem a minute, with the count left out.
+    private func logSpoolProblem(_ message: Logger.Message, error: String) {
+        guard let spool, let suppressed = lines.admit("spool \(message)") else { return }
+        logger.error(
+            message,
+            metadata: [
+                "remote_write.url": .string(RedactedURL.string(endpoint.url)),
+                "remote_write.spool": .string(spool.path), "remote_write.error": .string(error),
+                "remote_write.suppressed": .stringConvertible(suppressed),
+            ])
+    }
+
     private func spoolBatch(_ batch: RemoteWriteBatch, shard: Int) {
         guard let spool else { return }
         do {
@@ -321,12 +352,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
             }
         } catch {
             counters.withLock { $0.samplesDropped += batch.count }
-            logger.error(
-                "remote write spool failed; batch dropped",
-                metadata: [
-                    "remote_write.url": .string(RedactedURL.string(endpoint.url)),
-                    "remote_write.spool": .string(spool.path), "remote_write.error": .string("\(error)"),
-                ])
+            logSpoolProblem("remote write spool failed; batch dropped", error: "\(error)")
         }
     }
 

@@ -31,18 +31,90 @@ import Testing
         #expect(try spool.oldest(shard: 0, of: 1)?.body == [2])
     }
 
-    @Test func aFullSpoolDeletesTheOldestAndCountsThem() throws {
+    /// A body whose bytes say which batch it is, `count` bytes long.
+    static func body(_ index: Int, count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return withUnsafeBytes(of: UInt64(index).bigEndian, Array.init)
+            + (8..<max(8, count)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    static func index(of body: [UInt8]) -> Int {
+        Int(body.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+    }
+
+    /// 2.5 MiB of batches into a 1 MiB spool: the oldest go, counted, and the files on disk —
+    /// database, WAL and shared memory — stay within the bound.
+    @Test func aFullSpoolDeletesTheOldestAndTheFilesStayWithinTheBound() throws {
         let path = directory()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 2500)
-        for index in 0..<5 {
-            try spool.append(
-                shard: 0, body: [UInt8](repeating: UInt8(index), count: 1000), samples: 7, at: Int64(index))
+        let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 20)
+        var largest = 0
+        for index in 0..<40 {
+            try spool.append(shard: 0, body: Self.body(index, count: 64 << 10), samples: 7, at: Int64(index))
+            largest = max(largest, spool.diskBytes)
         }
-        #expect(try spool.usage().bytes == 2000)
-        #expect(spool.evictions.batches == 3)
-        #expect(spool.evictions.samples == 21)
-        #expect(try spool.oldest(shard: 0, of: 1)?.body.first == 3)
+        #expect(largest <= 1 << 20, "\(largest) bytes on disk for a bound of 1 MiB")
+        #expect(spool.evictions.batches > 20 && spool.evictions.samples == spool.evictions.batches * 7)
+        let kept = try spool.usage().batches
+        #expect(kept + spool.evictions.batches == 40)
+        #expect(try spool.oldest(shard: 0, of: 1).map { Self.index(of: $0.body) } == 40 - kept)
+    }
+
+    /// A flipped byte inside a spooled body: the batch fails its checksum, is dropped and counted,
+    /// and the batches around it come back intact.
+    @Test func aBatchWhoseBytesChangedOnDiskIsDroppedNotSent() throws {
+        let path = directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bodies = (0..<3).map { Self.body($0, count: 2000) }
+        do {
+            let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 20)
+            for (index, body) in bodies.enumerated() {
+                try spool.append(shard: 0, body: body, samples: 5, at: Int64(index))
+            }
+        }
+        var file = try Data(contentsOf: URL(fileURLWithPath: path + "/spool.sqlite"))
+        let middle = try #require(file.firstRange(of: Data(bodies[1][100..<140])))
+        file[middle.lowerBound] ^= 0xFF
+        try file.write(to: URL(fileURLWithPath: path + "/spool.sqlite"))
+        let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 20)
+        var delivered: [[UInt8]] = []
+        while let entry = try spool.oldest(shard: 0, of: 1) {
+            delivered.append(entry.body)
+            try spool.remove(entry.id)
+        }
+        #expect(delivered == [bodies[0], bodies[2]])
+        #expect(spool.corruptions.batches == 1 && spool.corruptions.samples == 5)
+    }
+
+    /// A damaged page in a spool of 300 batches: the file is moved aside, every batch that can still
+    /// be read comes back — exactly as spooled, in order — and only those on the damaged page are lost.
+    @Test func aDamagedSpoolSalvagesEveryReadableBatch() throws {
+        let path = directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bodies = (0..<300).map { Self.body($0, count: 500) }
+        do {
+            let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 20)
+            for (index, body) in bodies.enumerated() {
+                try spool.append(shard: 0, body: body, samples: 1, at: Int64(index))
+            }
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path + "/spool.sqlite"))
+        try handle.seek(toOffset: 19 * 4096)
+        try handle.write(contentsOf: Data(repeating: 0x42, count: 4096))
+        try handle.close()
+        var reason = ""
+        let spool = try RemoteWriteSpool(directory: path, maxDiskBytes: 1 << 20, onCorrupt: { reason = $1 })
+        #expect(reason.contains("\(spool.salvaged) batches salvaged"), "\(reason)")
+        var delivered: [[UInt8]] = []
+        while let entry = try spool.oldest(shard: 0, of: 1) {
+            delivered.append(entry.body)
+            try spool.remove(entry.id)
+        }
+        #expect(delivered.count == spool.salvaged)
+        #expect(delivered.count >= 280 && delivered.count < 300, "\(delivered.count) of 300 salvaged")
+        let indices = delivered.map(Self.index(of:))
+        #expect(indices == indices.sorted())
+        #expect(delivered.allSatisfy { bodies[Self.index(of: $0)] == $0 })
     }
 
     @Test func aCorruptSpoolIsMovedAsideAndAFreshOneStarted() throws {
