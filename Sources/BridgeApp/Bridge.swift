@@ -178,8 +178,10 @@ public struct Bridge: Sendable {
         -> [any ServiceLifecycle.Service]
     {
         // One event loop per core: each scrape loop runs on one of them throughout (ScrapeLoop.run).
+        // Bodies in flight, all targets together, stay within scrape.body_memory_budget.
         let client = HTTPClient(
-            userAgent: "stackbridge/\(telemetry.version)", threads: ProcessInfo.processInfo.activeProcessorCount)
+            userAgent: "stackbridge/\(telemetry.version)", threads: ProcessInfo.processInfo.activeProcessorCount,
+            bodyBudget: BodyBudget(limit: configuration.scrape.bodyMemoryBudget))
         // Watches hold their connection for minutes; in the scrape client's per-host limit they
         // would starve scrapes through the apiserver proxy, so they get a client of their own.
         let watchClient = HTTPClient(userAgent: "stackbridge/\(telemetry.version)", maxConnectionsPerHost: 0)

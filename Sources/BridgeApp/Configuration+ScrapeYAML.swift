@@ -27,6 +27,12 @@ extension Configuration {
             }
             scrape.kubeStateMetricsRelabelConfigs = try ksm["metric_relabel_configs"]?.relabelConfigs() ?? []
         }
+        if let node = section["body_memory_budget"] {
+            scrape.bodyMemoryBudget = try node.bytes()
+            guard scrape.bodyMemoryBudget >= 16 << 20 else {
+                throw node.error(try node.string(), "at least 16MiB, room for one scrape body")
+            }
+        }
         if let kubelet = try section["kubelet"]?.keys(ConfigurationSchema.kubelet) {
             scrape.kubeletRelabelConfigs = try kubelet["metric_relabel_configs"]?.relabelConfigs() ?? []
         }

@@ -104,6 +104,8 @@ public struct Configuration: Sendable, Hashable {
         public var kubeStateMetricsRelabelConfigs: [RelabelConfig] = []
         /// Other endpoints, joined like the rest.
         public var staticTargets: [StaticTarget] = []
+        /// Memory all scrape bodies in flight may take together; each target's own limit lies within it.
+        public var bodyMemoryBudget = 1 << 30
     }
 
     /// `server:`.

@@ -75,6 +75,10 @@ enum ConfigurationSchema {
             ConfigurationKey("kube_state_metrics", "—", "kube-state-metrics endpoints"),
             ConfigurationKey("kubelet", "—", "kubelet series"),
             ConfigurationKey(
+                "body_memory_budget", "`1GiB`",
+                "memory all scrape bodies in flight may take together, within which each target's own limit "
+                    + "(256 MiB, `body_size_limit`) applies; a scrape that would exceed it fails, naming it"),
+            ConfigurationKey(
                 "static_targets", "`[]`",
                 "any Prometheus-format endpoint, joined like the rest: `{job, url}`, or a Prometheus "
                     + "`scrape_config` with `static_configs`"),

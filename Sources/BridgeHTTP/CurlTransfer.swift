@@ -19,6 +19,10 @@ final class CurlTransfer: @unchecked Sendable {
     var headers: [(name: String, value: String)] = []
     var status = 0
     var bodyTooLarge = false
+    /// The client's budget for bodies in flight, and how much of it this transfer holds.
+    let budget: BodyBudget?
+    private var reserved = 0
+    var overBudget = false
     var continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>?
     /// Set by a cancel from any thread; checked by the driver when the transfer arrives.
     let cancelRequested = Mutex(false)
@@ -29,11 +33,12 @@ final class CurlTransfer: @unchecked Sendable {
     private var postBody: UnsafeMutableRawBufferPointer?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
-    init(request: HTTPRequest, userAgent: String, authorization: String?) throws {
+    init(request: HTTPRequest, userAgent: String, authorization: String?, budget: BodyBudget? = nil) throws {
         guard let handle = curl_easy_init() else {
             throw HTTPError(kind: .other, url: request.url, detail: "curl_easy_init failed")
         }
         self.handle = handle
+        self.budget = budget
         url = request.url
         maxBodyBytes = request.maxBodyBytes
         expectedBodyBytes = maxBodyBytes > 0 ? min(request.expectedBodyBytes, maxBodyBytes) : request.expectedBodyBytes
@@ -42,6 +47,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     deinit {
+        budget?.release(reserved)
         curl_easy_cleanup(handle)
         for list in lists { curl_slist_free_all(list) }
         for string in strings { free(string) }
@@ -159,6 +165,13 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// The response, or the classified error, once libcurl reports the transfer done.
     func result(code: CURLcode) -> Result<HTTPResponse, HTTPError> {
+        if overBudget, let budget {
+            return .failure(
+                HTTPError(
+                    kind: .bodyTooLarge, url: url,
+                    detail: "bodies in flight would exceed the client's memory budget of \(budget.limit) bytes "
+                        + "(scrape.body_memory_budget); transfer aborted"))
+        }
         if bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED {
             return .failure(
                 HTTPError(
@@ -199,11 +212,25 @@ final class CurlTransfer: @unchecked Sendable {
             // CURL_WRITEFUNC_PAUSE: libcurl keeps the bytes and delivers them again after unpausing.
             return streamSink.receive(bytes) ? bytes.count : Int(CURL_WRITEFUNC_PAUSE)
         }
-        if maxBodyBytes > 0 && body.count + bytes.count > maxBodyBytes {
+        let needed = body.count + bytes.count
+        if maxBodyBytes > 0 && needed > maxBodyBytes {
             bodyTooLarge = true
             return 0
         }
-        if body.isEmpty && body.capacity < expectedBodyBytes { body.reserveCapacity(expectedBodyBytes) }
+        if needed > body.capacity {
+            // Grown here rather than by the array's doubling, so that a body never takes more than
+            // its limit (doubling past it cost up to twice the limit) and the budget sees every byte.
+            var capacity = max(needed, body.isEmpty ? expectedBodyBytes : body.capacity * 2)
+            if maxBodyBytes > 0 { capacity = min(capacity, maxBodyBytes) }
+            if let budget {
+                guard budget.reserve(capacity - reserved) else {
+                    overBudget = true
+                    return 0
+                }
+                reserved = capacity
+            }
+            body.reserveCapacity(capacity)
+        }
         body.append(contentsOf: bytes)
         return bytes.count
     }

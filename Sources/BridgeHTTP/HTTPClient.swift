@@ -13,6 +13,8 @@ public final class HTTPClient: Sendable {
     private let drivers: [CurlDriver]
     private let userAgent: String
     private let tokens = BearerTokenFiles()
+    /// Memory all transfers' bodies may hold at once; nil for no bound beyond each request's own.
+    public let bodyBudget: BodyBudget?
 
     /// Starts a client whose requests carry `userAgent`, with at most `maxConnectionsPerHost`
     /// connections to one host (0: no limit). Requests over the limit wait for a free connection,
@@ -20,7 +22,11 @@ public final class HTTPClient: Sendable {
     ///
     /// `threads` driver threads (at least one) share the transfers; each is also an event loop
     /// (``loop(for:)``) whose tasks run on it. The connection limit is split between them.
-    public init(userAgent: String = "stackbridge", maxConnectionsPerHost: Int = 16, threads: Int = 1) {
+    public init(
+        userAgent: String = "stackbridge", maxConnectionsPerHost: Int = 16, threads: Int = 1,
+        bodyBudget: BodyBudget? = nil
+    ) {
+        self.bodyBudget = bodyBudget
         HTTPClient.initializeLibcurl
         self.userAgent = userAgent
         let count = max(1, threads)
@@ -164,7 +170,8 @@ public final class HTTPClient: Sendable {
         }
         Self.registerCredentials(of: request, authorization: authorization)
         do {
-            return try CurlTransfer(request: request, userAgent: userAgent, authorization: authorization)
+            return try CurlTransfer(
+                request: request, userAgent: userAgent, authorization: authorization, budget: bodyBudget)
         } catch let error as HTTPError {
             throw error
         } catch {

@@ -80,7 +80,7 @@ import Testing
         ),
         (
             "scrape: {intervall: 30s}",
-            "scrape.intervall: unknown key \"intervall\" (did you mean interval?); keys here are interval, timeout, kube_state_metrics, kubelet, static_targets"
+            "scrape.intervall: unknown key \"intervall\" (did you mean interval?); keys here are interval, timeout, kube_state_metrics, kubelet, body_memory_budget, static_targets"
         ),
         (
             "scrape: {interval: 10s, timeout: 20s}",

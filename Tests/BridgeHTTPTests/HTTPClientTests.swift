@@ -265,3 +265,47 @@ import Testing
         }
     }
 }
+
+/// The client's memory budget for bodies in flight, across all of its transfers.
+@Suite struct BodyBudgetTests {
+    /// Four endless bodies (no Content-Length) at once, each allowed 6 MiB, under a budget of
+    /// 8 MiB: together they never hold more than the budget, the refusals name it, and the budget
+    /// is whole again afterwards.
+    @Test func endlessBodiesTogetherStayWithinTheBudget() async throws {
+        let server = try FixtureServer()
+        let budget = BodyBudget(limit: 8 << 20)
+        let client = HTTPClient(userAgent: "stackbridge-test", threads: 2, bodyBudget: budget)
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    do {
+                        _ = try await client.execute(
+                            HTTPRequest(url: server.baseURL + "/huge?bytes=100000000", maxBodyBytes: 6 << 20))
+                        return "complete"
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(budget.peak <= 8 << 20, "\(budget.peak) bytes held at once")
+        #expect(outcomes.contains { $0.contains("memory budget of 8388608 bytes") }, "\(outcomes)")
+        #expect(outcomes.allSatisfy { $0.contains("body too large") }, "\(outcomes)")
+        #expect(budget.inUse == 0)
+    }
+
+    /// One body without Content-Length never takes more than its own limit, however its buffer grows.
+    @Test func aBodyNeverTakesMoreThanItsLimit() async throws {
+        let server = try FixtureServer()
+        let budget = BodyBudget(limit: 1 << 30)
+        let client = HTTPClient(userAgent: "stackbridge-test", bodyBudget: budget)
+        await #expect {
+            _ = try await client.execute(
+                HTTPRequest(url: server.baseURL + "/huge?bytes=50000000", maxBodyBytes: 5 << 20))
+        } throws: { ($0 as? HTTPError)?.kind == .bodyTooLarge }
+        #expect(budget.peak <= 5 << 20, "\(budget.peak) bytes for a 5 MiB limit")
+        let small = try await client.execute(HTTPRequest(url: server.baseURL + "/metrics?series=10"))
+        #expect(small.status == 200 && budget.inUse == 0)
+    }
+}
