@@ -2,14 +2,19 @@ import BridgeTestPeers
 import Foundation
 import Testing
 
-/// The built binary against a peer that answers every request with an error that echoes the
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The built binary against a peer — serving as scrape target, remote-write receiver, StackState
+/// receiver and Kubernetes API at once — that answers every request with an error that echoes the
 /// request (its credentials included) and forges log lines with CR, LF and terminal escapes:
 /// no configured secret reaches any output, no quote breaks a log line, and a peer failing every
 /// request costs a line per reason, not a line per request.
 @Suite(.serialized) struct TrustBoundaryEndToEndTests {
     static let canaries = [
         "canary-api-key-4711", "canary-inline-credential-4711", "canary-password-file-4711", "canary-token-file-4711",
-        "canary-url-token-4711", "canary-url-password-4711",
+        "canary-url-token-4711", "canary-url-password-4711", "canary-kubernetes-token-4711",
     ]
 
     @Test func peersCannotWriteOurLogsNorReadOurSecrets() async throws {
@@ -27,7 +32,9 @@ import Testing
         let config = directory.appendingPathComponent("config.yaml").path
         try """
         cluster_name: canary
-        kubernetes: {api_server: "\(simulator.url)"}
+        kubernetes:
+          api_server: "\(peer.baseURL)/echo/500"
+          authorization: {credentials: canary-kubernetes-token-4711}
         scrape:
           interval: 1s
           kube_state_metrics: {urls: ["\(simulator.url)/ksm/metrics"]}
@@ -61,8 +68,10 @@ import Testing
         try await Task.sleep(for: .seconds(6))
         var outputs: [String: String] = [:]
         for path in ["/metrics", "/telemetry", "/api/v1/topology", "/readyz"] {
-            let body = try? await PeerProcess.fetch("http://127.0.0.1:\(port)\(path)", accept: "*/*").0
+            // Whatever the status (the topology and readiness answer 503 without an API server).
+            let body = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!).0
             outputs[path] = String(decoding: body ?? Data(), as: UTF8.self)
+            #expect(!(outputs[path] ?? "").isEmpty, "\(path) answered nothing")
         }
         #expect(outputs["/telemetry"]?.contains("stackbridge_remote_write_samples_failed_total") == true)
         let check = try PeerProcess.run(binary, ["check", "--config", config], environment: environment)
@@ -74,12 +83,15 @@ import Testing
         #expect(received.contains("sts-api-key: canary-api-key-4711"))
         #expect(received.contains("Authorization: Bearer canary-inline-credential-4711"))
         #expect(received.contains("Authorization: Bearer canary-token-file-4711"))
+        #expect(received.contains("Authorization: Bearer canary-kubernetes-token-4711"))
         // ... and echoed them back in every answer, but no output shows any.
         for (name, text) in outputs {
             for canary in Self.canaries { #expect(!text.contains(canary), "\(canary) in \(name)") }
         }
         // The peer's bytes stay inside their quotes: no forged line, no terminal escape, no bell.
-        #expect(logs.contains("scrape failed") && logs.contains("remote write refused a batch"))
+        #expect(
+            logs.contains("scrape failed") && logs.contains("remote write refused a batch")
+                && logs.contains("k8s request failed"))
         let lines = logs.split(separator: "\n")
         #expect(!lines.contains { $0.hasPrefix("level=error msg=\"forged") }, "a peer forged a log line")
         #expect(!logs.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x0D })
