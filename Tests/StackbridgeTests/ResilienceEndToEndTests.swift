@@ -134,27 +134,6 @@ import Testing
         #expect(bridge.process.terminationStatus == 0)
     }
 
-    /// An idle TCP connection to 127.0.0.1:`port` (connected, nothing sent).
-    static func idleConnection(to port: Int) -> Int32 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        return descriptor
-    }
-
-    /// Whether the server closed `descriptor` (it reads as end of file).
-    static func closedByServer(_ descriptor: Int32) -> Bool {
-        var byte: UInt8 = 0
-        return recv(descriptor, &byte, 1, Int32(MSG_DONTWAIT)) == 0
-    }
-
     /// Three times `server.max_connections` idle sockets: the server closes the quietest as new
     /// ones come, so it never holds more than the limit, and a fresh scraper is answered at once.
     @Test func idleConnectionsBeyondTheLimitAreShedAndAFreshScraperIsServed() async throws {
@@ -162,10 +141,10 @@ import Testing
             simulatorArguments: ["--nodes", "1", "--pods-per-node", "2"], extraYAML: "server: {max_connections: 20}")
         defer { run.stop() }
         try await run.waitUntilReady()
-        let idle = (0..<60).map { _ in Self.idleConnection(to: run.port) }
-        defer { for descriptor in idle { close(descriptor) } }
+        let idle = (0..<60).map { _ in RawConnection(port: run.port) }
+        defer { for connection in idle { connection.close() } }
         try await Task.sleep(for: .milliseconds(500))
-        let closed = idle.filter(Self.closedByServer).count
+        let closed = idle.filter(\.closedByServer).count
         #expect(closed >= 40, "the server closed \(closed) of 60 idle connections at a limit of 20")
         var fastest = Duration.seconds(60)
         for _ in 0..<3 {
