@@ -295,11 +295,7 @@ public struct Bridge: Sendable {
     /// The Hummingbird application serving every endpoint on `server.listen`, with TLS and basic
     /// authentication when `server.web_config_file` asks for them.
     func server(onServerRunning: @escaping @Sendable (Int) async -> Void) throws -> some ServiceLifecycle.Service {
-        let listen = configuration.server.listen
-        let colon = listen.lastIndex(of: ":")!
-        var host = String(listen[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        let port = Int(listen[listen.index(after: colon)...])!
+        let (host, port) = (configuration.server.listen.host, configuration.server.listen.port)
         let (telemetry, leadership) = (telemetry, leadership)
         var serverLogger = logger
         serverLogger.logLevel = .warning
@@ -329,7 +325,7 @@ public struct Bridge: Sendable {
             router: router,
             server: builder,
             configuration: .init(
-                address: .hostname(host.isEmpty ? "0.0.0.0" : host, port: port), serverName: "stackbridge"),
+                address: .hostname(host, port: port), serverName: "stackbridge"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: serverLogger
         )

@@ -37,10 +37,10 @@ extension Configuration {
         if let section = try top["server"]?.keys(ConfigurationSchema.server) {
             if let node = section["listen"] {
                 let listen = try node.string()
-                guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-                    (0...65535).contains(port)
-                else { throw node.error(listen, "HOST:PORT, for example 0.0.0.0:10057") }
-                configuration.server.listen = listen
+                guard let address = ListenAddress(parsing: listen) else {
+                    throw node.error(listen, ListenAddress.expected)
+                }
+                configuration.server.listen = address
             }
             configuration.server.webConfigFile = try section["web_config_file"]?.string()
             if let node = section["max_connections"] { configuration.server.maxConnections = try node.positiveInt() }

@@ -110,8 +110,8 @@ public struct Configuration: Sendable, Hashable {
 
     /// `server:`.
     public struct Server: Sendable, Hashable {
-        /// `HOST:PORT`.
-        public var listen = "0.0.0.0:10057"
+        /// Where `/metrics` and the rest are served.
+        public var listen: ListenAddress = "0.0.0.0:10057"
         /// Exporter-toolkit web configuration (TLS, basic auth).
         public var webConfigFile: String?
         /// Most connections open at once (Prometheus' `--web.max-connections`); past it, the

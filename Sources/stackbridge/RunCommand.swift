@@ -17,12 +17,31 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    /// The levels `--log-level` takes, as swift-log names them (in any case).
+    static func level(_ text: String) -> Logger.Level? { Logger.Level(rawValue: text.lowercased()) }
+
     func run() async throws {
         AllocatorTuning.apply()
         var configuration = try ConfigurationFailure.guarding { try Configuration.load(file: config) }
-        if let listen { configuration.server.listen = listen }
+        // Flags are checked as the file's keys are, with the same kind of message and exit status.
+        let level = try ConfigurationFailure.guarding {
+            guard let level = Self.level(logLevel) else {
+                throw ConfigurationError(
+                    path: "--log-level", value: logLevel,
+                    expected: "one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return level
+        }
+        if let listen {
+            configuration.server.listen = try ConfigurationFailure.guarding {
+                guard let address = ListenAddress(parsing: listen) else {
+                    throw ConfigurationError(path: "--listen", value: listen, expected: ListenAddress.expected)
+                }
+                return address
+            }
+        }
         var logger = Logger(label: "stackbridge")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = level
         let bridge = try ConfigurationFailure.guarding { [configuration, logger] in
             try Bridge(configuration: configuration, version: BuildInfo.version, logger: logger)
         }

@@ -98,6 +98,24 @@ import Testing
         }
     }
 
+    /// Bad flags are configuration errors like bad keys: one line naming the flag, exit 2, no
+    /// usage text, and no crash (`--listen 10057` used to stop on a force unwrap).
+    @Test(arguments: [
+        (["--listen", "10057"], #"--listen: invalid value "10057" (expected HOST:PORT"#),
+        (["--listen", "127.0.0.1:notaport"], #"--listen: invalid value "127.0.0.1:notaport""#),
+        (["--log-level", "bogus"], #"--log-level: invalid value "bogus" (expected one of trace, debug, info"#),
+    ])
+    func badFlagsAreNamedWithoutACrash(_ flags: [String], _ message: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("flags-\(UUID()).yaml")
+        try "cluster_name: flags\nkubernetes: {api_server: 'http://127.0.0.1:1'}\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (status, output) = try Self.run(["run", "--config", file.path] + flags)
+        #expect(status == 2, "\(output)")
+        #expect(output.contains(message), "\(output)")
+        #expect(!output.contains("Usage") && !output.contains("Fatal error"), "\(output)")
+    }
+
     @Test func debugLogsNeverShowCredentials() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-secrets-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
