@@ -87,6 +87,7 @@ public struct Bridge: Sendable {
         leadership = Leadership(elected: election != nil)
         telemetry.add(leadership, lease: election.map { "\($0.namespace)/\($0.leaseName)" })
         telemetry.add(store)
+        telemetry.add(exposedSeries: { [snapshot] in snapshot.seriesCount })
         readiness.addCheck { [store] in
             store.outOfSync(longerThan: Bridge.syncGracePeriod).map {
                 "kubernetes \($0.resource) out of sync for \($0.duration.components.seconds) s"

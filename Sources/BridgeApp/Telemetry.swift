@@ -26,6 +26,8 @@ public final class Telemetry: Sendable {
     }
 
     private let counters = Mutex(Counters())
+    /// The series `/metrics` serves now, when the exposition is known (``add(exposedSeries:)``).
+    private let exposedSeries = Mutex<(@Sendable () -> Int)?>(nil)
     private let queues = Mutex<[RemoteWriteQueue]>([])
     private let forwarders = Mutex<[StackStateForwarder]>([])
     private let election = Mutex<(leadership: Leadership, lease: String)?>(nil)
@@ -65,6 +67,12 @@ public final class Telemetry: Sendable {
     public func add(_ leadership: Leadership, lease: String?) {
         guard let lease else { return }
         election.withLock { $0 = (leadership, lease) }
+    }
+
+    /// Reports the series `/metrics` serves as they are at each render, not as of the last
+    /// topology build.
+    public func add(exposedSeries count: @escaping @Sendable () -> Int) {
+        exposedSeries.withLock { $0 = count }
     }
 
     /// Reports when each watched resource last heard from the API server.
@@ -263,7 +271,11 @@ public final class Telemetry: Sendable {
                 [one("stackbridge_enrich_conflicts_total", Double(counters.enrichmentConflicts))]),
             family(
                 "stackbridge_exposition_series", .gauge, "Series /metrics serves.",
-                [one("stackbridge_exposition_series", Double(counters.exposedSeries))]),
+                [
+                    one(
+                        "stackbridge_exposition_series",
+                        Double(exposedSeries.withLock { $0 }?() ?? counters.exposedSeries))
+                ]),
             family(
                 "stackbridge_exposition_requests_total", .counter, "Requests to /metrics by negotiated format.",
                 ExpositionFormat.allCases.map {
@@ -328,7 +340,7 @@ public final class Telemetry: Sendable {
                         "stackbridge_remote_write_shards", Double(queue.shardCount), Self.labels(of: queue))
                 }),
         ]
-        return MetricBatch(optionalFamilies + always)
+        return MetricBatch(optionalFamilies + always + ProcessMetrics.families())
     }
 
     /// A queue's labels: `remote_name` when the endpoint is named, as Prometheus labels its
