@@ -25,8 +25,8 @@ public struct Bridge: Sendable {
     /// joins the first series to the whole cluster, and keeps the first build of the topology
     /// (about 110 MB at 11,000 pods, freed after) and the first processing of the largest scrapes
     /// (about 130 MB for kube-state-metrics there) from adding up to the bridge's peak memory
-    /// (docs/performance.md). A bridge whose API server is slow or gone waits no longer than
-    /// this, nor longer than one scrape interval, on its account.
+    /// (docs/performance.md). A bridge whose API server is slow or gone waits at most this, or
+    /// one scrape interval when that is shorter, on its account.
     public static let firstScrapeWait: Duration = .seconds(10)
     /// How long a watched resource may be out of sync (its list or watch failing, or a relist in
     /// progress after the server's history was lost) before `/readyz` says so: long enough for a

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why an HTTP exchange failed, classified so that callers can decide about retries and report a
 /// bounded `reason` label; the message names the URL without credentials.
 public struct HTTPError: Error, Sendable, CustomStringConvertible {
@@ -63,13 +65,10 @@ extension HTTPResponse {
     /// The response if its status is 2xx, otherwise an ``HTTPError`` of kind ``HTTPError/Kind/httpStatus``.
     public func requireSuccess(url: String) throws(HTTPError) -> HTTPResponse {
         guard isSuccess else {
-            if let location = redirectLocation {
-                throw HTTPError(
-                    kind: .httpStatus, url: url,
-                    detail: "HTTP \(status) redirect to \(RedactedURL.string(location)), not followed", status: status)
-            }
-            let snippet = PeerText.quote(bytes: body, limit: 200)
-            throw HTTPError(kind: .httpStatus, url: url, detail: "HTTP \(status): \(snippet)", status: status)
+            let detail =
+                unfollowedRedirect("follow_redirects is off or the redirect leaves the origin")
+                ?? "HTTP \(status): \(quotedBody(limit: 200))"
+            throw HTTPError(kind: .httpStatus, url: url, detail: detail, status: status)
         }
         return self
     }
@@ -82,5 +81,20 @@ extension HTTPResponse {
     /// Where a redirect points, or nil when the response is not one.
     public var redirectLocation: String? {
         Self.redirectStatuses.contains(status) ? header("Location") : nil
+    }
+
+    /// `HTTP <status> redirect to <Location> not followed: <why>`, the Location redacted and quoted;
+    /// nil when the response is not a redirect.
+    public func unfollowedRedirect(_ why: String) -> String? {
+        redirectLocation.map {
+            "HTTP \(status) redirect to \(PeerText.quote(RedactedURL.string($0), limit: 256)) not followed: \(why)"
+        }
+    }
+
+    /// The body as a peer's quote (``PeerText``): white space trimmed, at most `limit` characters.
+    public func quotedBody(limit: Int = PeerText.defaultLimit) -> String {
+        PeerText.quote(
+            String(decoding: body.prefix(limit * 4), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+            limit: limit)
     }
 }

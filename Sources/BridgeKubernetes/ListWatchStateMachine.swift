@@ -106,7 +106,7 @@ public struct ListWatchStateMachine: Sendable {
     }
 
     /// The server refused the watch's version as too large ("Too large resource version", a 504
-    /// with cause ResourceVersionTooLarge): it no longer has that history, as after a restart
+    /// with cause ResourceVersionTooLarge): it lacks that history, as after a restart
     /// with its storage reset. Relist from scratch, as client-go does.
     public mutating func resourceVersionTooLarge() -> Action {
         resourceVersion = nil

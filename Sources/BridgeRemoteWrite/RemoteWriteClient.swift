@@ -67,23 +67,14 @@ public struct RemoteWriteClient: Sendable {
         case 500...:
             return .retry(after: nil, reason: "http_\(response.status)")
         default:
-            if let location = response.redirectLocation {
-                return .drop(reason: Self.redirectRefusal(response.status, location))
-            }
-            let message = PeerText.quote(
-                String(decoding: response.body.prefix(1024), as: UTF8.self).trimmingCharacters(
-                    in: .whitespacesAndNewlines),
-                limit: 256)
-            return .drop(reason: "HTTP \(response.status): \(message)")
+            if let refusal = response.unfollowedRedirect(Self.redirectReason) { return .drop(reason: refusal) }
+            return .drop(reason: "HTTP \(response.status): \(response.quotedBody(limit: 256))")
         }
     }
 
     /// Why a write answered with a redirect is not sent on: the credentials and the data belong to
     /// the configured receiver.
-    static func redirectRefusal(_ status: Int, _ location: String) -> String {
-        "HTTP \(status) redirect to \(PeerText.quote(RedactedURL.string(location), limit: 256)) not followed: writes go "
-            + "only to the configured url; set it to the new location"
-    }
+    static let redirectReason = "writes go only to the configured url; set it to the new location"
 
     /// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3).
     static func retryAfter(_ value: String?, now: Date = Date()) -> Duration? {

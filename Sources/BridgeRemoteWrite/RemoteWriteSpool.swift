@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Bodies are kept encoded (snappy-compressed `WriteRequest`s) with their shard and a checksum,
 /// and replayed per shard in the order they were spooled, which keeps each series' samples in
-/// order; a body whose checksum no longer matches is dropped and counted, never sent. The files on
+/// order; a body that does not match its checksum is dropped and counted, never sent. The files on
 /// disk (database and WAL) are bounded by `max_disk_bytes`: beyond it the oldest batches are
 /// deleted and counted, never silently. A damaged database is moved aside after every batch that
 /// can still be read from it has been copied into a fresh one.
@@ -192,7 +192,7 @@ public final class RemoteWriteSpool: Sendable {
     }
 
     /// The oldest batch of `shard` (of `shardCount` shards: batches spooled with more shards than
-    /// now are spread by their old shard number). A batch whose body no longer matches its checksum
+    /// now are spread by their old shard number). A batch whose body does not match its checksum
     /// is deleted and counted (``corruptions``) rather than returned: the receiver would store it
     /// as wrong data.
     public func oldest(shard: Int, of shardCount: Int) throws -> Entry? {
@@ -248,7 +248,7 @@ public final class RemoteWriteSpool: Sendable {
     /// Batches and samples deleted because the spool was full.
     public var evictions: (batches: Int, samples: Int) { evicted.withLock { $0 } }
 
-    /// Batches and samples dropped unsent because their bodies no longer matched their checksums.
+    /// Batches and samples dropped unsent because their bodies did not match their checksums.
     public var corruptions: (batches: Int, samples: Int) { corrupt.withLock { $0 } }
 }
 

@@ -58,7 +58,7 @@ public final class ConnectionGuard: Sendable {
         }
     }
 
-    /// Whether `channel` has been quiet longer than its timeout allows (or is no longer known).
+    /// Whether `channel` has been quiet longer than its timeout allows (or is not registered).
     func isQuiet(_ channel: any Channel) -> Bool {
         open.withLock { open in
             guard let entry = open[ObjectIdentifier(channel)] else { return true }

@@ -54,13 +54,11 @@ public struct StackStateClient: Sendable {
 
     /// The outcome of the receiver's answer.
     static func classify(_ response: HTTPResponse) -> Outcome {
-        let body = PeerText.quote(
-            String(decoding: response.body.prefix(1024), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
-            limit: 200)
-        if let location = response.redirectLocation {
-            return .drop(
-                reason: "HTTP \(response.status) redirect to \(PeerText.quote(RedactedURL.string(location))) not "
-                    + "followed: posts go only to the configured url, with its API key; set it to the new location")
+        let body = response.quotedBody(limit: 200)
+        if let refusal = response.unfollowedRedirect(
+            "posts go only to the configured url, with its API key; set it to the new location")
+        {
+            return .drop(reason: refusal)
         }
         switch response.status {
         case ..<400: return .sent
