@@ -80,7 +80,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "BridgeCore", swiftSettings: strict),
+        // RE2 behind a C interface: the regex engine Go's regexp (and so Prometheus) derives from.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
+        .target(name: "BridgeCore", dependencies: ["CRE2"], swiftSettings: strict),
         .target(name: "BridgeHTTP", dependencies: ["CCurl", "CZlib"], swiftSettings: strict),
         .target(name: "BridgeTopology", dependencies: ["BridgeCore"], swiftSettings: strict),
         // The simulated cluster behind stackbridge-sim and `stackbridge demo` (pure: objects and bodies).

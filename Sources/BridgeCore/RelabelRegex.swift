@@ -1,19 +1,23 @@
-/// A relabel `regex`: fully anchored, as Prometheus anchors it (`^(?s:` + regex + `)$`), with
-/// Go's `Regexp.Expand` rules for `$1`, `${1}`, `$name` and `${name}` in templates.
+import CRE2
+
+/// A relabel `regex`, compiled and matched as Prometheus 2.42 does it: RE2 syntax (Go's
+/// `regexp`), fully anchored as `^(?:` + regex + `)$`, with Go's `Regexp.Expand` rules for `$1`,
+/// `${1}`, `$name` and `${name}` in templates.
 ///
-/// Matching runs on Unicode scalars like Go's RE2 (Swift's default is grapheme clusters). `.`
-/// matches a newline, as in Prometheus 3.x; 2.x stopped at newlines, which matters only for label
-/// values that contain one. The default `(.*)` and plain literals skip the regex engine.
+/// The engine is RE2 (through the `CRE2` shim), so matching takes time linear in the value
+/// whatever the pattern: `(a+)+b` cannot stall a scrape. `.` does not match a newline, as in
+/// Prometheus 2.x. The default `(.*)` and plain literals skip the engine for values without a
+/// newline.
 public struct RelabelRegex: Sendable, Hashable {
     /// The regex as configured, without the anchors.
     public let pattern: String
     private let kind: Kind
+    private let compiled: CompiledRE2
 
-    private enum Kind: @unchecked Sendable {
-        // Regex<AnyRegexOutput> is immutable after construction; matching does not mutate it.
+    private enum Kind: Sendable {
         case matchAll(capturesWholeValue: Bool)
         case literal(String)
-        case general(Regex<AnyRegexOutput>)
+        case general
     }
 
     /// A successful match: the captured groups (0 is the whole value) and the group names.
@@ -27,47 +31,43 @@ public struct RelabelRegex: Sendable, Hashable {
     /// The default relabel regex, `(.*)`.
     public static let matchAll = try! RelabelRegex("(.*)")
 
-    /// Compiles `pattern`; throws a description of the syntax error.
+    /// Compiles `pattern`; throws `RelabelRegexError` with RE2's (Go's) description of the error.
     public init(_ pattern: String) throws {
         self.pattern = pattern
+        compiled = try CompiledRE2(pattern)
         if pattern == "(.*)" || pattern == ".*" {
             kind = .matchAll(capturesWholeValue: pattern == "(.*)")
         } else if !pattern.isEmpty && pattern.unicodeScalars.allSatisfy(Self.isLiteral) {
             kind = .literal(pattern)
         } else {
-            let regex = try Regex("^(?s:" + pattern + ")$").matchingSemantics(.unicodeScalar)
-            kind = .general(regex)
+            kind = .general
         }
     }
 
     /// Whether the whole of `value` matches.
     public func matches(_ value: String) -> Bool {
         switch kind {
-        case .matchAll: true
+        case .matchAll where !Self.hasNewline(value): true
         case .literal(let literal): value == literal
-        case .general(let regex): (try? regex.wholeMatch(in: value)) != nil
+        default: compiled.matches(value)
         }
     }
 
     /// The groups of a whole match of `value`, or nil.
     public func match(_ value: String) -> Match? {
         switch kind {
-        case .matchAll(let captures):
+        case .matchAll(let captures) where !Self.hasNewline(value):
             let whole = Substring(value)
             return Match(groups: captures ? [whole, whole] : [whole], names: [:])
         case .literal(let literal):
             return value == literal ? Match(groups: [Substring(value)], names: [:]) : nil
-        case .general(let regex):
-            guard let found = try? regex.wholeMatch(in: value) else { return nil }
-            var groups: [Substring?] = []
-            var names: [String: Int] = [:]
-            for (index, element) in found.output.enumerated() {
-                groups.append(element.substring)
-                if let name = element.name { names[name] = index }
-            }
-            return Match(groups: groups, names: names)
+        default:
+            guard let groups = compiled.groups(of: value) else { return nil }
+            return Match(groups: groups, names: compiled.names)
         }
     }
+
+    private static func hasNewline(_ value: String) -> Bool { value.utf8.contains(UInt8(ascii: "\n")) }
 
     /// Expands `template` against `match` following Go's `Regexp.Expand`: `$$` is a dollar; `$name`
     /// takes the longest run of letters, digits and underscores; `${name}` is explicit; a name of
@@ -132,9 +132,9 @@ public struct RelabelRegex: Sendable, Hashable {
         scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_")
     }
 
-    /// Characters that mean themselves in RE2 syntax.
+    /// Characters that mean themselves in RE2 syntax (a newline is left to the engine).
     private static func isLiteral(_ scalar: Unicode.Scalar) -> Bool {
-        !"\\.+*?()|[]{}^$".unicodeScalars.contains(scalar)
+        !"\\.+*?()|[]{}^$\n".unicodeScalars.contains(scalar)
     }
 
     /// Regexes are equal when their patterns are.

@@ -13,7 +13,7 @@ public enum PromQL {
         var components = URLComponents(string: base + "/api/v1/query")!
         components.queryItems = [URLQueryItem(name: "query", value: promQL)]
         if let time { components.queryItems?.append(URLQueryItem(name: "time", value: String(time))) }
-        let (data, _) = try await URLSession.shared.data(from: components.url!)
+        let (data, _) = try await URLSession.shared.data(from: encoded(components))
         let answer = try JSONDecoder().decode(Answer.self, from: data)
         return (answer.data?.result ?? []).map { sample in
             guard case .text(let text) = sample.value?.last else { return (sample.metric, .nan) }
@@ -28,7 +28,7 @@ public enum PromQL {
     ) {
         var components = URLComponents(string: base + "/api/v1/query")!
         components.queryItems = [URLQueryItem(name: "query", value: promQL)]
-        let (data, _) = try await URLSession.shared.data(from: components.url!)
+        let (data, _) = try await URLSession.shared.data(from: encoded(components))
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
         let result = (object["data"] as? [String: Any])?["result"]
         let series = (result as? [Any])?.count ?? (result == nil ? 0 : 1)
@@ -40,12 +40,20 @@ public enum PromQL {
     public static func sampleTimes(_ base: String, _ selector: String, range: String) async throws -> [Double] {
         var components = URLComponents(string: base + "/api/v1/query")!
         components.queryItems = [URLQueryItem(name: "query", value: "\(selector)[\(range)]")]
-        let (data, _) = try await URLSession.shared.data(from: components.url!)
+        let (data, _) = try await URLSession.shared.data(from: encoded(components))
         let answer = try JSONDecoder().decode(Answer.self, from: data)
         return answer.data?.result.first?.values?.compactMap { pair in
             if case .number(let time) = pair.first { return time }
             return nil
         } ?? []
+    }
+
+    /// The URL with `+` percent-encoded: URLComponents leaves it as it is, and Prometheus' form
+    /// parser reads a bare `+` as a space.
+    static func encoded(_ components: URLComponents) -> URL {
+        var components = components
+        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        return components.url!
     }
 
     /// A query answer: vectors carry `value`, matrices `values`; a pair is [time, "value"].
