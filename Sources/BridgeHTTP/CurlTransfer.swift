@@ -23,6 +23,13 @@ final class CurlTransfer: @unchecked Sendable {
     let budget: BodyBudget?
     private var reserved = 0
     var overBudget = false
+    /// Set for ``HTTPRequest/strictGzip``: the body is inflated here (``GzipInflater``).
+    let strictGzip: Bool
+    /// The current response's inflater, made at its first body byte when it is gzip.
+    private var inflater: GzipInflater?
+    private var encodingChecked = false
+    /// Why the body could not be decoded.
+    private var decodeFailure: String?
     var continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>?
     /// Set by a cancel from any thread; checked by the driver when the transfer arrives.
     let cancelRequested = Mutex(false)
@@ -40,6 +47,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.handle = handle
         self.budget = budget
         url = request.url
+        strictGzip = request.strictGzip
         maxBodyBytes = request.maxBodyBytes
         expectedBodyBytes = maxBodyBytes > 0 ? min(request.expectedBodyBytes, maxBodyBytes) : request.expectedBodyBytes
         errorBuffer.initialize(to: 0)
@@ -78,13 +86,20 @@ final class CurlTransfer: @unchecked Sendable {
         set(
             CURLOPT_HTTP_VERSION,
             Int(request.security.enableHTTP2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1))
-        if request.acceptCompression { set(CURLOPT_ACCEPT_ENCODING, "") }
+        if request.strictGzip {
+            // The header is set by hand so that libcurl leaves the body encoded (its decoder
+            // cannot tell a truncated gzip stream from a whole one).
+            set(CURLOPT_HTTP_CONTENT_DECODING, 0)
+        } else if request.acceptCompression {
+            set(CURLOPT_ACCEPT_ENCODING, "")
+        }
         if request.maxBodyBytes > 0 {
             _ = ccurl_easy_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxBodyBytes))
         }
         if let connectTo { set(CURLOPT_CONNECT_TO, list([connectTo])) }
         try configureSecurity(request.security, url: request.url)
         var headerLines = request.headers.map { "\($0.name): \($0.value)" }
+        if request.strictGzip { headerLines.append("Accept-Encoding: gzip") }
         if let authorization { headerLines.append("Authorization: \(authorization)") }
         if request.method != .get, let body = request.body {
             let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
@@ -172,6 +187,10 @@ final class CurlTransfer: @unchecked Sendable {
                     detail: "bodies in flight would exceed the client's memory budget of \(budget.limit) bytes "
                         + "(scrape.body_memory_budget); transfer aborted"))
         }
+        if let decodeFailure {
+            return .failure(
+                HTTPError(kind: .decode, url: url, detail: "gzip body could not be decoded: \(decodeFailure)"))
+        }
         if bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED {
             return .failure(
                 HTTPError(
@@ -193,6 +212,13 @@ final class CurlTransfer: @unchecked Sendable {
             }
             return .failure(HTTPError(kind: kind, url: url, detail: detail))
         }
+        if let inflater, !inflater.isComplete {
+            return .failure(
+                HTTPError(
+                    kind: .decode, url: url,
+                    detail: "gzip body ends before the end of its stream (truncated after \(body.count) decoded bytes)")
+            )
+        }
         var version = 0
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_HTTP_VERSION, &version)
         let versionText =
@@ -212,10 +238,35 @@ final class CurlTransfer: @unchecked Sendable {
             // CURL_WRITEFUNC_PAUSE: libcurl keeps the bytes and delivers them again after unpausing.
             return streamSink.receive(bytes) ? bytes.count : Int(CURL_WRITEFUNC_PAUSE)
         }
+        if strictGzip && !encodingChecked {
+            encodingChecked = true
+            let encoding = headers.last { $0.name.lowercased() == "content-encoding" }?.value
+            if encoding?.trimmingCharacters(in: .whitespaces).lowercased() == "gzip" {
+                inflater = GzipInflater()
+                if inflater == nil {
+                    decodeFailure = "zlib could not allocate its state"
+                    return 0
+                }
+            }
+        }
+        if let inflater {
+            switch inflater.inflate(bytes, emit: append) {
+            case .more: return bytes.count
+            case .refused: return 0
+            case .corrupt(let reason):
+                decodeFailure = reason
+                return 0
+            }
+        }
+        return append(bytes) ? bytes.count : 0
+    }
+
+    /// Appends decoded body bytes within the body limit and the client's budget; false to abort.
+    private func append(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let needed = body.count + bytes.count
         if maxBodyBytes > 0 && needed > maxBodyBytes {
             bodyTooLarge = true
-            return 0
+            return false
         }
         if needed > body.capacity {
             // Grown here rather than by the array's doubling, so that a body never takes more than
@@ -225,14 +276,14 @@ final class CurlTransfer: @unchecked Sendable {
             if let budget {
                 guard budget.reserve(capacity - reserved) else {
                     overBudget = true
-                    return 0
+                    return false
                 }
                 reserved = capacity
             }
             body.reserveCapacity(capacity)
         }
         body.append(contentsOf: bytes)
-        return bytes.count
+        return true
     }
 
     /// Called by libcurl with one header line; a status line starts a new response (redirects).
@@ -246,6 +297,8 @@ final class CurlTransfer: @unchecked Sendable {
         case .status(let code):
             headers.removeAll()
             status = code
+            inflater = nil
+            encodingChecked = false
         case .field(let name, let value):
             headers.append((name, value))
         case .other:

@@ -17,6 +17,9 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case httpStatus = "http_status"
         /// The body exceeded the configured limit; the transfer was aborted.
         case bodyTooLarge = "body_too_large"
+        /// The body's content encoding could not be decoded: a gzip stream that is corrupt or
+        /// ends early (a truncated body).
+        case decode
         /// Credentials could not be read (token file missing or unreadable).
         case auth
         /// The proxy refused or failed.
@@ -56,7 +59,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         switch kind {
         case .dns, .connect, .timeout, .proxy, .other: true
         case .httpStatus: status.map { $0 == 429 || $0 >= 500 } ?? false
-        case .tls, .bodyTooLarge, .auth, .cancelled, .redirect: false
+        case .tls, .bodyTooLarge, .decode, .auth, .cancelled, .redirect: false
         }
     }
 }

@@ -28,6 +28,10 @@ public struct HTTPRequest: Sendable {
     public var security: EndpointSecurity
     /// Whether to ask for compressed bodies (gzip, deflate, zstd, br) and decode them.
     public var acceptCompression: Bool
+    /// Whether to ask for gzip only (as Prometheus scrapes do) and inflate it in the bridge rather
+    /// than in libcurl: a truncated or corrupt stream then fails with ``HTTPError/Kind/decode``
+    /// instead of passing as the part that arrived. Overrides ``acceptCompression``.
+    public var strictGzip = false
     /// Which redirects are followed; with ``EndpointSecurity/followRedirects`` off, none.
     public var redirects = Redirects.sameOrigin
     /// The decoded body size to make room for at the first body byte, such as the size of the

@@ -199,6 +199,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
             self.close_connection = True
+        elif url.path == "/raw":
+            # A body given by the test: `body` (URL-safe base64), `type`, `gzip=1` to compress it,
+            # `cut=N` to send only the first N bytes of what goes on the wire, `nolength=1` to
+            # send no Content-Length and end the body by closing the connection.
+            body = base64.urlsafe_b64decode(query.get("body", [""])[0])
+            gzipped = query.get("gzip", ["0"])[0] == "1"
+            if gzipped:
+                body = gzip.compress(body)
+            if "cut" in query:
+                body = body[: int(query["cut"][0])]
+            self.send_response(200)
+            self.send_header("Content-Type", query.get("type", ["text/plain; version=0.0.4"])[0])
+            if gzipped:
+                self.send_header("Content-Encoding", "gzip")
+            if query.get("nolength", ["0"])[0] == "1":
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif url.path == "/garbage":
             self.send_body(200, b"\x00\x01{{{ not an exposition\n<html>oops</html>\n")
         elif url.path.startswith("/api/v1/nodes/"):
