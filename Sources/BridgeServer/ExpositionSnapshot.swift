@@ -8,14 +8,19 @@ import Synchronization
 /// Rendering 140,000 series takes tens of milliseconds; 20 StackLight replicas asking at once must
 /// not multiply that, and must all get the same complete answer. So a rendered body (and its gzip
 /// form) is cached until a source changes or a target turns stale, and requests in between share
-/// it. A target whose last scrape is older than two intervals is stale (DESIGN.md): its series
-/// leave the output until it is scraped again.
+/// it. A target not heard from for two intervals is stale (DESIGN.md): its series leave the
+/// output until it is scraped again. "Heard from" is when its last result arrived, not the
+/// scrape's start time: a scrape that runs to a timeout as long as its interval arrives an
+/// interval after it started, and its `up` 0 must stay in the output while the target keeps
+/// failing.
 public final class ExpositionSnapshot: Sendable {
     /// One source's batches and how fresh they are.
     struct Source {
         var batches: [MetricBatch]
         /// When it was produced, in milliseconds since the epoch.
         var timestamp: Int64
+        /// When it was handed over (``update(_:batches:timestamp:interval:)``), by `now`.
+        var receivedAt: Int64
         /// How often it is refreshed; nil for sources that never go stale.
         var interval: Duration?
     }
@@ -43,8 +48,10 @@ public final class ExpositionSnapshot: Sendable {
 
     /// Replaces the batches of `source` (a target id, or a name such as `topology`).
     public func update(_ source: String, batches: [MetricBatch], timestamp: Int64, interval: Duration?) {
+        let receivedAt = now()
         state.withLock { state in
-            state.sources[source] = Source(batches: batches, timestamp: timestamp, interval: interval)
+            state.sources[source] = Source(
+                batches: batches, timestamp: timestamp, receivedAt: receivedAt, interval: interval)
             state.generation &+= 1
         }
     }
@@ -115,6 +122,6 @@ public final class ExpositionSnapshot: Sendable {
     private static func isStale(_ source: Source, at time: Int64) -> Bool {
         guard let interval = source.interval else { return false }
         let milliseconds = interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000
-        return source.timestamp + 2 * milliseconds < time
+        return source.receivedAt + 2 * milliseconds < time
     }
 }

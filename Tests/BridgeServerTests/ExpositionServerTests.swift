@@ -51,6 +51,24 @@ func batch(_ text: String) -> MetricBatch {
         #expect(String(decoding: snapshot.render(.text, gzip: false), as: UTF8.self).contains("x{t=\"a\"} 2"))
     }
 
+    /// A target whose scrapes run to a timeout as long as the interval delivers each result an
+    /// interval after its start; its `up 0` must stay in the output the whole time.
+    @Test func aTargetFailingAtTheTimeoutStaysInTheOutput() {
+        let clock = TestClock()
+        let snapshot = ExpositionSnapshot(now: { clock.now })
+        var started = clock.now
+        for round in 0..<6 {
+            // Each scrape runs 10.05 s; the next starts at once (the missed tick is taken).
+            for _ in 0..<10 {
+                clock.advance(1_005)
+                let body = String(decoding: snapshot.render(.text, gzip: false), as: UTF8.self)
+                #expect(round == 0 || body == "up{t=\"a\"} 0\n", "at \(clock.now) ms")
+            }
+            snapshot.update("a", batches: [batch("up{t=\"a\"} 0\n")], timestamp: started, interval: .seconds(10))
+            started = clock.now
+        }
+    }
+
     @Test func gzipDecompressesToThePlainBody() throws {
         let snapshot = ExpositionSnapshot(now: { 0 })
         let lines = (0..<5000).map { "series_\($0 % 7){pod=\"p\($0)\",namespace=\"ns\"} \($0)" }.joined(separator: "\n")
