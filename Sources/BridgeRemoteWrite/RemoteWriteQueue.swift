@@ -47,6 +47,8 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
         public var spoolBytes = 0
         /// When the oldest spooled batch was written, in milliseconds; 0 when the spool is empty.
         public var spoolOldest: Int64 = 0
+        /// How long each request took, answered or not (a timeout counts at its length).
+        public var requestDurations = DurationHistogram()
 
         /// All zero.
         public init() {}
@@ -412,7 +414,11 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     }
 
     private func attempt(body: [UInt8], samples: Int, newest: Int64) async -> RemoteWriteClient.Outcome {
+        let started = ContinuousClock.now
         let outcome = await client.send(body)
+        let elapsed = started.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        counters.withLock { $0.requestDurations.observe(seconds) }
         switch outcome {
         case .sent:
             counters.withLock { counters in
