@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgeHTTP
+import BridgeScrape
 import Foundation
 
 extension Configuration {
@@ -26,6 +27,7 @@ extension Configuration {
                 scrape.kubeStateMetricsService = service
             }
             scrape.kubeStateMetricsRelabelConfigs = try ksm["metric_relabel_configs"]?.relabelConfigs() ?? []
+            scrape.kubeStateMetricsLimits = try ksm.scrapeLimits()
         }
         if let node = section["body_memory_budget"] {
             scrape.bodyMemoryBudget = try node.bytes()
@@ -35,6 +37,7 @@ extension Configuration {
         }
         if let kubelet = try section["kubelet"]?.keys(ConfigurationSchema.kubelet) {
             scrape.kubeletRelabelConfigs = try kubelet["metric_relabel_configs"]?.relabelConfigs() ?? []
+            scrape.kubeletLimits = try kubelet.scrapeLimits()
         }
         let entries =
             try section["static_targets"]?.list { node throws(ConfigurationError) in
@@ -64,8 +67,7 @@ extension Configuration {
                     + "exported_<name>, as with honor_labels: false")
         }
         if let node = entry["honor_timestamps"] { template.honorTimestamps = try node.bool() }
-        if let node = entry["sample_limit"] { template.sampleLimit = try node.nonNegativeInt() }
-        if let node = entry["body_size_limit"] { template.bodySizeLimit = try node.bytes(base2: true) }
+        template.limits = try entry.scrapeLimits()
         if entry["scrape_interval"] != nil || entry["scrape_timeout"] != nil {
             let interval = try entry["scrape_interval"]?.duration() ?? scrape.interval
             let timeout = try entry["scrape_timeout"]?.duration() ?? min(scrape.timeout, interval)
@@ -198,5 +200,22 @@ extension Configuration {
     private static func queryEscaped(_ text: String) -> String {
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
+extension Section.Mapping {
+    /// Prometheus' per-target limits in this mapping (ConfigurationSchema.scrapeLimits).
+    func scrapeLimits() throws(ConfigurationError) -> ScrapeLimits {
+        var limits = ScrapeLimits()
+        if let node = self["sample_limit"] { limits.sampleLimit = try node.nonNegativeInt() }
+        if let node = self["label_limit"] { limits.labelLimit = try node.nonNegativeInt() }
+        if let node = self["label_name_length_limit"] { limits.labelNameLengthLimit = try node.nonNegativeInt() }
+        if let node = self["label_value_length_limit"] { limits.labelValueLengthLimit = try node.nonNegativeInt() }
+        if let node = self["body_size_limit"] {
+            let bytes = try node.bytes(base2: true)
+            // Prometheus reads 0 as no limit; the bridge keeps a bound on every body.
+            if bytes > 0 { limits.bodySizeLimit = bytes }
+        }
+        return limits
     }
 }

@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgeHTTP
 import BridgeRemoteWrite
+import BridgeScrape
 import BridgeStackState
 import BridgeTopology
 
@@ -72,10 +73,8 @@ public struct Configuration: Sendable, Hashable {
         public var timeout: Duration?
         /// `honor_timestamps`.
         public var honorTimestamps = true
-        /// `sample_limit` (0: none).
-        public var sampleLimit = 0
-        /// `body_size_limit`; nil: the bridge's default.
-        public var bodySizeLimit: Int?
+        /// `sample_limit`, the label limits and `body_size_limit`.
+        public var limits = ScrapeLimits()
         /// TLS, token, proxy and basic auth.
         public var security = EndpointSecurity()
         /// Rules applied after enrichment.
@@ -100,8 +99,12 @@ public struct Configuration: Sendable, Hashable {
         public var kubeStateMetricsService: String?
         /// Rules for kubelet series.
         public var kubeletRelabelConfigs: [RelabelConfig] = []
+        /// The limits of kubelet targets.
+        public var kubeletLimits = ScrapeLimits()
         /// Rules for kube-state-metrics series.
         public var kubeStateMetricsRelabelConfigs: [RelabelConfig] = []
+        /// The limits of kube-state-metrics targets.
+        public var kubeStateMetricsLimits = ScrapeLimits()
         /// Other endpoints, joined like the rest.
         public var staticTargets: [StaticTarget] = []
         /// Memory all scrape bodies in flight may take together; each target's own limit lies within it.

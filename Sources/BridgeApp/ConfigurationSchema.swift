@@ -93,13 +93,13 @@ enum ConfigurationSchema {
                 "service", "—",
                 "`namespace/name` of the kube-state-metrics Service, discovered through its Endpoints"),
             ConfigurationKey("metric_relabel_configs", "`[]`", "Prometheus `metric_relabel_configs` for its series"),
-        ])
+        ] + scrapeLimits)
 
     /// `scrape.kubelet:`.
     static let kubelet = KeySet(
         "scrape.kubelet",
         [ConfigurationKey("metric_relabel_configs", "`[]`", "Prometheus `metric_relabel_configs` for kubelet series")]
-    )
+            + scrapeLimits)
 
     /// One `scrape.static_targets` entry: the bridge's `{job, url}` or a Prometheus `scrape_config`.
     static let staticTarget = KeySet(
@@ -120,8 +120,6 @@ enum ConfigurationSchema {
                 "honor_labels", "`false`",
                 "`false` only: a target label that a series carries too is kept as `exported_<name>`"),
             ConfigurationKey("honor_timestamps", "`true`", "keep the timestamps the target writes"),
-            ConfigurationKey("sample_limit", "`0`", "most samples after relabeling; more fails the scrape (0: none)"),
-            ConfigurationKey("body_size_limit", "`256MiB`", "largest decoded body; larger fails the scrape"),
             ConfigurationKey("metric_relabel_configs", "`[]`", "Prometheus `metric_relabel_configs`"),
             ConfigurationKey(
                 "relabel_configs", "`[]`",
@@ -134,12 +132,21 @@ enum ConfigurationSchema {
             .refused("http_sd_configs", "service discovery is not built in; list the targets in static_configs"),
             .refused("consul_sd_configs", "service discovery is not built in; list the targets in static_configs"),
             .refused("ec2_sd_configs", "service discovery is not built in; list the targets in static_configs"),
-            .refused("label_limit", "per-target label limits are not built yet"),
-            .refused("label_name_length_limit", "per-target label limits are not built yet"),
-            .refused("label_value_length_limit", "per-target label limits are not built yet"),
             .refused("target_limit", "targets come from static_configs, which the file already bounds"),
-        ] + tlsAliases,
+        ] + scrapeLimits + tlsAliases,
         including: [httpClient])
+
+    /// Prometheus 2.42's per-target limits, in a static target, `scrape.kubelet` and
+    /// `scrape.kube_state_metrics`; any one exceeded fails the scrape (`up` 0).
+    static let scrapeLimits = [
+        ConfigurationKey("sample_limit", "`0`", "most samples after relabeling (0: none)"),
+        ConfigurationKey("label_limit", "`0`", "most labels on a series, `__name__` included (0: none)"),
+        ConfigurationKey("label_name_length_limit", "`0`", "longest label name in bytes (0: none)"),
+        ConfigurationKey("label_value_length_limit", "`0`", "longest label value in bytes (0: none)"),
+        ConfigurationKey(
+            "body_size_limit", "`256MiB`",
+            "largest decoded body (`0`: the default); a body without Content-Length is cut off there too"),
+    ]
 
     /// One `static_configs` entry of a static target.
     static let staticConfig = KeySet(

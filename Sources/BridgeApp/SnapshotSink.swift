@@ -40,7 +40,9 @@ final class SnapshotSink: ScrapeSink {
         snapshot.update(
             result.target.id, batches: [result.series, result.scrapeMetrics], timestamp: result.timestamp,
             interval: result.target.interval)
-        telemetry.recordScrape(job: result.target.job, up: result.up, enrichment: result.enrichment)
+        telemetry.recordScrape(
+            job: result.target.job, failureReason: result.failure?.reason, seconds: result.durationSeconds,
+            duplicates: result.duplicates, enrichment: result.enrichment)
         // A failed scrape has no series to keep; the next success is encoded afresh.
         if result.seriesVersion == 0 { encodings.withLock { $0[result.target.id] = nil } }
         await forward(

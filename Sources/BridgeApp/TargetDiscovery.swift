@@ -77,11 +77,13 @@ struct TargetDiscovery: ServiceLifecycle.Service {
                 configuration.kubernetes.kubeletAccess == .proxy
                 ? .proxy(apiServer: apiServer.server, security: apiServer.security)
                 : .direct(port: 10250, security: kubeletSecurity)
-            targets += KubeletTargets.make(
-                nodes: nodes, access: access, template: template(job: "kubelet", relabel: scrape.kubeletRelabelConfigs))
+            var kubelet = template(job: "kubelet", relabel: scrape.kubeletRelabelConfigs)
+            kubelet.apply(scrape.kubeletLimits)
+            targets += KubeletTargets.make(nodes: nodes, access: access, template: kubelet)
         }
         if configuration.mode != .node {
-            let ksm = template(job: "kube-state-metrics", relabel: scrape.kubeStateMetricsRelabelConfigs)
+            var ksm = template(job: "kube-state-metrics", relabel: scrape.kubeStateMetricsRelabelConfigs)
+            ksm.apply(scrape.kubeStateMetricsLimits)
             var urls = scrape.kubeStateMetricsURLs
             if let service = scrape.kubeStateMetricsService {
                 let parts = service.split(separator: "/").map(String.init)
@@ -107,9 +109,9 @@ struct TargetDiscovery: ServiceLifecycle.Service {
             target = ScrapeTarget(
                 job: entry.job, url: entry.url, instance: entry.instance, seriesLabels: entry.labels,
                 security: entry.security, interval: entry.interval ?? target.interval,
-                timeout: entry.timeout ?? target.timeout, bodyLimit: entry.bodySizeLimit ?? target.bodyLimit,
-                sampleLimit: entry.sampleLimit, honorTimestamps: entry.honorTimestamps,
+                timeout: entry.timeout ?? target.timeout, honorTimestamps: entry.honorTimestamps,
                 metricRelabelConfigs: entry.metricRelabelConfigs)
+            target.apply(entry.limits)
             targets.append(target)
         }
         return targets

@@ -14,6 +14,9 @@ import Synchronization
 public final class Telemetry: Sendable {
     private struct Counters {
         var scrapes: [String: [String: Int]] = [:]  // job → result → count
+        var scrapeFailures: [String: [String: Int]] = [:]  // job → reason → count
+        var duplicateSeries: [String: Int] = [:]  // job → series dropped
+        var scrapeDurations: [String: DurationHistogram] = [:]  // job
         var enrichedSeries: [String: Int] = [:]  // pod | node | unknown
         var enrichmentConflicts = 0
         var targets = 0
@@ -45,7 +48,9 @@ public final class Telemetry: Sendable {
 
     /// Every family name this type exposes (docs/metrics.md is checked against it).
     public static let familyNames = [
-        "stackbridge_build_info", "stackbridge_scrapes_total", "stackbridge_scrape_targets",
+        "stackbridge_build_info", "stackbridge_scrapes_total", "stackbridge_scrape_failures_total",
+        "stackbridge_scrape_duplicate_series_total", "stackbridge_scrape_duration_seconds",
+        "stackbridge_remote_write_request_duration_seconds", "stackbridge_scrape_targets",
         "stackbridge_enrich_series_total", "stackbridge_enrich_conflicts_total", "stackbridge_exposition_series",
         "stackbridge_exposition_requests_total", "stackbridge_topology_components", "stackbridge_topology_relations",
         "stackbridge_topology_build_duration_seconds", "stackbridge_k8s_objects",
@@ -90,10 +95,17 @@ public final class Telemetry: Sendable {
         queues.withLock { $0.append(queue) }
     }
 
-    /// Records one scrape of a `job` target and how its series were joined.
-    public func recordScrape(job: String, up: Bool, enrichment: Enricher.Outcome) {
+    /// Records one scrape of a `job` target: how long it took, why it failed (`failureReason`,
+    /// nil for a success), the duplicate series it dropped and how its series were joined.
+    public func recordScrape(
+        job: String, failureReason: String?, seconds: Double, duplicates: Int = 0,
+        enrichment: Enricher.Outcome = Enricher.Outcome()
+    ) {
         counters.withLock { counters in
-            counters.scrapes[job, default: [:]][up ? "success" : "failure", default: 0] += 1
+            counters.scrapes[job, default: [:]][failureReason == nil ? "success" : "failure", default: 0] += 1
+            if let failureReason { counters.scrapeFailures[job, default: [:]][failureReason, default: 0] += 1 }
+            if duplicates > 0 { counters.duplicateSeries[job, default: 0] += duplicates }
+            counters.scrapeDurations[job, default: DurationHistogram()].observe(seconds)
             counters.enrichedSeries["pod", default: 0] += enrichment.joinedPods
             counters.enrichedSeries["node", default: 0] += enrichment.joinedNodes
             counters.enrichedSeries["unknown", default: 0] += enrichment.unknown
@@ -255,6 +267,30 @@ public final class Telemetry: Sendable {
                 ]),
             family("stackbridge_scrapes_total", .counter, "Scrapes by job and result.", scrapes),
             family(
+                "stackbridge_scrape_failures_total", .counter,
+                "Failed scrapes by job and reason: a request error (connect, timeout, http_status, decode, …), "
+                    + "parse, or a limit (sample_limit, label_limit, label_name_length_limit, "
+                    + "label_value_length_limit, body_size_limit).",
+                counters.scrapeFailures.sorted { $0.key < $1.key }.flatMap { job, reasons in
+                    reasons.sorted { $0.key < $1.key }.map {
+                        one(
+                            "stackbridge_scrape_failures_total", Double($0.value),
+                            [LabelPair("job", job), LabelPair("reason", $0.key)])
+                    }
+                }),
+            family(
+                "stackbridge_scrape_duplicate_series_total", .counter,
+                "Samples dropped because the same series came earlier in the same scrape, by job.",
+                counters.duplicateSeries.sorted { $0.key < $1.key }.map {
+                    one("stackbridge_scrape_duplicate_series_total", Double($0.value), [LabelPair("job", $0.key)])
+                }),
+            family(
+                "stackbridge_scrape_duration_seconds", .histogram,
+                "How long scrapes took, request and processing, by job.",
+                counters.scrapeDurations.sorted { $0.key < $1.key }.flatMap {
+                    $0.value.samples("stackbridge_scrape_duration_seconds", labels: [LabelPair("job", $0.key)])
+                }),
+            family(
                 "stackbridge_scrape_targets", .gauge, "Targets in the current target set.",
                 [one("stackbridge_scrape_targets", Double(counters.targets))]),
             family(
@@ -300,6 +336,13 @@ public final class Telemetry: Sendable {
             perQueue(
                 "stackbridge_remote_write_samples_sent_total", .counter, "Samples the receiver accepted.",
                 { Double($0.samplesSent) }),
+            family(
+                "stackbridge_remote_write_request_duration_seconds", .histogram,
+                "How long each remote-write request took, answered or not, by endpoint.",
+                queues.flatMap { queue, counters in
+                    counters.requestDurations.samples(
+                        "stackbridge_remote_write_request_duration_seconds", labels: Self.labels(of: queue))
+                }),
             perQueue(
                 "stackbridge_remote_write_samples_failed_total", .counter,
                 "Samples the receiver refused for good (4xx); logged with its message.", { Double($0.samplesFailed) }),

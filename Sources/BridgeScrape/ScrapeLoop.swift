@@ -31,6 +31,8 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
     /// redacting the URL for every scrape cost about 2 % of the CPU of a bridge scraping 400
     /// targets (docs/performance.md, eighth round).
     private let targetMetadata: Logger.Metadata
+    /// One warning per five minutes about duplicate series, with the count left out in between.
+    private let duplicateWarnings = LogThrottle(interval: .seconds(300))
 
     /// Creates the loop; `wallClock` gives sample timestamps in milliseconds since the epoch.
     /// With an `executor`, the loop runs on it throughout (``run()``).
@@ -85,9 +87,12 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
                 guard let result = await scrape(&processor) else { throw CancellationError() }
                 report(result, failures: &failures)
                 await sink.deliver(result)
+                // Like Go's ticker under Prometheus' scrape loop: a tick missed while scraping is
+                // taken at once, older ones are dropped. A scrape that runs to a timeout equal to
+                // the interval then reports every interval, and its `up` 0 never goes stale.
                 next = next.advanced(by: target.interval)
                 let now = clock.now
-                while next < now { next = next.advanced(by: target.interval) }
+                while next.advanced(by: target.interval) <= now { next = next.advanced(by: target.interval) }
             }
         } catch {
             if removal.isRemoved { await sink.remove(target, stale: processor.removed()) }
@@ -111,6 +116,8 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
             maxBodyBytes: target.bodyLimit,
             security: target.security
         )
+        // Gzip only, inflated by the bridge, as Prometheus asks: a truncated body fails the scrape.
+        request.strictGzip = true
         // Room for a body the size of the last one and an eighth more, made once.
         request.expectedBodyBytes = processor.lastBodyBytes + processor.lastBodyBytes / 8
         do {
@@ -128,7 +135,7 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
             if error.kind == .cancelled && Task.isCancelled { return nil }
             let duration = Self.seconds(start.duration(to: clock.now))
             return processor.fail(
-                ScrapeFailure(reason: error.kind.rawValue, message: error.description), timestamp: timestamp,
+                ScrapeFailure(reason: Self.reason(for: error.kind), message: error.description), timestamp: timestamp,
                 duration: duration)
         }
     }
@@ -147,15 +154,23 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
         case .none:
             break
         }
-        if !result.parseIssues.isEmpty, let first = result.parseIssues.kept.first {
-            metadata["scrape.bad_lines"] = .stringConvertible(result.parseIssues.count)
-            metadata["scrape.first_bad_line"] = .string(PeerText.quote(first.description))
-            logger.debug("scrape skipped bad lines", metadata: metadata)
+        if result.duplicates > 0, let suppressed = duplicateWarnings.admit("duplicates") {
+            // Prometheus drops them and warns ("duplicate sample for timestamp"); so does the bridge.
+            var duplicates = metadata
+            duplicates["scrape.duplicates"] = .stringConvertible(result.duplicates)
+            duplicates["scrape.suppressed"] = .stringConvertible(suppressed)
+            logger.warning("scrape dropped duplicate series", metadata: duplicates)
         }
         logger.debug(
             "scrape done",
             metadata: metadata.merging(["scrape.samples": .stringConvertible(result.series.samples.count)]) { $1 }
         )
+    }
+
+    /// The `reason` a failed request is counted under: the HTTP error's kind, with Prometheus'
+    /// name for a body over the limit.
+    static func reason(for kind: HTTPError.Kind) -> String {
+        kind == .bodyTooLarge ? "body_size_limit" : kind.rawValue
     }
 
     static func seconds(_ duration: Duration) -> Double {

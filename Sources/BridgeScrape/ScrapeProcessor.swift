@@ -8,7 +8,9 @@ import Synchronization
 /// Steps, as Prometheus orders them: parse (bad lines skipped and counted), drop explicit timestamps
 /// unless honoured, add the target's series labels, join each series to its place in the cluster
 /// (``Enricher``), apply `metric_relabel_configs`, drop duplicate
-/// series (a second sample for the same series in one scrape), apply `sample_limit`.
+/// series (a second sample for the same series in one scrape, counted), apply `sample_limit` and
+/// the label limits (``ScrapeLimitCheck``). A parse error or an exceeded limit fails the whole
+/// scrape, as in Prometheus 2.42.
 ///
 /// The symbol table of the previous scrape is reused while it stays within a few times the size of a
 /// body, so steady-state scrapes intern nothing new; interning only appends, so the previous scrape's
@@ -85,14 +87,18 @@ public struct ScrapeProcessor: Sendable {
             expected: reused ? reuse?.shape : nil, issues: &issues)
         _ = consume body
         let scraped = batch.samples.count
-        if scraped == 0, let first = issues.kept.first {
-            // Nothing in the body parsed: this is no exposition (an HTML error page, a wrong port).
+        if let first = issues.kept.first {
+            // Prometheus 2.42 fails the whole scrape at the first parse error (a malformed line,
+            // invalid UTF-8, an out-of-range value, OpenMetrics without `# EOF`): a half-read
+            // exposition is not passed off as the target's state.
             if reused { returnTable(batch.symbols) }
-            let failure = ScrapeFailure(
-                reason: "parse",
-                message: "no sample could be parsed from \(issues.count) lines; first: \(first)"
-            )
-            var result = fail(failure, timestamp: timestamp, duration: duration())
+            let message =
+                scraped == 0
+                ? "no sample could be parsed from \(issues.count) lines; first: \(first)"
+                : "\(issues.count) bad lines (\(scraped) samples parsed); first: \(first)"
+            var result = fail(
+                ScrapeFailure(reason: "parse", message: message), timestamp: timestamp, duration: duration(),
+                samplesScraped: scraped)
             result.parseIssues = issues
             return result
         }
@@ -142,14 +148,11 @@ public struct ScrapeProcessor: Sendable {
         let sources = batch.samples.map { Int32($0.value) }
         batch.copySampleValues(from: parsed, sources: sources)
         let postRelabel = batch.samples.count
-        if target.sampleLimit > 0 && postRelabel > target.sampleLimit {
+        if let exceeded = ScrapeLimitCheck.firstExceeded(in: batch, target: target) {
             if reused { returnTable(batch.symbols) }
-            let failure = ScrapeFailure(
-                reason: "sample_limit",
-                message: "\(postRelabel) samples after relabeling exceed sample_limit \(target.sampleLimit)"
-            )
-            var result = fail(failure, timestamp: timestamp, duration: duration())
+            var result = fail(exceeded, timestamp: timestamp, duration: duration(), samplesScraped: scraped)
             result.parseIssues = issues
+            result.duplicates = duplicateIndices.count
             result.scrapeMetrics = ScrapeMetrics(
                 up: false, durationSeconds: duration(), samplesScraped: scraped, samplesPostRelabeling: postRelabel,
                 seriesAdded: 0
@@ -187,7 +190,10 @@ public struct ScrapeProcessor: Sendable {
     }
 
     /// Records a failed scrape: `up` 0 and staleness markers for every series of the last success.
-    public mutating func fail(_ failure: ScrapeFailure, timestamp: Int64, duration: Double) -> ScrapeResult {
+    /// `samplesScraped` is what the body held when it was read but refused (a parse error, a limit).
+    public mutating func fail(
+        _ failure: ScrapeFailure, timestamp: Int64, duration: Double, samplesScraped: Int = 0
+    ) -> ScrapeResult {
         let stale = staleSeries(keeping: [], symbols: previous?.symbols ?? SymbolTable(capacity: 1))
         previous = nil
         previousIdentities = []
@@ -197,7 +203,8 @@ public struct ScrapeProcessor: Sendable {
             timestamp: timestamp,
             series: MetricBatch(),
             scrapeMetrics: ScrapeMetrics(
-                up: false, durationSeconds: duration, samplesScraped: 0, samplesPostRelabeling: 0, seriesAdded: 0
+                up: false, durationSeconds: duration, samplesScraped: samplesScraped, samplesPostRelabeling: 0,
+                seriesAdded: 0
             ).batch(labels: target.targetLabels),
             stale: stale,
             failure: failure,

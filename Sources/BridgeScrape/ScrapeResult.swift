@@ -17,7 +17,7 @@ public struct ScrapeResult: Sendable {
     public var stale: MetricBatch
     /// Why the scrape failed, if it did.
     public var failure: ScrapeFailure?
-    /// Lines of the body that could not be parsed (the rest was kept).
+    /// Lines of the body that could not be parsed (any fails the scrape).
     public var parseIssues: ParseIssues
     /// Samples dropped because another sample of the same scrape had the same series.
     public var duplicates: Int
@@ -30,11 +30,20 @@ public struct ScrapeResult: Sendable {
 
     /// Whether the scrape succeeded.
     public var up: Bool { failure == nil }
+
+    /// `scrape_duration_seconds` of this scrape.
+    public var durationSeconds: Double {
+        guard let name = scrapeMetrics.symbols.lookup("scrape_duration_seconds"),
+            let sample = scrapeMetrics.samples.first(where: { $0.name == name })
+        else { return 0 }
+        return sample.value
+    }
 }
 
 /// Why a scrape failed: a bounded `reason` for labels and a message for logs.
 public struct ScrapeFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A short, bounded reason: an ``HTTPError/Kind`` raw value or `sample_limit`.
+    /// A short, bounded reason: an ``HTTPError/Kind`` raw value (`body_size_limit` for a body
+    /// over the limit), `parse`, or the name of the limit exceeded (``ScrapeLimitCheck``).
     public var reason: String
     /// What happened, without credentials.
     public var message: String

@@ -23,6 +23,12 @@ public struct ScrapeTarget: Sendable, Hashable, Identifiable {
     public var bodyLimit: Int
     /// The most samples accepted after relabeling; more fails the scrape (0: no limit).
     public var sampleLimit: Int
+    /// Most labels a series may have, `__name__` included (`label_limit`; 0: no limit).
+    public var labelLimit = 0
+    /// Longest label name in bytes (`label_name_length_limit`; 0: no limit).
+    public var labelNameLengthLimit = 0
+    /// Longest label value in bytes (`label_value_length_limit`; 0: no limit).
+    public var labelValueLengthLimit = 0
     /// Whether explicit sample timestamps are kept; off for kubelets, whose cAdvisor timestamps
     /// kube-prometheus drops too.
     public var honorTimestamps: Bool

@@ -124,7 +124,7 @@ import Yams
         #expect(node.url == "https://10.0.0.1:9100/metrics" && targets[2].url == "https://10.0.0.2:9100/metrics")
         #expect(node.labels == [LabelPair("env", "prod"), LabelPair("team", "platform")])
         #expect(node.interval == .seconds(15) && node.timeout == .seconds(10))
-        #expect(node.sampleLimit == 50000 && node.bodySizeLimit == 10 << 20 && node.honorTimestamps)
+        #expect(node.limits.sampleLimit == 50000 && node.limits.bodySizeLimit == 10 << 20 && node.honorTimestamps)
         #expect(node.security.basicAuth?.username == "prometheus" && node.security.caFile != nil)
         #expect(node.metricRelabelConfigs.count == 1)
         // The blackbox pattern: the target becomes a parameter and the instance, the exporter the address.

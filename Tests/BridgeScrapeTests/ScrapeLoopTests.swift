@@ -68,11 +68,11 @@ import Testing
         let sink = await runLoop(target, logs: logs, until: 1)
         let result = try #require(await sink.history.first)
         #expect(!result.up)
-        #expect(result.failure?.reason == "body_too_large")
+        #expect(result.failure?.reason == "body_size_limit")
         #expect(ScrapeProcessorTests.value("up", in: result.scrapeMetrics) == 0)
         let warning = try #require(logs.records.first { $0.level == .warning })
         #expect(warning.message == "scrape failed")
-        #expect(warning.metadata["scrape.reason"] == "body_too_large")
+        #expect(warning.metadata["scrape.reason"] == "body_size_limit")
         #expect(warning.metadata["scrape.error"]?.contains("body larger than 1048576 bytes; transfer aborted") == true)
     }
 
@@ -85,6 +85,22 @@ import Testing
         let duration = try #require(ScrapeProcessorTests.value("scrape_duration_seconds", in: result.scrapeMetrics))
         // Far below the server's 60 s delay; loose, since parallel tests share two cores.
         #expect(duration >= 0.35 && duration < 20)
+    }
+
+    /// A scrape that runs to a timeout equal to the interval ends just after the next tick; that
+    /// tick is taken at once (as Go's ticker under Prometheus does), so the target reports every
+    /// interval rather than every other one and its `up` 0 never goes stale.
+    @Test func aScrapeThatRunsToTheIntervalIsFollowedAtOnce() async throws {
+        let server = try FixtureServer()
+        var target = ScrapeTarget(job: "hang", url: server.baseURL + "/slow?seconds=60")
+        target.interval = .milliseconds(300)
+        target.timeout = .milliseconds(300)
+        let sink = await runLoop(target, logs: LogCapture(), until: 7)
+        let starts = await sink.history.map(\.timestamp)
+        #expect(await sink.history.allSatisfy { $0.failure?.reason == "timeout" })
+        let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }.sorted()
+        // Start times sit on the interval's grid: one interval apart, not two.
+        #expect(gaps[gaps.count / 2] < 450, "gaps between scrape starts (ms): \(gaps)")
     }
 
     @Test func garbageAndErrorStatusesAreDown() async throws {

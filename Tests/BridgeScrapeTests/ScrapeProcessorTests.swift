@@ -107,7 +107,7 @@ import Testing
         let result = processor.process(
             body: Array("a 1\nb 2\nc 3\n".utf8), contentType: nil, timestamp: 1, duration: { 0 })
         #expect(result.failure?.reason == "sample_limit")
-        #expect(result.failure?.message == "3 samples after relabeling exceed sample_limit 2")
+        #expect(result.failure?.message == "sample_limit exceeded: 3 samples after relabeling, limit 2")
         #expect(Self.value("up", in: result.scrapeMetrics) == 0)
         #expect(Self.value("scrape_samples_post_metric_relabeling", in: result.scrapeMetrics) == 3)
         #expect(result.stale.samples.count == 1)
@@ -122,15 +122,22 @@ import Testing
         #expect(Self.value("scrape_samples_post_metric_relabeling", in: result.scrapeMetrics) == 0)
     }
 
-    @Test func badLinesAreCountedButGarbageFailsTheScrape() {
+    @Test func oneBadLineFailsTheScrapeAsGarbageDoes() {
         var processor = ScrapeProcessor(target: Self.kubelet())
+        let good = processor.process(body: Array("a 1\nb 2\n".utf8), contentType: nil, timestamp: 0, duration: { 0 })
+        #expect(good.up)
         let partial = processor.process(
-            body: Array("a 1\nbroken{\nb 2\n".utf8), contentType: nil, timestamp: 0, duration: { 0 })
-        #expect(partial.up)
+            body: Array("a 1\nbroken{\nb 2\n".utf8), contentType: nil, timestamp: 1, duration: { 0 })
+        #expect(!partial.up)
+        #expect(partial.failure?.reason == "parse")
+        #expect(partial.failure?.message.hasPrefix("1 bad lines (2 samples parsed); first: line 2:") == true)
         #expect(partial.parseIssues.count == 1)
-        #expect(partial.series.samples.count == 2)
+        #expect(partial.series.samples.isEmpty)
+        #expect(partial.stale.samples.count == 2)
+        #expect(Self.value("scrape_samples_scraped", in: partial.scrapeMetrics) == 2)
+        _ = processor.process(body: Array("a 1\nb 2\n".utf8), contentType: nil, timestamp: 2, duration: { 0 })
         let garbage = processor.process(
-            body: Array("<html>oops</html>\n".utf8), contentType: nil, timestamp: 1, duration: { 0 })
+            body: Array("<html>oops</html>\n".utf8), contentType: nil, timestamp: 3, duration: { 0 })
         #expect(garbage.failure?.reason == "parse")
         #expect(garbage.failure?.message.hasPrefix("no sample could be parsed from 1 lines; first: line 1:") == true)
         #expect(garbage.stale.samples.count == 2)
