@@ -9,7 +9,7 @@ extension Configuration {
     /// was expected.
     public static func load(file: String) throws(ConfigurationError) -> Configuration {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ConfigurationError(file: file, path: "", value: "", expected: "a readable YAML file")
+            throw ConfigurationError.unreadable(file: file, expected: "a readable YAML file")
         }
         do {
             return try parse(String(decoding: data, as: UTF8.self))
@@ -44,6 +44,7 @@ extension Configuration {
             }
             configuration.server.webConfigFile = try section["web_config_file"]?.string()
             if let node = section["max_connections"] { configuration.server.maxConnections = try node.positiveInt() }
+            if let node = section["enable_lifecycle"] { configuration.server.enableLifecycle = try node.bool() }
         }
         if let section = try top["topology_metrics"]?.keys(ConfigurationSchema.topologyMetrics) {
             if let node = section["relations"] { configuration.topologyMetrics.relations = try node.bool() }

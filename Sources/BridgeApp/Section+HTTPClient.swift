@@ -96,7 +96,8 @@ extension Section.Mapping {
         if let passwordFile = section["password_file"] {
             let file = try passwordFile.string()
             guard let contents = FileManager.default.contents(atPath: file) else {
-                throw passwordFile.error(file, "a readable file holding the password")
+                throw ConfigurationError.unreadable(
+                    file: file, path: passwordFile.path, expected: "a readable file holding the password")
             }
             password = String(decoding: contents, as: UTF8.self).trimmingCharacters(in: .newlines)
         }

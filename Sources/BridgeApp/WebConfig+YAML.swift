@@ -8,7 +8,8 @@ extension WebConfig {
     /// and CA files are readable and its password hashes are bcrypt; errors name file, key and value.
     public static func load(file: String) throws(ConfigurationError) -> WebConfig {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ConfigurationError(file: file, path: "", value: "", expected: "a readable web configuration file")
+            throw ConfigurationError.unreadable(
+                file: file, path: "server.web_config_file", expected: "a readable web configuration file")
         }
         do {
             return try parse(String(decoding: data, as: UTF8.self))
@@ -79,7 +80,9 @@ extension Section {
     /// A path to a file that exists and can be read.
     func readableFile() throws(ConfigurationError) -> String {
         let file = try string()
-        guard FileManager.default.isReadableFile(atPath: file) else { throw error(file, "a readable file") }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw ConfigurationError.unreadable(file: file, path: path, expected: "a readable file")
+        }
         return file
     }
 }

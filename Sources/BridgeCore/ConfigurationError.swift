@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A configuration value that cannot be used: where it is, what was wrong and what would be accepted.
 ///
 /// The message names the key path (`metric_relabel_configs[2].action`) and either the value as
@@ -12,6 +16,7 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         case missingKey(String)
         case unsupported
         case conflict(String)
+        case unreadable(reason: String)
     }
 
     /// The file the value came from, when the loader knows it.
@@ -77,7 +82,33 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
             return "\(location): not supported: \(expected)"
         case .conflict(let other):
             return "\(location): set either \(Self.lastKey(of: path)) or \(other), not both"
+        case .unreadable(let reason):
+            let name = file ?? value
+            return (path.isEmpty ? "" : "\(path): ") + "\(name) cannot be read: \(reason) (expected \(expected))"
         }
+    }
+
+    /// `file` cannot be opened for reading, with the operating system's reason (`No such file or
+    /// directory`, `Permission denied`, `Is a directory`); `path` is the key that named the file,
+    /// empty for the configuration file itself.
+    public static func unreadable(file: String, path: String = "", expected: String) -> ConfigurationError {
+        var error = ConfigurationError(path: path, value: file, expected: expected)
+        error.code = .unreadable(reason: Self.osReason(reading: file))
+        return error
+    }
+
+    /// Why `file` cannot be read, as `strerror` words it.
+    static func osReason(reading file: String) -> String {
+        var status = stat()
+        if stat(file, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+            return String(cString: strerror(EISDIR))
+        }
+        let descriptor = open(file, O_RDONLY)
+        if descriptor >= 0 {
+            close(descriptor)
+            return "not valid UTF-8 text"
+        }
+        return String(cString: strerror(errno))
     }
 
     /// The same error, attributed to `file`.

@@ -93,7 +93,10 @@ public enum Kubeconfig {
             ConfigurationError(file: path, path: key, value: value, expected: expected)
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw fail("", "", "a readable kubeconfig file")
+            throw ConfigurationError.unreadable(
+                file: path, path: "kubernetes.kubeconfig",
+                expected: "a kubeconfig: outside a cluster the API server comes from kubernetes.api_server, "
+                    + "kubernetes.kubeconfig, $KUBECONFIG or ~/.kube/config")
         }
         let file: File
         do {

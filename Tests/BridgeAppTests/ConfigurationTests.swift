@@ -198,7 +198,13 @@ import Testing
         } throws: { "\($0)".hasPrefix("\(path): mode: invalid value \"sideways\"") }
         #expect {
             _ = try Configuration.load(file: "/nonexistent/stackbridge.yaml")
-        } throws: { "\($0)".contains("/nonexistent/stackbridge.yaml") && "\($0)".contains("a readable YAML file") }
+        } throws: {
+            "\($0)" == "/nonexistent/stackbridge.yaml cannot be read: No such file or directory "
+                + "(expected a readable YAML file)"
+        }
+        #expect {
+            _ = try Configuration.load(file: NSTemporaryDirectory())
+        } throws: { "\($0)".contains("cannot be read: Is a directory") }
     }
 
     @Test(arguments: [

@@ -91,7 +91,7 @@ import Testing
             _ = try Bridge.resolveStackState(try configuration("  api_key_file: /nonexistent/key\n"), environment: [:])
         } throws: { error in
             "\(error)".hasPrefix(
-                "stackstate.api_key_file: invalid value \"/nonexistent/key\" (expected a readable file holding the API key)"
+                "stackstate.api_key_file: /nonexistent/key cannot be read: No such file or directory (expected a readable file holding the API key)"
             )
         }
     }
