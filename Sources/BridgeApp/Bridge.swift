@@ -58,15 +58,21 @@ public struct Bridge: Sendable {
     public let election: LeaderElector.Settings?
     /// Whether this replica leads (always, without an election).
     public let leadership: Leadership
+    /// Re-reads the configuration file on SIGHUP and `POST /-/reload`.
+    public let reloader: ConfigurationReloader
     let logger: Logger
     let environment: [String: String]
 
     /// Resolves the API server (explicit, in-cluster, or kubeconfig) and prepares the state.
+    /// `file` is where `configuration` came from, for reloads; `overrides` re-applies the
+    /// command line to each reloaded file.
     public init(
         configuration: Configuration,
         version: String,
         logger: Logger,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        file: String? = nil,
+        overrides: @escaping @Sendable (inout Configuration) throws(ConfigurationError) -> Void = { _ in }
     ) throws(ConfigurationError) {
         self.configuration = configuration
         self.logger = logger
@@ -88,9 +94,47 @@ public struct Bridge: Sendable {
         telemetry.add(leadership, lease: election.map { "\($0.namespace)/\($0.leaseName)" })
         telemetry.add(store)
         telemetry.add(exposedSeries: { [snapshot] in snapshot.seriesCount })
+        try Self.checkWebConfig(configuration)
+        reloader = ConfigurationReloader(
+            file: file, initial: configuration, logger: logger, overrides: overrides,
+            check: { configuration throws(ConfigurationError) in
+                try Bridge.validate(configuration, environment: environment)
+            })
+        telemetry.add(reloader)
         readiness.addCheck { [store] in
             store.outOfSync(longerThan: Bridge.syncGracePeriod).map {
                 "kubernetes \($0.resource) out of sync for \($0.duration.components.seconds) s"
+            }
+        }
+    }
+
+    /// Everything the bridge checks before it starts, without starting anything: the API server
+    /// (explicit, in-cluster or kubeconfig, `exec` refused), the cluster name, the StackState API
+    /// key, leader election and the web configuration. `config validate` and each reload run it,
+    /// so they refuse what `run` refuses, with the same message.
+    public static func validate(
+        _ configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) {
+        let apiServer = try resolveAPIServer(configuration, environment: environment)
+        if configuration.clusterName == nil && apiServer.source != "in-cluster service account" {
+            throw ConfigurationError(
+                path: "cluster_name", value: "", expected: "the cluster's name (required outside a cluster)")
+        }
+        _ = try resolveStackState(configuration, environment: environment)
+        _ = try resolveElection(configuration, apiServer: apiServer, environment: environment)
+        try checkWebConfig(configuration)
+    }
+
+    /// The web configuration file loads (TLS material included), as the server will load it.
+    static func checkWebConfig(_ configuration: Configuration) throws(ConfigurationError) {
+        guard let file = configuration.server.webConfigFile else { return }
+        let web = try WebConfig.load(file: file)
+        if let tls = web.tls {
+            do {
+                _ = try tls.serverConfiguration()
+            } catch {
+                throw ConfigurationError(
+                    file: file, path: "tls_server_config", value: tls.certFile, expected: "\(error)")
             }
         }
     }
@@ -126,8 +170,8 @@ public struct Bridge: Sendable {
         var key: String?
         if let file = section.apiKeyFile {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw ConfigurationError(
-                    path: "stackstate.api_key_file", value: file, expected: "a readable file holding the API key")
+                throw ConfigurationError.unreadable(
+                    file: file, path: "stackstate.api_key_file", expected: "a readable file holding the API key")
             }
             key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         } else {
@@ -237,7 +281,8 @@ public struct Bridge: Sendable {
         let (updates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
         services.append(
             TargetDiscovery(
-                configuration: configuration, apiServer: apiServer, store: store, client: client, sink: sink,
+                configuration: configuration, reloader: reloader, apiServer: apiServer, store: store, client: client,
+                sink: sink,
                 telemetry: telemetry, continuation: continuation, environment: environment, logger: logger))
         let store = store
         let enricher = Enricher(
@@ -317,10 +362,20 @@ public struct Bridge: Sendable {
                 }
             }
         }
+        let reloader = reloader
+        let reload: (@Sendable () async -> String?)? =
+            configuration.server.enableLifecycle
+            ? { @Sendable in
+                switch reloader.reload(trigger: "HTTP") {
+                case .success: nil
+                case .failure(let error): "\(error)"
+                }
+            } : nil
         let router = ExpositionServer.router(
             ExpositionServer.Sources(
                 snapshot: snapshot, telemetry: { telemetry.batch() }, topology: topology, readiness: readiness,
-                onExposure: { telemetry.recordExposure(format: $0) }, serving: { leadership.isLeader }),
+                onExposure: { telemetry.recordExposure(format: $0) }, serving: { leadership.isLeader },
+                reload: reload),
             users: users)
         return Application(
             router: router,
@@ -336,8 +391,10 @@ public struct Bridge: Sendable {
     /// reverse order (the server first, the remote-write queues spool what they hold), and whatever
     /// has not stopped after 10 s is cancelled.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        // SIGHUP reloads, as it does for Prometheus, instead of ending the process.
+        let hangups = ReloadSignal(reloader: reloader)
         var configuration = ServiceGroupConfiguration(
-            services: try services(onServerRunning: onServerRunning).map { .init(service: $0) },
+            services: ([hangups] + (try services(onServerRunning: onServerRunning))).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

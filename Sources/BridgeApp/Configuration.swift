@@ -120,6 +120,8 @@ public struct Configuration: Sendable, Hashable {
         /// Most connections open at once (Prometheus' `--web.max-connections`); past it, the
         /// quietest connection is closed for each new one.
         public var maxConnections = 512
+        /// `POST /-/reload` re-reads the configuration (Prometheus' `--web.enable-lifecycle`).
+        public var enableLifecycle = false
     }
 
     /// One `remote_write` entry.

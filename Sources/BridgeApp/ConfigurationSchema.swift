@@ -179,8 +179,8 @@ enum ConfigurationSchema {
         [
             ConfigurationKey(
                 "listen", "`0.0.0.0:10057`",
-                "where `/metrics`, `/telemetry`, `/healthz`, `/readyz` and `/api/v1/topology` are served "
-                    + "(`--listen` overrides)"),
+                "where `/metrics`, `/telemetry`, `/healthz`, `/readyz`, `/-/healthy`, `/-/ready` and "
+                    + "`/api/v1/topology` are served (`--listen` overrides)"),
             ConfigurationKey(
                 "web_config_file", "—", "TLS and basic auth for the server, in the exporter-toolkit format (below)"),
             ConfigurationKey(
@@ -188,6 +188,10 @@ enum ConfigurationSchema {
                 "most connections open at once, as Prometheus' `--web.max-connections`; past it each new connection "
                     + "closes the one quiet longest. A connection is closed after 10 s without a first request, or "
                     + "120 s without one since its last"),
+            ConfigurationKey(
+                "enable_lifecycle", "`false`",
+                "serve `POST /-/reload`, which re-reads the configuration as SIGHUP does (Prometheus' "
+                    + "`--web.enable-lifecycle`); off, it answers 403"),
         ])
 
     /// `topology_metrics:`.

@@ -9,7 +9,10 @@ import ServiceLifecycle
 /// per node and endpoint (only the local node in `node` mode), kube-state-metrics by URL or by
 /// Service endpoints, and the static targets — and passes each new set to the scrape pool.
 struct TargetDiscovery: ServiceLifecycle.Service {
+    /// The configuration at start: mode and Kubernetes access, which a reload does not change.
     let configuration: Configuration
+    /// The running `scrape:` section, which a reload replaces.
+    let reloader: ConfigurationReloader
     let apiServer: APIServerConfig
     let store: ClusterStore
     let client: HTTPClient
@@ -48,7 +51,14 @@ struct TargetDiscovery: ServiceLifecycle.Service {
             // Until the nodes are known, quick retries, so kubelets are scraped soon after.
             let wait = last == nil || !nodesKnown ? quickRetry : period
             quickRetry = min(quickRetry * 2, period)
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+            // A reload ends the wait, so its targets apply within a quarter second.
+            let generation = reloader.generation
+            let deadline = ContinuousClock.now + wait
+            try? await cancelWhenGracefulShutdown {
+                while ContinuousClock.now < deadline && reloader.generation == generation {
+                    try await Task.sleep(for: min(.milliseconds(250), deadline - ContinuousClock.now))
+                }
+            }
         }
     }
 
@@ -57,15 +67,16 @@ struct TargetDiscovery: ServiceLifecycle.Service {
 
     private func template(job: String, relabel: [RelabelConfig]) -> ScrapeTarget {
         var target = ScrapeTarget(job: job, url: "")
-        target.interval = configuration.scrape.interval
-        target.timeout = configuration.scrape.timeout
+        let scrape = reloader.scrape
+        target.interval = scrape.interval
+        target.timeout = scrape.timeout
         target.metricRelabelConfigs = relabel
         return target
     }
 
     func currentTargets() async -> [ScrapeTarget] {
         var targets: [ScrapeTarget] = []
-        let scrape = configuration.scrape
+        let scrape = reloader.scrape
         if configuration.mode != .cluster {
             var nodes = store.snapshot.nodes.values.map {
                 NodeAddress(name: $0.metadata.name, internalIP: $0.address("InternalIP") ?? "")

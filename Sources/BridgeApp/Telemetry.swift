@@ -35,6 +35,7 @@ public final class Telemetry: Sendable {
     private let forwarders = Mutex<[StackStateForwarder]>([])
     private let election = Mutex<(leadership: Leadership, lease: String)?>(nil)
     private let store = Mutex<ClusterStore?>(nil)
+    private let reloader = Mutex<ConfigurationReloader?>(nil)
     /// The version, for `stackbridge_build_info`.
     public let version: String
     /// The cluster's name, on `stackbridge_build_info`: the dashboards pick a cluster's bridges by it.
@@ -66,6 +67,7 @@ public final class Telemetry: Sendable {
         "stackbridge_stackstate_last_success_timestamp_seconds", "stackbridge_stackstate_api_key_valid",
         "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
         "stackbridge_k8s_last_contact_timestamp_seconds", "stackbridge_kubernetes_sync_ok",
+        "stackbridge_config_last_reload_successful", "stackbridge_config_last_reload_success_timestamp_seconds",
     ]
 
     /// Reports `leadership` from now on when it is decided by an election on `lease`.
@@ -78,6 +80,11 @@ public final class Telemetry: Sendable {
     /// topology build.
     public func add(exposedSeries count: @escaping @Sendable () -> Int) {
         exposedSeries.withLock { $0 = count }
+    }
+
+    /// Reports the outcome of configuration reloads.
+    public func add(_ reloader: ConfigurationReloader) {
+        self.reloader.withLock { $0 = reloader }
     }
 
     /// Reports when each watched resource last heard from the API server.
@@ -215,6 +222,19 @@ public final class Telemetry: Sendable {
                 family(
                     "stackbridge_leader_election_acquired_total", .counter, "How often this replica became leader.",
                     [one("stackbridge_leader_election_acquired_total", Double(leadership.timesAcquired), label)]))
+        }
+        if let reloader = reloader.withLock({ $0 }) {
+            let (successful, timestamp) = reloader.lastReload
+            optionalFamilies.append(
+                family(
+                    "stackbridge_config_last_reload_successful", .gauge,
+                    "Whether the last configuration reload succeeded (1 before any), as Prometheus' own.",
+                    [one("stackbridge_config_last_reload_successful", successful ? 1 : 0)]))
+            optionalFamilies.append(
+                family(
+                    "stackbridge_config_last_reload_success_timestamp_seconds", .gauge,
+                    "When the configuration was last loaded successfully (start or reload).",
+                    [one("stackbridge_config_last_reload_success_timestamp_seconds", timestamp)]))
         }
         if let contacts = store.withLock({ $0 })?.lastContacts, !contacts.isEmpty {
             optionalFamilies.append(

@@ -7,12 +7,12 @@ import Synchronization
 ///
 /// bcrypt is deliberately slow (tens of milliseconds at cost 10), so verified credentials are
 /// remembered; a scraper then costs one dictionary lookup per request, as in the exporter-toolkit.
-/// `/healthz` and `/readyz` stay open so that kubelet probes need no credentials; they reveal
-/// nothing but readiness.
+/// The probes (`/healthz`, `/readyz` and Prometheus' `/-/healthy`, `/-/ready`) stay open so that
+/// kubelet probes need no credentials; they reveal nothing but readiness.
 public struct BasicAuthentication<Context: RequestContext>: RouterMiddleware {
     private let users: [String: String]
     private let verified = VerifiedCredentials()
-    private static var openPaths: Set<String> { ["/healthz", "/readyz"] }
+    private static var openPaths: Set<String> { ["/healthz", "/readyz", "/-/healthy", "/-/ready"] }
 
     /// Checks requests against `users` (name to bcrypt hash).
     public init(users: [String: String]) {

@@ -5,7 +5,9 @@ import Hummingbird
 import Logging
 
 /// The bridge's HTTP endpoints (DESIGN.md, "Contracts"): `/metrics` for StackLight, `/telemetry`
-/// for the bridge's own metrics, `/healthz`, `/readyz` and `/api/v1/topology`.
+/// for the bridge's own metrics, `/healthz`, `/readyz` and `/api/v1/topology`; and Prometheus'
+/// management API: `/-/healthy`, `/-/ready` and `POST /-/reload`. Every GET route answers HEAD
+/// too, with the same status and headers and no body.
 public enum ExpositionServer {
     /// Everything the routes read.
     public struct Sources: Sendable {
@@ -22,13 +24,17 @@ public enum ExpositionServer {
         /// Whether `/metrics` serves the series: false on a standby replica (leader election), which
         /// answers with an empty exposition so that StackLight sees each series once.
         public var serving: @Sendable () -> Bool
+        /// Reloads the configuration for `POST /-/reload`, answering nil or why it failed; nil
+        /// when the lifecycle API is off (`server.enable_lifecycle`), which answers 403.
+        public var reload: (@Sendable () async -> String?)?
 
         /// Collects the sources.
         public init(
             snapshot: ExpositionSnapshot, telemetry: @escaping @Sendable () -> MetricBatch, topology: TopologySource,
             readiness: Readiness, onExposure: @escaping @Sendable (ExpositionFormat) -> Void = { _ in },
-            serving: @escaping @Sendable () -> Bool = { true }
+            serving: @escaping @Sendable () -> Bool = { true }, reload: (@Sendable () async -> String?)? = nil
         ) {
+            self.reload = reload
             self.onExposure = onExposure
             self.serving = serving
             self.snapshot = snapshot
@@ -46,7 +52,7 @@ public enum ExpositionServer {
     public static func router(_ sources: Sources, users: [String: String] = [:]) -> Router<BasicRequestContext> {
         let router = Router()
         if !users.isEmpty { router.add(middleware: BasicAuthentication(users: users)) }
-        router.get("/metrics") { request, _ in
+        getAndHead(router, "/metrics") { request, _ in
             let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
             let gzip = acceptsGzip(request.headers[.acceptEncoding])
             sources.onExposure(format)
@@ -57,20 +63,38 @@ public enum ExpositionServer {
             }
             return exposition(sources.snapshot.render(format, gzip: gzip), format: format, gzip: gzip)
         }
-        router.get("/telemetry") { request, _ in
+        getAndHead(router, "/telemetry") { request, _ in
             let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
             var body: [UInt8] = []
             ExpositionWriter(format: format).emit(sources.telemetry(), into: &body)
             return exposition(body, format: format, gzip: false)
         }
-        router.get("/healthz") { _, _ in text("ok\n") }
-        router.get("/readyz") { _, _ in
+        let healthy: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in text("ok\n") }
+        let ready: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
             let missing = sources.readiness.missing
             return missing.isEmpty
                 ? text("ready\n")
                 : text("not ready: " + missing.joined(separator: ", ") + "\n", status: .serviceUnavailable)
         }
-        router.get("/api/v1/topology") { request, _ in
+        getAndHead(router, "/healthz", healthy)
+        getAndHead(router, "/readyz", ready)
+        // Prometheus' names for the same probes, so that checks written for it work unchanged.
+        getAndHead(router, "/-/healthy", healthy)
+        getAndHead(router, "/-/ready", ready)
+        // POST and PUT, as Prometheus 2.42 routes it; 403 with its text when the lifecycle API
+        // is off, 500 with the reason when the file does not load.
+        let reload: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
+            guard let reload = sources.reload else {
+                return text("Lifecycle API is not enabled.\n", status: .forbidden)
+            }
+            if let failure = await reload() {
+                return text("failed to reload config: \(failure)\n", status: .internalServerError)
+            }
+            return text("")
+        }
+        router.post("/-/reload", use: reload)
+        router.put("/-/reload", use: reload)
+        getAndHead(router, "/api/v1/topology") { request, _ in
             guard let topology = sources.topology.topology else {
                 return text(
                     "the topology is not available yet: not every watched resource has listed once\n",
@@ -79,6 +103,15 @@ public enum ExpositionServer {
             return topologyResponse(topology, query: request.uri.queryParameters)
         }
         return router
+    }
+
+    /// Routes GET and HEAD of `path` to `handler`; the server leaves the body out of a HEAD answer.
+    static func getAndHead(
+        _ router: Router<BasicRequestContext>, _ path: RouterPath,
+        _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
+    ) {
+        router.get(path, use: handler)
+        router.head(path, use: handler)
     }
 
     /// Whether `Accept-Encoding` allows gzip (`gzip`, `x-gzip` or `*`, without `q=0`).

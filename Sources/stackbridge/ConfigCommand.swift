@@ -10,13 +10,17 @@ struct ConfigCommand: ParsableCommand {
     /// `config validate FILE`.
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a configuration file; on error prints the key, value and expectation and exits 2.")
+            abstract: "Validate a configuration file as run would, short of connecting; on error prints the key, "
+                + "value and expectation and exits 2.")
 
         @Argument(help: "The configuration file.")
         var file: String
 
         func run() throws {
             let configuration = try ConfigurationFailure.guarding { try Configuration.load(file: file) }
+            // What run checks after reading the file (API server, cluster name, API key, leader
+            // election, web configuration), so that a file valid here starts.
+            try ConfigurationFailure.guarding { try Bridge.validate(configuration) }
             print(
                 "\(file): valid (mode \(configuration.mode.rawValue), \(configuration.scrape.staticTargets.count) "
                     + "static targets, \(configuration.remoteWrite.count) remote-write endpoints)")

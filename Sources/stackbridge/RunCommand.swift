@@ -32,18 +32,24 @@ struct RunCommand: AsyncParsableCommand {
             }
             return level
         }
-        if let listen {
-            configuration.server.listen = try ConfigurationFailure.guarding {
+        // The command line wins over the file, at start and on every reload.
+        let listen = self.listen
+        let overrides: @Sendable (inout Configuration) throws(ConfigurationError) -> Void = {
+            (configuration: inout Configuration) throws(ConfigurationError) in
+            if let listen {
                 guard let address = ListenAddress(parsing: listen) else {
                     throw ConfigurationError(path: "--listen", value: listen, expected: ListenAddress.expected)
                 }
-                return address
+                configuration.server.listen = address
             }
         }
+        try ConfigurationFailure.guarding { try overrides(&configuration) }
         var logger = Logger(label: "stackbridge")
         logger.logLevel = level
         let bridge = try ConfigurationFailure.guarding { [configuration, logger] in
-            try Bridge(configuration: configuration, version: BuildInfo.version, logger: logger)
+            try Bridge(
+                configuration: configuration, version: BuildInfo.version, logger: logger, file: config,
+                overrides: overrides)
         }
         logger.info(
             "stackbridge starting",

@@ -28,7 +28,11 @@ import Yams
     /// it is, each `scrape_configs` entry as a static target.
     static func bridgeConfiguration(from prometheus: String) throws -> String {
         guard case .mapping(let mapping) = try Yams.compose(yaml: prometheus) else { return "" }
-        var top: [(Node, Node)] = [(Node("cluster_name"), Node("corpus"))]
+        // An API server too: `config validate` checks what `run` would reach, short of connecting.
+        var top: [(Node, Node)] = [
+            (Node("cluster_name"), Node("corpus")),
+            (Node("kubernetes"), Node.mapping(Node.Mapping([(Node("api_server"), Node("https://127.0.0.1:6443"))]))),
+        ]
         if let scrapeConfigs = mapping["scrape_configs"] {
             top.append((Node("scrape"), Node.mapping(Node.Mapping([(Node("static_targets"), scrapeConfigs)]))))
         }

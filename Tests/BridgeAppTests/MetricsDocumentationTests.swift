@@ -1,6 +1,7 @@
 import BridgeKubernetes
 import BridgeTopology
 import Foundation
+import Logging
 import Testing
 
 @testable import BridgeApp
@@ -41,6 +42,7 @@ import Testing
         let optional: Set = [
             "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
             "stackbridge_k8s_last_contact_timestamp_seconds", "stackbridge_kubernetes_sync_ok",
+            "stackbridge_config_last_reload_successful", "stackbridge_config_last_reload_success_timestamp_seconds",
         ]
         let all = Set(Telemetry.familyNames).union(ProcessMetrics.familyNames)
         #expect(names() == all.subtracting(optional))
@@ -48,6 +50,7 @@ import Testing
         let store = ClusterStore(clusterName: "c")
         store.recordContact("pods")
         telemetry.add(store)
+        telemetry.add(ConfigurationReloader(file: nil, initial: Configuration(), logger: Logger(label: "t")))
         #expect(names() == all)
     }
 

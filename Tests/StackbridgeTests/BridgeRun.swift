@@ -71,6 +71,12 @@ final class BridgeRun: @unchecked Sendable {
         _ = try await PeerProcess.fetch(url + "/readyz", accept: "*/*", timeout: timeout)
     }
 
+    /// Rewrites the configuration file with `transform` (a reload then reads it).
+    func rewriteConfiguration(_ transform: (String) -> String) throws {
+        let text = try String(contentsOf: configFile, encoding: .utf8)
+        try transform(text).write(to: configFile, atomically: true, encoding: .utf8)
+    }
+
     /// The simulator's port, which appears in the kube-state-metrics target's `instance`.
     var simulatorPort: String { String(simulator.url.split(separator: ":").last ?? "") }
 

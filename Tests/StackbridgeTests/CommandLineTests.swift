@@ -5,8 +5,74 @@ import Testing
 
 /// The built `stackbridge` binary, run as a user would run it.
 @Suite struct CommandLineTests {
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try PeerProcess.run(PeerProcess.builtProduct("stackbridge"), arguments)
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> (
+        status: Int32, output: String
+    ) {
+        try PeerProcess.run(PeerProcess.builtProduct("stackbridge"), arguments, environment: environment)
+    }
+
+    /// A temporary file holding `text`.
+    static func temporaryFile(_ text: String, _ suffix: String = ".yaml") throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-\(UUID())\(suffix)").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// An environment outside any cluster, with `KUBECONFIG` set when given.
+    static func environment(kubeconfig: String?) -> [String: String] {
+        var environment = ["HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"]
+        environment["KUBECONFIG"] = kubeconfig
+        return environment
+    }
+
+    /// A kubeconfig whose user authenticates with an `exec` plugin, which the bridge refuses.
+    static let execKubeconfig = """
+        apiVersion: v1
+        kind: Config
+        current-context: c
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}}]
+        users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}}}]
+        contexts: [{name: c, context: {cluster: c, user: u}}]
+        """
+
+    /// `config validate` refuses what `run` refuses before connecting, with the same line and
+    /// exit status: an empty file (no cluster name outside a cluster), a missing kubeconfig, a
+    /// kubeconfig with an exec plugin, a missing StackState API key, a missing web configuration.
+    @Test func configValidateRefusesWhatRunRefusesWithTheSameMessage() throws {
+        let kubeconfig = try Self.temporaryFile(
+            Self.execKubeconfig.replacingOccurrences(
+                of: "{exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}}", with: "{token: t}"))
+        let execConfig = try Self.temporaryFile(Self.execKubeconfig)
+        defer { for file in [kubeconfig, execConfig] { try? FileManager.default.removeItem(atPath: file) } }
+        let cases: [(name: String, yaml: String, kubeconfig: String?, expected: String)] = [
+            ("empty file", "", kubeconfig, "cluster_name: invalid value \"\" (expected the cluster's name"),
+            (
+                "no kubeconfig", "cluster_name: c\n", "/nonexistent/kubeconfig",
+                "/nonexistent/kubeconfig cannot be read: No such file or directory"
+            ),
+            ("exec plugin", "cluster_name: c\n", execConfig, "exec"),
+            ("no API key", "cluster_name: c\nstackstate: {url: \"https://sts.example\"}\n", kubeconfig, "API key"),
+            (
+                "web config missing", "cluster_name: c\nserver: {web_config_file: /nonexistent/web.yml}\n", kubeconfig,
+                "/nonexistent/web.yml cannot be read: No such file or directory"
+            ),
+        ]
+        for (name, yaml, kubeconfigPath, expected) in cases {
+            let file = try Self.temporaryFile(yaml)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let environment = Self.environment(kubeconfig: kubeconfigPath)
+            let validate = try Self.run(["config", "validate", file], environment: environment)
+            let run = try Self.run(["run", "--config", file, "--listen", "127.0.0.1:0"], environment: environment)
+            #expect(validate.status == 2 && run.status == 2, "\(name): \(validate) \(run)")
+            #expect(validate.output.contains(expected), "\(name): \(validate.output)")
+            #expect(validate.output == run.output, "\(name): validate and run differ")
+            #expect(!validate.output.contains("Usage"), "\(name)")
+        }
+        // The same file with a usable kubeconfig is valid for both (run is not started here).
+        let good = try Self.temporaryFile("cluster_name: c\n")
+        defer { try? FileManager.default.removeItem(atPath: good) }
+        let valid = try Self.run(["config", "validate", good], environment: Self.environment(kubeconfig: kubeconfig))
+        #expect(valid.status == 0, "\(valid.output)")
     }
 
     @Test func versionPrintsTheVersion() throws {
@@ -81,7 +147,12 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("stackbridge-\(UUID()).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
         try yaml.write(to: file, atomically: true, encoding: .utf8)
-        let (validStatus, validOutput) = try Self.run(["config", "validate", file.path])
+        let kubeconfig = try Self.temporaryFile(
+            Self.execKubeconfig.replacingOccurrences(
+                of: "{exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}}", with: "{token: t}"))
+        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+        let (validStatus, validOutput) = try Self.run(
+            ["config", "validate", file.path], environment: Self.environment(kubeconfig: kubeconfig))
         #expect(validStatus == 0, "\(validOutput)")
         #expect(validOutput.contains("valid"))
         try (yaml + "scrape_interval: 5s\n").write(to: file, atomically: true, encoding: .utf8)
