@@ -209,10 +209,23 @@ public struct ConnectivityCheck: Sendable {
         let tcp = await Self.blocking { ConnectionProbe.connect(hop.host, port: hop.port) }
         steps.append(tcp)
         guard tcp.ok else {
+            if proxy != nil {
+                return result(
+                    "the proxy \(hop.host):\(hop.port) is not reachable: egress to it blocked, or the proxy is down")
+            }
+            if tcp.detail.contains(ConnectionProbe.nothingListens) {
+                return result(
+                    "nothing listens on \(hop.host):\(hop.port): the host answered and refused; check the port, and "
+                        + "that the server runs and listens on that address")
+            }
+            if tcp.detail.contains(ConnectionProbe.noAnswer) {
+                return result(
+                    "\(ConnectionProbe.filtered): no answer from \(hop.host):\(hop.port); egress to \(hop.port)/TCP "
+                        + "must be allowed (docs/networking.md)")
+            }
             return result(
-                proxy == nil
-                    ? "egress to \(hop.port)/TCP blocked? A firewall, security group or NetworkPolicy must allow it (docs/networking.md)"
-                    : "the proxy \(hop.host):\(hop.port) is not reachable: egress to it blocked, or the proxy is down")
+                "egress to \(hop.port)/TCP blocked? A firewall, security group or NetworkPolicy must allow it (docs/networking.md)"
+            )
         }
         if endpoint.url.lowercased().hasPrefix("https:") {
             let (url, security, proxyURL) = (endpoint.url, endpoint.security, proxy?.url)

@@ -108,21 +108,21 @@ public enum ConnectionProbe {
             _ = fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK)
             let start = clock.now
             if Glibc.connect(socket, entry.pointee.ai_addr, entry.pointee.ai_addrlen) != 0 && errno != EINPROGRESS {
-                lastError = String(cString: strerror(errno))
+                lastError = describe(errno)
                 continue
             }
             var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
             let milliseconds = Int32(
                 timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
             guard poll(&descriptor, 1, milliseconds) == 1 else {
-                lastError = "no answer within \(timeout)"
+                lastError = "\(noAnswer) within \(timeout): \(filtered) (or the host is down)"
                 continue
             }
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(socket, SOL_SOCKET, SO_ERROR, &error, &length)
             guard error == 0 else {
-                lastError = String(cString: strerror(error))
+                lastError = describe(error)
                 continue
             }
             let elapsed = clock.now - start
@@ -130,6 +130,21 @@ public enum ConnectionProbe {
             return Step("tcp", ok: true, "connected to \(host):\(port) in \(String(format: "%.1f", ms)) ms")
         }
         return Step("tcp", ok: false, "cannot connect to \(host):\(port): \(lastError)")
+    }
+
+    /// Words in a failed `tcp` step's detail that tell the two common causes apart: a refusal
+    /// means the host answered and nothing listens on the port; silence means something between
+    /// drops the packets.
+    public static let nothingListens = "nothing listens on that port"
+    /// See ``nothingListens``.
+    public static let filtered = "filtered (firewall, security group, NetworkPolicy)"
+    /// See ``nothingListens``.
+    public static let noAnswer = "no answer"
+
+    /// `strerror`, with what a refusal means.
+    private static func describe(_ code: Int32) -> String {
+        let text = String(cString: strerror(code))
+        return code == ECONNREFUSED ? "\(text): \(nothingListens)" : text
     }
 
     /// The TLS handshake with `url`'s server (through `proxy` if set): the certificate's subject,

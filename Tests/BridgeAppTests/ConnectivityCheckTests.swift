@@ -6,6 +6,10 @@ import Testing
 @testable import BridgeApp
 @testable import BridgeHTTP
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `stackbridge check` against real endpoints on 127.0.0.1: the simulator (API, kubelets,
 /// kube-state-metrics, receiver double), a scripted remote-write receiver, a TLS server with a
 /// test CA, a closed port, and tinyproxy.
@@ -107,7 +111,8 @@ import Testing
         let byName = Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0) })
         let closedResult = try #require(byName["static target closed"])
         #expect(!closedResult.ok && closedResult.steps.last?.name == "tcp")
-        #expect(closedResult.hint?.hasPrefix("egress to \(closed)/TCP blocked?") == true)
+        #expect(closedResult.steps.last?.detail.contains("Connection refused: nothing listens on that port") == true)
+        #expect(closedResult.hint?.hasPrefix("nothing listens on 127.0.0.1:\(closed)") == true, "\(closedResult)")
         let untrusted = try #require(byName["static target untrusted"])
         #expect(!untrusted.ok && untrusted.steps.last?.name == "tls")
         #expect(untrusted.steps.last?.detail.contains("subject CN = bridge.test") == true, "\(untrusted.steps)")
@@ -129,6 +134,59 @@ import Testing
         #expect(!lookup.ok && lookup.steps.last?.detail.hasSuffix("→ 404") == true)
         #expect(byName["leader election lease default/stackbridge"]?.ok == true)
         #expect(ConnectivityCheck.table(results).hasSuffix("8 endpoints checked, 5 failed\n"))
+    }
+
+    /// A port whose SYNs go unanswered, as behind a firewall that drops them: a listening socket
+    /// with a backlog of 0 whose queue is already full (Linux drops further SYNs rather than
+    /// refusing them).
+    static func filteredPort() throws -> (port: Int, sockets: [Int32]) {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
+        listen(listener, 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        var sockets = [listener]
+        for _ in 0..<3 {
+            let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
+            }
+            sockets.append(client)
+        }
+        usleep(200_000)
+        return (Int(UInt16(bigEndian: address.sin_port)), sockets)
+    }
+
+    @Test func aRefusedPortAndASilentOneAreToldApart() async throws {
+        let (port, sockets) = try Self.filteredPort()
+        defer { for socket in sockets { close(socket) } }
+        let silent = ConnectionProbe.connect("127.0.0.1", port: port, timeout: .seconds(1))
+        #expect(!silent.ok)
+        #expect(
+            silent.detail.contains("no answer within 1.0 seconds: filtered (firewall, security group, NetworkPolicy)"),
+            "\(silent)")
+        let refused = ConnectionProbe.connect("127.0.0.1", port: try PeerProcess.freePort(), timeout: .seconds(1))
+        #expect(refused.detail.hasSuffix("Connection refused: nothing listens on that port"), "\(refused)")
+        let results = try await results(
+            """
+            cluster_name: c
+            mode: node
+            kubernetes: {api_server: 'http://127.0.0.1:\(try PeerProcess.freePort())'}
+            scrape: {static_targets: [{job: silent, url: 'http://127.0.0.1:\(port)/metrics'}]}
+            """)
+        let target = try #require(results.first { $0.name == "static target silent" })
+        #expect(
+            target.hint?.hasPrefix(
+                "filtered (firewall, security group, NetworkPolicy): no answer from 127.0.0.1:\(port)") == true,
+            "\(target)")
     }
 
     @Test func aProxyIsUsedAndShown() async throws {
