@@ -8,7 +8,12 @@ extension Configuration {
     /// Reads and validates the configuration in `file`; errors name the file, key, value and what
     /// was expected.
     public static func load(file: String) throws(ConfigurationError) -> Configuration {
-        guard let data = FileManager.default.contents(atPath: file) else {
+        // FileManager reads regular files; a FIFO or /dev/stdin is read through a handle.
+        var contents = FileManager.default.contents(atPath: file)
+        if contents == nil, let handle = FileHandle(forReadingAtPath: file) {
+            contents = (try? handle.readToEnd()) ?? Data()  // nil at once: an empty stream
+        }
+        guard let data = contents else {
             throw ConfigurationError.unreadable(file: file, expected: "a readable YAML file")
         }
         do {

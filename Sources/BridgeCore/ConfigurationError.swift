@@ -106,7 +106,7 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         let descriptor = open(file, O_RDONLY)
         if descriptor >= 0 {
             close(descriptor)
-            return "not valid UTF-8 text"
+            return "it opens, but reading it failed"
         }
         return String(cString: strerror(errno))
     }

@@ -34,11 +34,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds (0: run until interrupted).")
     var duration = 0
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() async throws {
+        let level = try logging.bootstrap(
+            defaultLevel: ProcessInfo.processInfo.environment["STACKBRIDGE_LOG_LEVEL"].flatMap {
+                LoggingOptions.level($0)
+            } ?? .warning)
         var logger = Logger(label: "stackbridge")
-        logger.logLevel =
-            ProcessInfo.processInfo.environment["STACKBRIDGE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
-            ?? .warning
+        logger.logLevel = level
         // The in-process simulator is stopped by cancellation when the demo ends, which its server
         // reports as errors that are not the operator's concern.
         var simulatorLogger = logger

@@ -14,24 +14,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Overrides server.listen (HOST:PORT).")
     var listen: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
-
-    /// The levels `--log-level` takes, as swift-log names them (in any case).
-    static func level(_ text: String) -> Logger.Level? { Logger.Level(rawValue: text.lowercased()) }
+    @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         AllocatorTuning.apply()
         var configuration = try ConfigurationFailure.guarding { try Configuration.load(file: config) }
         // Flags are checked as the file's keys are, with the same kind of message and exit status.
-        let level = try ConfigurationFailure.guarding {
-            guard let level = Self.level(logLevel) else {
-                throw ConfigurationError(
-                    path: "--log-level", value: logLevel,
-                    expected: "one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return level
-        }
+        let level = try logging.bootstrap(defaultLevel: .info)
         // The command line wins over the file, at start and on every reload.
         let listen = self.listen
         let overrides: @Sendable (inout Configuration) throws(ConfigurationError) -> Void = {

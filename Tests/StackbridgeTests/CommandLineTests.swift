@@ -75,6 +75,55 @@ import Testing
         #expect(valid.status == 0, "\(valid.output)")
     }
 
+    /// No command line crashes the binary: flags and listen addresses drawn from awkward values
+    /// (empty, ports out of range, unbalanced brackets, non-ASCII, 5,000 characters, control
+    /// bytes, repeated and unknown flags) end with a usage error (64), a configuration error (2)
+    /// or success, never a signal or a Swift runtime trap. The configuration names no reachable
+    /// API server, so a command line that is right still stops before serving.
+    @Test func noCommandLineCrashesIt() throws {
+        let config = try Self.temporaryFile("cluster_name: c\n")
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let listens = [
+            "", ":", "10057", "127.0.0.1:notaport", "127.0.0.1:", ":10057", "127.0.0.1:65536", "127.0.0.1:-1",
+            "[::1]:10057", "[::1", "::1:10057", "[]:1", "a:b:c", "🙂:80", "0.0.0.0:0",
+            String(repeating: "9", count: 5000),
+            "host\u{0}name:1", "127.0.0.1:99999999999999999999", " 127.0.0.1:1", "[::1]:", "http://127.0.0.1:1",
+        ]
+        let levels = ["DEBUG", "bogus", "", "Warning", "trace", "\u{1B}[31m", "info info"]
+        let formats = ["json", "JSON", "xml", "", "logfmt"]
+        let subcommands: [[String]] = [
+            ["run", "--config", config], ["check", "--config", config], ["config", "validate", config],
+        ]
+        var generator = SeededGenerator(seed: 20_261_204)
+        var seen: Set<Int32> = []
+        for round in 0..<60 {
+            var arguments = subcommands[round % subcommands.count]
+            if arguments[0] == "run" {
+                arguments += ["--listen", listens.randomElement(using: &generator)!]
+                if Bool.random(using: &generator) {
+                    arguments += ["--log-level", levels.randomElement(using: &generator)!]
+                }
+                if Bool.random(using: &generator) {
+                    arguments += ["--log-format", formats.randomElement(using: &generator)!]
+                }
+            }
+            switch Int.random(in: 0..<6, using: &generator) {
+            case 0: arguments.append("--no-such-flag")
+            case 1: arguments.append("--listen")  // a flag without its value
+            case 2: arguments += arguments  // everything twice
+            default: break
+            }
+            let (status, output) = try Self.run(arguments, environment: Self.environment(kubeconfig: nil))
+            seen.insert(status)
+            #expect(
+                [0, 1, 2, 64].contains(status), "\(arguments.map(\.debugDescription)): status \(status)\n\(output)")
+            for trap in ["Fatal error", "Stack dump", "backtrace", "Illegal instruction", "Segmentation fault"] {
+                #expect(!output.contains(trap), "\(arguments.map(\.debugDescription)): \(output)")
+            }
+        }
+        #expect(seen.contains(2) && seen.contains(64), "\(seen)")
+    }
+
     @Test func versionPrintsTheVersion() throws {
         let (status, output) = try Self.run(["version"])
         #expect(status == 0)
@@ -229,5 +278,18 @@ import Testing
         ] {
             #expect(!output.contains(secret), "\(secret) appeared in the logs")
         }
+    }
+}
+
+/// SplitMix64: a fixed sequence of choices for a test that must fail the same way twice.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

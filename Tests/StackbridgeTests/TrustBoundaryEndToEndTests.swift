@@ -17,7 +17,8 @@ import Testing
         "canary-url-token-4711", "canary-url-password-4711", "canary-kubernetes-token-4711",
     ]
 
-    @Test func peersCannotWriteOurLogsNorReadOurSecrets() async throws {
+    @Test(arguments: ["logfmt", "json"])
+    func peersCannotWriteOurLogsNorReadOurSecrets(_ format: String) async throws {
         let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2"])
         defer { simulator.stop() }
         let peer = try FixtureServer()
@@ -63,6 +64,7 @@ import Testing
         let binary = PeerProcess.builtProduct("stackbridge")
         let arguments = [
             "10", binary, "run", "--config", config, "--listen", "127.0.0.1:\(port)", "--log-level", "trace",
+            "--log-format", format,
         ]
         let run = Task.detached { try PeerProcess.run("/usr/bin/timeout", arguments, environment: environment) }
         try await Task.sleep(for: .seconds(6))
@@ -94,10 +96,22 @@ import Testing
                 && logs.contains("k8s request failed"))
         let lines = logs.split(separator: "\n")
         #expect(!lines.contains { $0.hasPrefix("level=error msg=\"forged") }, "a peer forged a log line")
+        // Every line is one record of the chosen format, which reads back with a timestamp,
+        // a level and a message.
+        var values: [String] = []
+        for line in lines {
+            let fields: [String: String]? =
+                format == "json"
+                ? (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: String]
+                : Logfmt.parse(line)
+            #expect(fields?["ts"] != nil && fields?["level"] != nil && fields?["msg"] != nil, "not \(format): \(line)")
+            values += fields.map { Array($0.values) } ?? []
+        }
         #expect(!logs.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x0D })
         // The echoed request is quoted with its line breaks escaped, and the quote is bounded.
-        #expect(logs.contains("\\r\\nHost: 127.0.0.1"), "the peer's text is quoted, escaped")
-        #expect(logs.contains("more characters)"), "long quotes are cut")
+        // (PeerText's escapes, read back from the line's own quoting).
+        #expect(values.contains { $0.contains("\\r\\nHost: 127.0.0.1") }, "the peer's text is quoted, escaped")
+        #expect(values.contains { $0.contains("more characters)") }, "long quotes are cut")
         // A receiver refusing every batch for 10 s: one line per endpoint and reason, not one per batch.
         let refusals = lines.filter { $0.contains("remote write refused a batch") }
         #expect(refusals.count <= 2, "\(refusals.count) refusal lines")
