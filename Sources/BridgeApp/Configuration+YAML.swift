@@ -11,7 +11,8 @@ extension Configuration {
         // FileManager reads regular files; a FIFO or /dev/stdin is read through a handle.
         var contents = FileManager.default.contents(atPath: file)
         if contents == nil, let handle = FileHandle(forReadingAtPath: file) {
-            contents = (try? handle.readToEnd()) ?? Data()  // nil at once: an empty stream
+            // nil at once is an empty stream; a throw (a directory) leaves the file unreadable.
+            do { contents = try handle.readToEnd() ?? Data() } catch { contents = nil }
         }
         guard let data = contents else {
             throw ConfigurationError.unreadable(file: file, expected: "a readable YAML file")
