@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// allocations stay resident, and at 11,000 pods they added about 100 MB to the bridge's peak
 /// memory. `malloc_trim` releases the free pages inside the heap too; every 10 s it costs about
 /// 7 % more CPU there, in page faults when the next round takes the pages again
-/// (docs/performance.md, sixth round).
+/// (docs/performance.md, "Where the time goes").
 struct MemoryReturner: ServiceLifecycle.Service {
     /// How often freed memory is returned.
     let interval: Duration

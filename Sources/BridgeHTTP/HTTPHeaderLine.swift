@@ -3,7 +3,7 @@
 ///
 /// Every scrape and every remote-write answer passes a handful of these, on the threads that also
 /// parse and encode; going through `String`'s Unicode views cost about 5 % of the bridge's CPU at
-/// 10× the simulated cluster (docs/performance.md, eighth round), so only the parts kept become
+/// 10× the simulated cluster (docs/performance.md, "Where the time goes"), so only the parts kept become
 /// strings.
 enum HTTPHeaderLine: Equatable, Sendable {
     /// `HTTP/1.1 200 OK`: a (new) response starts; the code, or 0 when it is missing or no number.

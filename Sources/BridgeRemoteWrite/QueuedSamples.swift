@@ -9,7 +9,7 @@ import BridgeCore
 /// shards held about 24 MiB at 10× the simulated cluster and every label's bytes were copied twice
 /// (into the part, then into the request). Referenced, a waiting sample takes 24 bytes, and the
 /// encoded series are the ones the scrape keeps for its next round anyway (docs/performance.md,
-/// eighth round).
+/// "Where the time goes").
 public struct QueuedSamples: Sendable {
     /// One waiting sample.
     struct Entry: Sendable, Hashable {

@@ -230,7 +230,7 @@ public final class RemoteWriteQueue: ServiceLifecycle.Service, Sendable {
     /// Each sender runs on an event loop of the write client (``BridgeHTTP/HTTPLoop``) and waits on
     /// its clock: taking a request, compressing it, sending it and handling the answer then happen
     /// on that loop's thread. On the cooperative pool, with the global executor's timers, a request
-    /// woke about a dozen threads in turn (docs/performance.md, eighth round).
+    /// woke about a dozen threads in turn (docs/performance.md, "Where the time goes").
     public func run() async {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in

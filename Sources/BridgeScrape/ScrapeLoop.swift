@@ -29,7 +29,7 @@ public struct ScrapeLoop<C: Clock>: ServiceLifecycle.Service where C.Duration ==
     let executor: (any TaskExecutor)?
     /// The job and the redacted target URL every log line of the loop carries, worked out once:
     /// redacting the URL for every scrape cost about 2 % of the CPU of a bridge scraping 400
-    /// targets (docs/performance.md, eighth round).
+    /// targets (docs/performance.md, "Where the time goes").
     private let targetMetadata: Logger.Metadata
     /// One warning per five minutes about duplicate series, with the count left out in between.
     private let duplicateWarnings = LogThrottle(interval: .seconds(300))

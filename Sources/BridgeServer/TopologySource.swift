@@ -7,7 +7,7 @@ import Synchronization
 /// bridge's state at that size, while its readers ask rarely: the forwarder once a
 /// `topology_interval` (90 s by default), `/api/v1/topology` when an operator looks. A build
 /// takes a few seconds at that size (3.5 s with its series, beside the scrapes, on 2 cores;
-/// docs/performance.md, sixth round).
+/// docs/performance.md, "Where the time goes").
 public final class TopologySource: Sendable {
     private let build: @Sendable () -> Topology
     private let available = Atomic<Bool>(false)
