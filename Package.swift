@@ -1,7 +1,7 @@
 // swift-tools-version: 6.2
 //
 // stackbridge: scrape kubelet and kube-state-metrics, join the cluster topology, serve and forward.
-// The target layout follows ../shared/DESIGN.md; later issues add the I/O targets.
+// The target layout follows ../shared/DESIGN.md; docs/architecture.md maps every target.
 
 import PackageDescription
 
@@ -17,10 +17,6 @@ let package = Package(
     products: [
         .executable(name: "stackbridge", targets: ["stackbridge"]),
         .executable(name: "stackbridge-sim", targets: ["stackbridge-sim"]),
-        .library(name: "BridgeCore", targets: ["BridgeCore"]),
-        .library(name: "BridgeHTTP", targets: ["BridgeHTTP"]),
-        .library(name: "BridgeScrape", targets: ["BridgeScrape"]),
-        .library(name: "BridgeTopology", targets: ["BridgeTopology"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,20 +29,51 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
+        // System libraries and C code, each behind a module map or a C interface.
+        // libcurl: every outbound request (BridgeHTTP).
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // zlib: gzip for /metrics and the StackState intake, gzip inflation of scrapes.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libcrypt: bcrypt for the web configuration's basic auth.
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // snappy: remote-write request bodies.
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
-        // protoc-c output for the remote-write messages (scripts/generate-protos.sh), committed.
+        // protoc-c output for the remote-write messages (scripts/generate-protos.sh), committed; tests decode with it.
         .target(name: "CPrompb", linkerSettings: [.linkedLibrary("protobuf-c")]),
+        // RE2 behind a C interface: the regex engine Go's regexp (and so Prometheus) derives from.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
+
+        // Pure libraries: no I/O, no threads of their own.
+        // The metric core: interning, batches, the exposition parser and writer, relabeling.
+        .target(name: "BridgeCore", dependencies: ["CRE2"], swiftSettings: strict),
+        // The Kubernetes object model, the topology, URNs, health, events and the enrichment join.
+        .target(name: "BridgeTopology", dependencies: ["BridgeCore"], swiftSettings: strict),
+        // The simulated cluster and StackState receiver behind stackbridge-sim and `stackbridge demo`.
+        .target(name: "BridgeSimulator", dependencies: ["BridgeCore", "BridgeTopology"], swiftSettings: strict),
+
+        // I/O libraries, each one concern.
+        // The libcurl transport: TLS, proxies, credentials, limits, classified errors, event loops.
+        .target(name: "BridgeHTTP", dependencies: ["CCurl", "CZlib"], swiftSettings: strict),
+        // List/watch of the Kubernetes API into the cluster store; leader election on a Lease.
         .target(
-            name: "BridgeStackState",
+            name: "BridgeKubernetes",
+            dependencies: [
+                "BridgeCore", "BridgeTopology", "BridgeHTTP", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Scrape targets, loops and the processing of each body.
+        .target(
+            name: "BridgeScrape",
             dependencies: [
                 "BridgeCore", "BridgeHTTP", "BridgeTopology", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
+        // Remote write 1.0: encoding, sharded queues, the disk spool.
         .target(
             name: "BridgeRemoteWrite",
             dependencies: [
@@ -56,6 +83,35 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The StackState forwarder: intake payloads, series, the retry queue.
+        .target(
+            name: "BridgeStackState",
+            dependencies: [
+                "BridgeCore", "BridgeHTTP", "BridgeTopology", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The HTTP server: /metrics, /telemetry, probes, reload, /api/v1/topology.
+        .target(
+            name: "BridgeServer",
+            dependencies: [
+                "BridgeCore", "BridgeHTTP", "BridgeTopology", "CCrypt",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The simulator's HTTP routes, shared by stackbridge-sim and the in-process `stackbridge demo`.
+        .target(
+            name: "BridgeSimulatorServer",
+            dependencies: ["BridgeSimulator", "BridgeHTTP", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+
+        // The one composer: configuration, the services and their wiring.
         .target(
             name: "BridgeApp",
             dependencies: [
@@ -69,88 +125,44 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(
-            name: "BridgeServer",
-            dependencies: [
-                "BridgeCore", "BridgeHTTP", "BridgeTopology", "CCrypt",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict
-        ),
-        // RE2 behind a C interface: the regex engine Go's regexp (and so Prometheus) derives from.
-        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
-        .target(name: "BridgeCore", dependencies: ["CRE2"], swiftSettings: strict),
-        .target(name: "BridgeHTTP", dependencies: ["CCurl", "CZlib"], swiftSettings: strict),
-        .target(name: "BridgeTopology", dependencies: ["BridgeCore"], swiftSettings: strict),
-        // The simulated cluster behind stackbridge-sim and `stackbridge demo` (pure: objects and bodies).
-        .target(name: "BridgeSimulator", dependencies: ["BridgeCore", "BridgeTopology"], swiftSettings: strict),
-        .target(
-            name: "BridgeKubernetes",
-            dependencies: [
-                "BridgeCore", "BridgeTopology", "BridgeHTTP", .product(name: "Yams", package: "Yams"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "BridgeScrape",
-            dependencies: [
-                "BridgeCore",
-                "BridgeHTTP",
-                "BridgeTopology",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: strict
-        ),
-        .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], swiftSettings: strict),
-        // Real peers for tests only: processes on 127.0.0.1, certificates, a proxy.
-        .target(
-            name: "BridgeTestPeers",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
-            resources: [.copy("fixture_server.py"), .copy("fake_apiserver.py")],
-            swiftSettings: strict
-        ),
+
+        // The programs.
+        // The command line: run, demo, check, config, version.
         .executableTarget(
             name: "stackbridge",
             dependencies: [
-                "BridgeApp", "BridgeCore", "BridgeSimulator", "BridgeSimulatorServer", "BridgeTestSupport",
+                "BridgeApp", "BridgeCore", "BridgeSimulator", "BridgeSimulatorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
-        // The libFuzzer entry point. `make fuzz` builds it with -sanitize=fuzzer; a plain build
-        // gives a replay tool that feeds files through the same entry point.
+        // The simulated cluster over HTTP.
         .executableTarget(
-            name: "stackbridge-fuzz-parser",
-            dependencies: ["BridgeCore"],
+            name: "stackbridge-sim",
+            dependencies: [
+                "BridgeSimulator", "BridgeSimulatorServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // One GET through BridgeHTTP from the command line; tests run it under a chosen environment.
         .executableTarget(name: "stackbridge-http-probe", dependencies: ["BridgeHTTP"], swiftSettings: strict),
-        // The simulator's HTTP routes, shared by stackbridge-sim and the in-process `stackbridge demo`.
+        // The libFuzzer entry point. `make fuzz` builds it with -sanitize=fuzzer; a plain build
+        // gives a replay tool that feeds files through the same entry point.
+        .executableTarget(name: "stackbridge-fuzz-parser", dependencies: ["BridgeCore"], swiftSettings: strict),
+
+        // For tests and benchmarks only; no product links them.
+        // Deterministic kubelet bodies and an exposition diff.
+        .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], swiftSettings: strict),
+        // Real peers: processes on 127.0.0.1, the fixture server, certificates, a proxy.
         .target(
-            name: "BridgeSimulatorServer",
-            dependencies: [
-                "BridgeSimulator", "BridgeHTTP", "BridgeTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "stackbridge-sim",
-            dependencies: [
-                "BridgeSimulator", "BridgeSimulatorServer", "BridgeTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            name: "BridgeTestPeers",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            resources: [.copy("fixture_server.py"), .copy("fake_apiserver.py")],
             swiftSettings: strict
         ),
         .executableTarget(

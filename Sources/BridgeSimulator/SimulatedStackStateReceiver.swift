@@ -1,10 +1,11 @@
 import Foundation
 
-/// A strict stand-in for the StackState receiver (reference/stackstate-receiver.md §2–§6): it
-/// checks every field of intake and series bodies and keeps what they carried — the components,
-/// relations and deletions of topology snapshots, the health states of health snapshots, events,
-/// and series — so tests can compare what arrived with what the cluster holds.
-public final class StackStateReceiverDouble: @unchecked Sendable {
+/// The simulated cluster's StackState receiver, strict where the real one is lenient
+/// (reference/stackstate-receiver.md §2–§6): it checks every field of intake and series bodies and
+/// keeps what they carried — the components, relations and deletions of topology snapshots, the
+/// health states of health snapshots, events, and series — so that `stackbridge demo` reports what
+/// arrived and tests compare it with what the cluster holds.
+public final class SimulatedStackStateReceiver: @unchecked Sendable {
     private let lock = NSLock()
     private var open: (components: Set<String>, relations: Set<String>)?
     private var openHealth: [String: String]?

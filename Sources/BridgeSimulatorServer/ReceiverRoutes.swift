@@ -1,16 +1,17 @@
 import BridgeHTTP
-import BridgeTestSupport
+import BridgeSimulator
 import Foundation
 import Hummingbird
 
-/// The StackState receiver double under `/receiver/stsAgent/` (issue 7): intake bodies are checked
+/// The simulated StackState receiver under `/receiver/stsAgent/`: intake bodies are checked
 /// for the API key (query and `sts-api-key` header), decompressed (gzip or deflate) and validated
-/// strictly by ``StackStateReceiverDouble``, as are series at `/receiver/stsAgent/api/v1/series`;
+/// strictly by ``SimulatedStackStateReceiver``, as are series at `/receiver/stsAgent/api/v1/series`;
 /// `GET /receiver/stsAgent/received` says what arrived.
 public enum ReceiverRoutes {
     /// Registers the receiver routes; requests must carry `apiKey`.
-    public static func register(_ router: Router<BasicRequestContext>, double: StackStateReceiverDouble, apiKey: String)
-    {
+    public static func register(
+        _ router: Router<BasicRequestContext>, double: SimulatedStackStateReceiver, apiKey: String
+    ) {
         let problems = ProblemLog()
         // Hummingbird matches `/intake` and `/intake/` alike; the agent uses both (reference §1).
         let routes: [(String, @Sendable (Data) -> [String])] = [

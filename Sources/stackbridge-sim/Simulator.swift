@@ -1,7 +1,6 @@
 import ArgumentParser
 import BridgeSimulator
 import BridgeSimulatorServer
-import BridgeTestSupport
 import Hummingbird
 import Logging
 
@@ -57,7 +56,7 @@ struct Simulator: AsyncParsableCommand {
         let host = SimulatorHost(cluster: cluster)
         let router = Router()
         SimulatorRoutes.register(router, host: host, advertised: listen)
-        ReceiverRoutes.register(router, double: StackStateReceiverDouble(), apiKey: receiverApiKey)
+        ReceiverRoutes.register(router, double: SimulatedStackStateReceiver(), apiKey: receiverApiKey)
         var logger = Logger(label: "stackbridge-sim")
         logger.logLevel = .warning
         let pods = cluster.state.pods.count

@@ -2,7 +2,6 @@ import ArgumentParser
 import BridgeApp
 import BridgeSimulator
 import BridgeSimulatorServer
-import BridgeTestSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -53,7 +52,7 @@ struct DemoCommand: AsyncParsableCommand {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         SimulatorRoutes.register(router, host: host, advertised: "127.0.0.1")
         // The strict StackState receiver double stands in for a StackState tenant.
-        let receiver = StackStateReceiverDouble()
+        let receiver = SimulatedStackStateReceiver()
         ReceiverRoutes.register(router, double: receiver, apiKey: "demo-api-key")
         let simulator = Application(
             router: router,

@@ -83,7 +83,7 @@ import Testing
         intake.events = [
             "kubernetes": [backOff] + cases.map { EventPayload($0.0, cluster: "prod", categorizer: categorizer) }
         ]
-        let receiver = StackStateReceiverDouble()
+        let receiver = SimulatedStackStateReceiver()
         #expect(receiver.receive(try json(intake)) == [])
         #expect(receiver.events.count == 5)
         let raw = String(decoding: try json(intake), as: UTF8.self)
@@ -111,7 +111,7 @@ import Testing
         #expect(chunks.dropFirst().allSatisfy { $0.startSnapshot == nil })
         #expect(chunks.last?.stopSnapshot == [:])
         #expect(chunks.dropLast().allSatisfy { $0.stopSnapshot == nil })
-        let receiver = StackStateReceiverDouble()
+        let receiver = SimulatedStackStateReceiver()
         for chunk in chunks {
             var intake = IntakePayload(internalHostname: "h")
             intake.health = [chunk]
@@ -175,7 +175,7 @@ import Testing
         body.append(batch, timestamp: 1_700_000_000_123)
         let bodies = body.finish()
         #expect(bodies.map(\.series) == [2, 2])
-        let receiver = StackStateReceiverDouble()
+        let receiver = SimulatedStackStateReceiver()
         for (json, _) in bodies { #expect(receiver.receiveSeries(Data(json)) == []) }
         #expect(receiver.seriesCount == 4)
         let first = try JSONSerialization.jsonObject(with: Data(bodies[0].json)) as? [String: Any]
@@ -190,7 +190,7 @@ import Testing
     }
 
     @Test func theDoubleNamesWhatIsWrong() {
-        let receiver = StackStateReceiverDouble()
+        let receiver = SimulatedStackStateReceiver()
         let problems = receiver.receive(
             Data(
                 #"""

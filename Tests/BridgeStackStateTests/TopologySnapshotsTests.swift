@@ -8,7 +8,7 @@ import Testing
 
 /// Snapshots of a simulated cluster, checked by the strict receiver double.
 @Suite struct TopologySnapshotsTests {
-    func send(_ payloads: [IntakePayload], to receiver: StackStateReceiverDouble) throws -> [String] {
+    func send(_ payloads: [IntakePayload], to receiver: SimulatedStackStateReceiver) throws -> [String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return try payloads.flatMap { receiver.receive(try encoder.encode($0)) }
@@ -29,7 +29,7 @@ import Testing
         #expect(payloads.dropFirst().allSatisfy { $0.topologies.first?.startSnapshot == false })
         #expect(payloads.last?.topologies.first?.stopSnapshot == true)
         #expect(payloads.dropLast().allSatisfy { $0.topologies.first?.stopSnapshot == false })
-        let receiver = StackStateReceiverDouble()
+        let receiver = SimulatedStackStateReceiver()
         #expect(try send(payloads, to: receiver) == [])
         #expect(receiver.snapshots == 1)
         #expect(receiver.components == Set(topology.components.keys))
@@ -62,7 +62,7 @@ import Testing
         let cluster = SimulatedCluster(name: "prod-eu", nodes: 2, podsPerNode: 5, seed: 4)
         var state = cluster.state
         var snapshots = TopologySnapshots(clusterName: "prod-eu", capacity: 50)
-        let receiver = StackStateReceiverDouble()
+        let receiver = SimulatedStackStateReceiver()
         #expect(try send(snapshots.snapshot(of: TopologyBuilder.build(state), hostname: "h"), to: receiver) == [])
         let gone = try #require(state.pods.sortedByKey().first { _ in true })
         state.remove(.pod(gone.value))
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func theDoubleNamesWhatIsWrong() {
-        let receiver = StackStateReceiverDouble()
+        let receiver = SimulatedStackStateReceiver()
         let problems = receiver.receive(
             Data(
                 """
