@@ -78,7 +78,7 @@ public struct Bridge: Sendable {
         self.logger = logger
         self.environment = environment
         apiServer = try Self.resolveAPIServer(configuration, environment: environment)
-        let inCluster = apiServer.source == "in-cluster service account"
+        let inCluster = apiServer.source == .inCluster
         guard let name = configuration.clusterName ?? (inCluster ? "cluster" : nil) else {
             throw ConfigurationError(
                 path: "cluster_name", value: "", expected: "the cluster's name (required outside a cluster)")
@@ -116,7 +116,7 @@ public struct Bridge: Sendable {
         _ configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) {
         let apiServer = try resolveAPIServer(configuration, environment: environment)
-        if configuration.clusterName == nil && apiServer.source != "in-cluster service account" {
+        if configuration.clusterName == nil && apiServer.source != .inCluster {
             throw ConfigurationError(
                 path: "cluster_name", value: "", expected: "the cluster's name (required outside a cluster)")
         }
@@ -196,7 +196,7 @@ public struct Bridge: Sendable {
         throws(ConfigurationError) -> APIServerConfig
     {
         if let server = configuration.kubernetes.apiServer {
-            return APIServerConfig(server: server, security: configuration.kubernetes.security, source: "configuration")
+            return APIServerConfig(server: server, security: configuration.kubernetes.security, source: .configuration)
         }
         if let inCluster = try InClusterConfig.load(environment: environment) { return inCluster }
         let path =
@@ -210,33 +210,25 @@ public struct Bridge: Sendable {
     /// The resources watched in this mode: in `node` mode the local node's pods and what owner
     /// chains and placement need; otherwise the whole topology.
     var watchedKinds: [(kind: ResourceKind, fieldSelector: String?)] {
-        let all = ResourceKind.all.map { $0.resource == "cronjobs.batch" ? ResourceKind.cronJobs : $0 }
-        guard configuration.mode == .node else { return all.map { ($0, nil) } }
+        guard configuration.mode == .node else { return ResourceKind.all.map { ($0, nil) } }
         let nodeName = environment["NODE_NAME"]
-        return all.filter { ["nodes", "pods", "replicasets.apps", "jobs.batch"].contains($0.resource) }.map { kind in
-            (kind, kind.resource == "pods" ? nodeName.map { "spec.nodeName=\($0)" } : nil)
+        return ResourceKind.nodeScoped.map { kind in
+            (kind, kind == .pods ? nodeName.map { "spec.nodeName=\($0)" } : nil)
         }
     }
 
-    /// Every service, in start order: watchers, topology, discovery, scraping, the server.
+    /// The `User-Agent` of every request the bridge makes.
+    var userAgent: String { "stackbridge/\(telemetry.version)" }
+
+    /// Every service, in start order (services stop in reverse): watchers, leader election,
+    /// topology, remote-write queues, discovery and scraping, the StackState forwarder, the server.
     public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
         -> [any ServiceLifecycle.Service]
     {
-        // One event loop per core: each scrape loop runs on one of them throughout (ScrapeLoop.run).
-        // Bodies in flight, all targets together, stay within scrape.body_memory_budget.
-        let client = HTTPClient(
-            userAgent: "stackbridge/\(telemetry.version)", threads: ProcessInfo.processInfo.activeProcessorCount,
-            bodyBudget: BodyBudget(limit: configuration.scrape.bodyMemoryBudget))
         // Watches hold their connection for minutes; in the scrape client's per-host limit they
         // would starve scrapes through the apiserver proxy, so they get a client of their own.
-        let watchClient = HTTPClient(userAgent: "stackbridge/\(telemetry.version)", maxConnectionsPerHost: 0)
-        var services: [any ServiceLifecycle.Service] = []
-        for (kind, fieldSelector) in watchedKinds {
-            services.append(
-                ResourceWatcher(
-                    kind: kind, config: apiServer, client: watchClient, store: store, logger: logger,
-                    fieldSelector: fieldSelector))
-        }
+        let watchClient = HTTPClient(userAgent: userAgent, maxConnectionsPerHost: 0)
+        var services: [any ServiceLifecycle.Service] = watchers(client: watchClient)
         // Before the forwarders, so that it stops after them and releases the lease last.
         if let election {
             services.append(
@@ -250,40 +242,67 @@ public struct Bridge: Sendable {
                 metrics: TopologyMetrics(includeRelations: configuration.topologyMetrics.relations),
                 interval: configuration.topologyMetrics.interval, logger: logger))
         services.append(MemoryReturner(interval: Bridge.memoryReturnInterval))
-        // A receiver that hangs must not hold connections or time the scrapes share.
-        let writeClient = HTTPClient(userAgent: "stackbridge/\(telemetry.version)")
-        var destinations: [WriteDestination] = []
-        for settings in configuration.remoteWrite {
-            var spool: RemoteWriteSpool?
-            if let path = settings.spoolPath {
-                let logger = logger
-                spool = try RemoteWriteSpool(
-                    directory: path, maxDiskBytes: settings.maxDiskBytes ?? 1 << 30,
-                    onCorrupt: { aside, reason in
-                        logger.error(
-                            "remote write spool was damaged; readable batches salvaged into a fresh one, the file moved aside",
-                            metadata: [
-                                "remote_write.spool": .string(path), "remote_write.moved_to": .string(aside),
-                                "remote_write.reason": .string(reason),
-                            ])
-                    })
-            }
-            let queue = RemoteWriteQueue(
-                endpoint: settings.endpoint, config: settings.queue, client: writeClient,
-                userAgent: "stackbridge/\(telemetry.version)", logger: logger, spool: spool)
-            telemetry.add(queue)
-            destinations.append(WriteDestination(queue: queue, relabeler: Relabeler(settings.writeRelabelConfigs)))
-        }
+        let destinations = try remoteWriteDestinations()
         services.append(contentsOf: destinations.map { $0.queue as any ServiceLifecycle.Service })
         let sink = SnapshotSink(
             snapshot: snapshot, telemetry: telemetry, readiness: readiness, destinations: destinations,
             leadership: leadership)
+        services.append(contentsOf: scraping(into: sink))
+        services.append(contentsOf: stackStateForwarder(watchClient: watchClient) ?? [])
+        services.append(try server(onServerRunning: onServerRunning))
+        return services
+    }
+
+    /// A watcher per watched kind, into the store.
+    func watchers(client: HTTPClient) -> [any ServiceLifecycle.Service] {
+        watchedKinds.map { kind, fieldSelector in
+            ResourceWatcher(
+                kind: kind, config: apiServer, client: client, store: store, logger: logger,
+                fieldSelector: fieldSelector)
+        }
+    }
+
+    /// A queue per `remote_write` endpoint, each with its spool when configured, sharing one
+    /// client of their own: a receiver that hangs must not hold connections or time the scrapes
+    /// share.
+    func remoteWriteDestinations() throws -> [WriteDestination] {
+        let client = HTTPClient(userAgent: userAgent)
+        return try configuration.remoteWrite.map { settings in
+            let queue = RemoteWriteQueue(
+                endpoint: settings.endpoint, config: settings.queue, client: client, userAgent: userAgent,
+                logger: logger, spool: try spool(for: settings))
+            telemetry.add(queue)
+            return WriteDestination(queue: queue, relabeler: Relabeler(settings.writeRelabelConfigs))
+        }
+    }
+
+    /// The disk spool of a `remote_write` endpoint with `spool_path`; a damaged file is logged.
+    func spool(for settings: Configuration.RemoteWrite) throws -> RemoteWriteSpool? {
+        guard let path = settings.spoolPath else { return nil }
+        let logger = logger
+        return try RemoteWriteSpool(
+            directory: path, maxDiskBytes: settings.maxDiskBytes ?? 1 << 30,
+            onCorrupt: { aside, reason in
+                logger.error(
+                    "remote write spool was damaged; readable batches salvaged into a fresh one, the file moved aside",
+                    metadata: [
+                        "remote_write.spool": .string(path), "remote_write.moved_to": .string(aside),
+                        "remote_write.reason": .string(reason),
+                    ])
+            })
+    }
+
+    /// Target discovery and the scrape pool, delivering into `sink`. The scrape client runs one
+    /// event loop per core, and each scrape loop runs on one of them throughout (ScrapeLoop.run);
+    /// bodies in flight, all targets together, stay within `scrape.body_memory_budget`.
+    func scraping(into sink: SnapshotSink) -> [any ServiceLifecycle.Service] {
+        let client = HTTPClient(
+            userAgent: userAgent, threads: ProcessInfo.processInfo.activeProcessorCount,
+            bodyBudget: BodyBudget(limit: configuration.scrape.bodyMemoryBudget))
         let (updates, continuation) = AsyncStream<[ScrapeTarget]>.makeStream()
-        services.append(
-            TargetDiscovery(
-                configuration: configuration, reloader: reloader, apiServer: apiServer, store: store, client: client,
-                sink: sink,
-                telemetry: telemetry, continuation: continuation, environment: environment, logger: logger))
+        let discovery = TargetDiscovery(
+            configuration: configuration, reloader: reloader, apiServer: apiServer, store: store, client: client,
+            sink: sink, telemetry: telemetry, continuation: continuation, environment: environment, logger: logger)
         let store = store
         let enricher = Enricher(
             options: configuration.enrich, clusterName: clusterName,
@@ -292,20 +311,15 @@ public struct Bridge: Sendable {
         // The first scrapes wait for the topology at most an interval: static targets and
         // kube-state-metrics URLs are scraped within the first interval whatever the API does.
         let firstScrapeWait = min(Bridge.firstScrapeWait, configuration.scrape.interval)
-        services.append(
-            ScrapePool(
-                client: client, sink: sink, logger: logger, updates: updates, enricher: enricher,
-                startWhen: { [readiness] in
-                    // A graceful shutdown ends the wait at once rather than after up to 10 s.
-                    _ = await cancelWhenGracefulShutdown {
-                        await readiness.wait(for: Bridge.topologySynced, atMost: firstScrapeWait)
-                    }
-                }))
-        if let forwarder = stackStateForwarder(watchClient: watchClient) {
-            services.append(contentsOf: forwarder)
-        }
-        services.append(try server(onServerRunning: onServerRunning))
-        return services
+        let pool = ScrapePool(
+            client: client, sink: sink, logger: logger, updates: updates, enricher: enricher,
+            startWhen: { [readiness] in
+                // A graceful shutdown ends the wait at once rather than after up to 10 s.
+                _ = await cancelWhenGracefulShutdown {
+                    await readiness.wait(for: Bridge.topologySynced, atMost: firstScrapeWait)
+                }
+            })
+        return [discovery, pool]
     }
 
     /// The StackState forwarder, and the events watcher that feeds it when events are forwarded.
@@ -330,8 +344,7 @@ public struct Bridge: Sendable {
             events: { events.drain() }, active: { leadership.isLeader })
         let forwarder = StackStateForwarder(
             settings: settings, cluster: clusterName, options: configuration.enrich, sources: sources,
-            client: HTTPClient(userAgent: "stackbridge/\(telemetry.version)"),
-            userAgent: "stackbridge/\(telemetry.version)",
+            client: HTTPClient(userAgent: userAgent), userAgent: userAgent,
             logger: logger)
         telemetry.add(forwarder)
         services.append(forwarder)

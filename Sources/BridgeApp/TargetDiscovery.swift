@@ -63,7 +63,7 @@ struct TargetDiscovery: ServiceLifecycle.Service {
     }
 
     /// Whether kubelet targets can be worked out: the node list is in, or no kubelet is scraped.
-    private var nodesKnown: Bool { configuration.mode == .cluster || store.hasSettled(["nodes"]) }
+    private var nodesKnown: Bool { configuration.mode == .cluster || store.hasSettled([ResourceKind.nodes.resource]) }
 
     private func template(job: String, relabel: [RelabelConfig]) -> ScrapeTarget {
         var target = ScrapeTarget(job: job, url: "")

@@ -82,7 +82,7 @@ public final class ClusterStore: Sendable {
     public func replaceAll(_ resource: String, with listed: ClusterState) {
         let time = now()
         contents.withLock { contents in
-            if resource == "pods" {
+            if resource == ResourceKind.pods.resource {
                 for key in contents.state.pods.keys where !listed.pods.contains(key) {
                     contents.deletedPods[key] = contents.state.pods[key]
                     markDeleted(key, at: time, &contents)
@@ -232,7 +232,7 @@ public final class ClusterStore: Sendable {
     }
 
     /// The resources ``ClusterState/placement(of:)`` reads.
-    static let joinedResources: Set<String> = ["pods", "nodes", "replicasets.apps", "jobs.batch"]
+    static let joinedResources = Set(ResourceKind.nodeScoped.map(\.resource))
 
     /// Whether applying the event may change what a join answers, judged against the state
     /// before it.

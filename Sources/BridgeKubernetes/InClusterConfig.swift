@@ -36,7 +36,7 @@ public enum InClusterConfig {
                 bearerTokenFile: token
             ),
             namespace: namespace,
-            source: "in-cluster service account"
+            source: .inCluster
         )
     }
 }

@@ -149,7 +149,7 @@ public enum Kubeconfig {
             server: server,
             security: security,
             namespace: context.namespace,
-            source: "kubeconfig \(path), context \(contextName)"
+            source: .kubeconfig(path: path, context: contextName)
         )
     }
 

@@ -139,7 +139,7 @@ public struct ResourceKind: Sendable {
 
     /// Every kind the topology needs.
     public static let all: [ResourceKind] = [
-        ResourceKind(resource: "nodes", path: "/api/v1/nodes", type: Node.self, wrap: KubernetesObject.node),
+        .nodes,
         ResourceKind(
             resource: "namespaces", path: "/api/v1/namespaces", type: Namespace.self, wrap: KubernetesObject.namespace),
         .pods,
@@ -160,19 +160,15 @@ public struct ResourceKind: Sendable {
         ResourceKind(
             resource: "deployments.apps", path: "/apis/apps/v1/deployments", type: Workload.self,
             wrap: KubernetesObject.deployment),
-        ResourceKind(
-            resource: "replicasets.apps", path: "/apis/apps/v1/replicasets", type: Workload.self,
-            wrap: KubernetesObject.replicaSet),
+        .replicaSets,
         ResourceKind(
             resource: "daemonsets.apps", path: "/apis/apps/v1/daemonsets", type: Workload.self,
             wrap: KubernetesObject.daemonSet),
         ResourceKind(
             resource: "statefulsets.apps", path: "/apis/apps/v1/statefulsets", type: Workload.self,
             wrap: KubernetesObject.statefulSet),
-        ResourceKind(resource: "jobs.batch", path: "/apis/batch/v1/jobs", type: Job.self, wrap: KubernetesObject.job),
-        ResourceKind(
-            resource: "cronjobs.batch", path: "/apis/batch/v1/cronjobs", type: CronJob.self,
-            wrap: KubernetesObject.cronJob),
+        .jobs,
+        .cronJobs,
         ResourceKind(
             resource: "ingresses.networking.k8s.io", path: "/apis/networking.k8s.io/v1/ingresses", type: Ingress.self,
             wrap: KubernetesObject.ingress),
@@ -198,4 +194,26 @@ public struct ResourceKind: Sendable {
     /// Pods.
     public static let pods = ResourceKind(
         resource: "pods", path: "/api/v1/pods", type: Pod.self, wrap: KubernetesObject.pod)
+
+    /// Nodes.
+    public static let nodes = ResourceKind(
+        resource: "nodes", path: "/api/v1/nodes", type: Node.self, wrap: KubernetesObject.node)
+
+    /// ReplicaSets: the link from a pod to its Deployment.
+    public static let replicaSets = ResourceKind(
+        resource: "replicasets.apps", path: "/apis/apps/v1/replicasets", type: Workload.self,
+        wrap: KubernetesObject.replicaSet)
+
+    /// Jobs: the link from a pod to its CronJob.
+    public static let jobs = ResourceKind(
+        resource: "jobs.batch", path: "/apis/batch/v1/jobs", type: Job.self, wrap: KubernetesObject.job)
+
+    /// The kinds a `node`-mode instance watches: its node's pods and what their owner chains and
+    /// placement need.
+    public static let nodeScoped: [ResourceKind] = [.nodes, .pods, .replicaSets, .jobs]
+}
+
+extension ResourceKind: Equatable {
+    /// Kinds are the same when they name the same resource (a fallback path is the same kind).
+    public static func == (lhs: ResourceKind, rhs: ResourceKind) -> Bool { lhs.resource == rhs.resource }
 }

@@ -101,7 +101,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             case .replaceAll(let then):
                 store.recordContact(kind.resource)
                 store.markInSync(kind.resource)
-                if let events, kind.resource == ResourceKind.events.resource {
+                if let events, kind == .events {
                     events.listed(stagedEvents)
                 } else {
                     store.replaceAll(kind.resource, with: staged)

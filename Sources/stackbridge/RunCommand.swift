@@ -44,7 +44,8 @@ struct RunCommand: AsyncParsableCommand {
             "stackbridge starting",
             metadata: [
                 "cluster": .string(bridge.clusterName), "mode": .string(configuration.mode.rawValue),
-                "k8s.api_server": .string(bridge.apiServer.server), "k8s.source": .string(bridge.apiServer.source),
+                "k8s.api_server": .string(bridge.apiServer.server),
+                "k8s.source": .string(bridge.apiServer.source.description),
             ])
         let started = logger
         try await bridge.run { port in

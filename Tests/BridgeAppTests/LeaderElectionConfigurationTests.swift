@@ -8,7 +8,7 @@ import Testing
 @Suite struct LeaderElectionConfigurationTests {
     let apiServer = APIServerConfig(
         server: "https://10.96.0.1", security: EndpointSecurity(), namespace: "from-service-account",
-        source: "in-cluster service account")
+        source: .inCluster)
 
     func settings(_ yaml: String, environment: [String: String] = [:]) throws -> LeaderElector.Settings? {
         try Bridge.resolveElection(

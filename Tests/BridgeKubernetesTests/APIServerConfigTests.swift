@@ -106,7 +106,7 @@ import Testing
         #expect(mode == 0o600)
         #expect(config.security.certFile == directory + "/certs/admin.crt")
         #expect(config.security.keyFile == "/abs/admin.key")
-        #expect(!config.source.contains("s3cr3t"))
+        #expect(!config.source.description.contains("s3cr3t"))
         let dev = try Kubeconfig.load(path: path, context: "dev", materialDirectory: material)
         #expect(dev.server == "https://dev.example.com")
         #expect(dev.security.insecureSkipVerify)

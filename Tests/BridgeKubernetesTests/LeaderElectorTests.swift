@@ -27,7 +27,7 @@ import Testing
             let settings = LeaderElector.Settings(
                 leaseName: "stackbridge", namespace: "monitoring", identity: name, leaseDuration: leaseDuration,
                 renewDeadline: .seconds(2), retryPeriod: .milliseconds(250))
-            let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: "test")
+            let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: .configuration)
             elector = LeaderElector(settings: settings, config: config, client: client, logger: logs.logger())
             group = ServiceGroup(services: [elector], logger: Logger(label: "test"))
             let group = group

@@ -30,7 +30,7 @@ import Testing
         kind: ResourceKind = .pods,
         _ body: () async throws -> Void
     ) async throws {
-        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: "test")
+        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: .configuration)
         let watcher = ResourceWatcher(
             kind: kind, config: config, client: client, store: store, logger: logs.logger(), watchTimeout: .seconds(30),
             pageSize: 3
@@ -119,11 +119,12 @@ import Testing
 
     @Test func probeReadsHealthAndVersion() async throws {
         let server = try FixtureServer.fakeAPIServer()
-        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: "test")
+        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: .configuration)
         let version = try await APIServerProbe.check(config, client: client)
         #expect(version == APIServerProbe.Version(major: "1", minor: "21", gitVersion: "v1.21.14"))
         let down = APIServerConfig(
-            server: "http://127.0.0.1:\(try PeerProcess.freePort())", security: EndpointSecurity(), source: "test")
+            server: "http://127.0.0.1:\(try PeerProcess.freePort())", security: EndpointSecurity(),
+            source: .configuration)
         await #expect {
             _ = try await APIServerProbe.check(down, client: client)
         } throws: { ($0 as? HTTPError)?.kind == .connect }
@@ -134,7 +135,7 @@ import Testing
         let store = ClusterStore(clusterName: "test")
         let logs = LogCapture()
         let deployments = try #require(ResourceKind.all.first { $0.resource == "deployments.apps" })
-        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: "test")
+        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: .configuration)
         let watcher = ResourceWatcher(
             kind: deployments, config: config, client: client, store: store, logger: logs.logger())
         try await watcher.run()  // returns by itself once disabled
@@ -162,7 +163,7 @@ import Testing
         let store = ClusterStore(clusterName: "test")
         let logs = LogCapture()
         let kind = try #require(ResourceKind.all.first { $0.resource == name })
-        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: "test")
+        let config = APIServerConfig(server: server.baseURL, security: EndpointSecurity(), source: .configuration)
         let watcher = ResourceWatcher(kind: kind, config: config, client: client, store: store, logger: logs.logger())
         try await watcher.run()  // returns by itself once disabled
         let errors = logs.records.filter { $0.level == .error }

@@ -50,7 +50,7 @@ import Testing
     @Test func theWatcherSyncsEveryKindIncludingMetadataOnlySecrets() async throws {
         let simulator = try SimulatorProcess(["--nodes", "2", "--pods-per-node", "8", "--churn", "4"])
         let store = ClusterStore(clusterName: "sim")
-        let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: "test")
+        let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: .configuration)
         let cluster = SimulatedCluster(name: "sim", nodes: 2, podsPerNode: 8)
         let expectedTypes = Set(TopologyBuilder.build(cluster.state).components.values.map(\.type))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,7 +87,7 @@ import Testing
     @Test func eventsWatchQueuesWhatHappensAfterTheFirstList() async throws {
         let simulator = try SimulatorProcess(["--nodes", "2", "--pods-per-node", "6", "--churn", "5"])
         let queue = EventQueue()
-        let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: "test")
+        let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: .configuration)
         let watcher = ResourceWatcher(
             kind: .events, config: config, client: client, store: ClusterStore(clusterName: "sim"), events: queue,
             logger: Logger(label: "test"), watchTimeout: .seconds(20)

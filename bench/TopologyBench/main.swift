@@ -25,7 +25,7 @@ let simulator = try SimulatorProcess(["--nodes", String(nodes), "--pods-per-node
 defer { simulator.stop() }
 let client = HTTPClient(userAgent: "stackbridge-bench")
 let expectedPods = simulator.pods
-let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: "simulator")
+let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: .configuration)
 var logger = Logger(label: "bench")
 logger.logLevel = .error
 
