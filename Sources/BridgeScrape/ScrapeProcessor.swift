@@ -71,27 +71,20 @@ public struct ScrapeProcessor: Sendable {
         body: consuming [UInt8], contentType: String?, timestamp: Int64, duration: () -> Double
     ) -> ScrapeResult {
         lastBodyBytes = body.count
-        var table = SymbolTable()
-        var reused = false
-        if var last = previous, last.symbols.byteCount <= 2 * body.count + (1 << 16) {
-            table = last.symbols
-            last.symbols = SymbolTable(capacity: 1)
-            previous = last
-            reused = true
-        }
+        let reused = borrowLastTable(for: body.count)
         var issues = ParseIssues()
         // The last shape lets lines that repeat last scrape's series skip lexing their labels; its
         // symbols are valid only in the table it was taken over, reused here.
         var batch = MetricBatch.parse(
-            body, format: ExpositionFormat(contentType: contentType), symbols: table,
-            expected: reused ? reuse?.shape : nil, issues: &issues)
+            body, format: ExpositionFormat(contentType: contentType), symbols: reused ?? SymbolTable(),
+            expected: reused != nil ? reuse?.shape : nil, issues: &issues)
         _ = consume body
         let scraped = batch.samples.count
         if let first = issues.kept.first {
             // Prometheus 2.42 fails the whole scrape at the first parse error (a malformed line,
             // invalid UTF-8, an out-of-range value, OpenMetrics without `# EOF`): a half-read
             // exposition is not passed off as the target's state.
-            if reused { returnTable(batch.symbols) }
+            if reused != nil { returnTable(batch.symbols) }
             let message =
                 scraped == 0
                 ? "no sample could be parsed from \(issues.count) lines; first: \(first)"
@@ -106,34 +99,75 @@ public struct ScrapeProcessor: Sendable {
         let joinVersion: UInt64? = if let enricher { enricher.joinVersion } else { 0 }
         // Shapes compare symbols, which mean the same strings only in a table that extends the
         // last scrape's.
-        if reused, let joinVersion, let reuse, reuse.joinVersion == joinVersion, reuse.shape.describes(batch),
-            var result = previous
+        if reused != nil, let joinVersion, let reuse, reuse.joinVersion == joinVersion, reuse.shape.describes(batch),
+            var series = previous
         {
-            result.symbols = batch.symbols
-            result.copySampleValues(from: batch, sources: reuse.sources)
-            previous = result
-            return ScrapeResult(
-                target: target,
-                timestamp: timestamp,
-                series: result,
-                scrapeMetrics: ScrapeMetrics(
-                    up: true, durationSeconds: duration(), samplesScraped: scraped,
-                    samplesPostRelabeling: result.samples.count, seriesAdded: 0
-                ).batch(labels: target.targetLabels),
-                stale: MetricBatch(symbols: SymbolTable(capacity: 1)),
-                failure: nil,
-                parseIssues: issues,
-                duplicates: reuse.duplicates,
-                enrichment: reuse.enrichment,
-                seriesVersion: reuse.seriesVersion
-            )
+            series.symbols = batch.symbols
+            series.copySampleValues(from: batch, sources: reuse.sources)
+            previous = series
+            return result(
+                series: series, failure: nil, timestamp: timestamp, duration: duration(), scraped: scraped,
+                added: 0, stale: MetricBatch(symbols: SymbolTable(capacity: 1)), issues: issues,
+                duplicates: reuse.duplicates, enrichment: reuse.enrichment, seriesVersion: reuse.seriesVersion)
         }
         reuse = nil
         let shape = joinVersion != nil ? MetricBatch.SeriesShape(batch) : nil
-        // Values travel unchanged through every step below, which may drop, reorder or move
-        // samples between families; numbered by index, they say where each result sample came
-        // from, and the real values are put back from `parsed` at the end.
-        let parsed = batch
+        let worked = work(batch)
+        if let exceeded = ScrapeLimitCheck.firstExceeded(in: worked.series, target: target) {
+            if reused != nil { returnTable(worked.series.symbols) }
+            var failed = fail(exceeded, timestamp: timestamp, duration: duration(), samplesScraped: scraped)
+            failed.parseIssues = issues
+            failed.duplicates = worked.duplicates
+            failed.scrapeMetrics = ScrapeMetrics(
+                up: false, durationSeconds: duration(), samplesScraped: scraped,
+                samplesPostRelabeling: worked.series.samples.count, seriesAdded: 0
+            ).batch(labels: target.targetLabels)
+            return failed
+        }
+        let stale = staleSeries(
+            keeping: worked.identities,
+            symbols: reused != nil ? worked.series.symbols : previous?.symbols ?? SymbolTable(capacity: 1))
+        let added = worked.identities.subtracting(previousIdentities).count
+        previous = worked.series
+        previousIdentities = worked.identities
+        let seriesVersion = Self.seriesVersions.wrappingAdd(1, ordering: .relaxed).oldValue
+        if let shape, let joinVersion {
+            reuse = Reuse(
+                shape: shape, joinVersion: joinVersion, sources: worked.sources, enrichment: worked.enrichment,
+                duplicates: worked.duplicates, seriesVersion: seriesVersion)
+        }
+        return result(
+            series: worked.series, failure: nil, timestamp: timestamp, duration: duration(), scraped: scraped,
+            added: added, stale: stale, issues: issues, duplicates: worked.duplicates, enrichment: worked.enrichment,
+            seriesVersion: seriesVersion)
+    }
+
+    /// The last scrape's symbol table, taken over for this parse while it stays within a few times
+    /// the size of a body (interning only appends, so the last scrape's symbols stay valid in it);
+    /// nil when there is none to reuse.
+    private mutating func borrowLastTable(for bodyBytes: Int) -> SymbolTable? {
+        guard var last = previous, last.symbols.byteCount <= 2 * bodyBytes + (1 << 16) else { return nil }
+        let table = last.symbols
+        last.symbols = SymbolTable(capacity: 1)
+        previous = last
+        return table
+    }
+
+    /// What the steps after parsing made of a batch.
+    private struct Worked {
+        var series: MetricBatch
+        /// For each sample of ``series``, the index of the parsed sample it came from.
+        var sources: [Int32]
+        var identities: Set<UInt64>
+        var duplicates: Int
+        var enrichment: Enricher.Outcome
+    }
+
+    /// Series labels, the join, relabeling and the duplicate check. Values travel unchanged
+    /// through these steps, which may drop, reorder or move samples between families; numbered by
+    /// index, they say where each sample came from, and the real values are put back at the end.
+    private func work(_ parsed: MetricBatch) -> Worked {
+        var batch = parsed
         batch.setSampleValues { Double($0) }
         labeler.apply(to: &batch)
         let enrichment = enricher?.apply(to: &batch) ?? Enricher.Outcome()
@@ -147,46 +181,31 @@ public struct ScrapeProcessor: Sendable {
         if !duplicateIndices.isEmpty { batch = batch.filteringSamples { !duplicateIndices.contains($0) } }
         let sources = batch.samples.map { Int32($0.value) }
         batch.copySampleValues(from: parsed, sources: sources)
-        let postRelabel = batch.samples.count
-        if let exceeded = ScrapeLimitCheck.firstExceeded(in: batch, target: target) {
-            if reused { returnTable(batch.symbols) }
-            var result = fail(exceeded, timestamp: timestamp, duration: duration(), samplesScraped: scraped)
-            result.parseIssues = issues
-            result.duplicates = duplicateIndices.count
-            result.scrapeMetrics = ScrapeMetrics(
-                up: false, durationSeconds: duration(), samplesScraped: scraped, samplesPostRelabeling: postRelabel,
-                seriesAdded: 0
-            ).batch(labels: target.targetLabels)
-            return result
-        }
-        let stale = staleSeries(
-            keeping: identities,
-            symbols: reused ? batch.symbols : previous?.symbols ?? SymbolTable(capacity: 1)
-        )
-        let added = identities.subtracting(previousIdentities).count
-        previous = batch
-        previousIdentities = identities
-        let seriesVersion = Self.seriesVersions.wrappingAdd(1, ordering: .relaxed).oldValue
-        if let shape, let joinVersion {
-            reuse = Reuse(
-                shape: shape, joinVersion: joinVersion, sources: sources, enrichment: enrichment,
-                duplicates: duplicateIndices.count, seriesVersion: seriesVersion)
-        }
-        return ScrapeResult(
+        return Worked(
+            series: batch, sources: sources, identities: identities, duplicates: duplicateIndices.count,
+            enrichment: enrichment)
+    }
+
+    /// A result with the target's synthetic series worked out from its parts.
+    private func result(
+        series: MetricBatch, failure: ScrapeFailure?, timestamp: Int64, duration: Double, scraped: Int, added: Int,
+        stale: MetricBatch, issues: ParseIssues, duplicates: Int, enrichment: Enricher.Outcome = Enricher.Outcome(),
+        seriesVersion: UInt64 = 0
+    ) -> ScrapeResult {
+        ScrapeResult(
             target: target,
             timestamp: timestamp,
-            series: batch,
+            series: series,
             scrapeMetrics: ScrapeMetrics(
-                up: true, durationSeconds: duration(), samplesScraped: scraped, samplesPostRelabeling: postRelabel,
-                seriesAdded: added
+                up: failure == nil, durationSeconds: duration, samplesScraped: scraped,
+                samplesPostRelabeling: series.samples.count, seriesAdded: added
             ).batch(labels: target.targetLabels),
             stale: stale,
-            failure: nil,
+            failure: failure,
             parseIssues: issues,
-            duplicates: duplicateIndices.count,
+            duplicates: duplicates,
             enrichment: enrichment,
-            seriesVersion: seriesVersion
-        )
+            seriesVersion: seriesVersion)
     }
 
     /// Records a failed scrape: `up` 0 and staleness markers for every series of the last success.
@@ -198,19 +217,9 @@ public struct ScrapeProcessor: Sendable {
         previous = nil
         previousIdentities = []
         reuse = nil
-        return ScrapeResult(
-            target: target,
-            timestamp: timestamp,
-            series: MetricBatch(),
-            scrapeMetrics: ScrapeMetrics(
-                up: false, durationSeconds: duration, samplesScraped: samplesScraped, samplesPostRelabeling: 0,
-                seriesAdded: 0
-            ).batch(labels: target.targetLabels),
-            stale: stale,
-            failure: failure,
-            parseIssues: ParseIssues(),
-            duplicates: 0
-        )
+        return result(
+            series: MetricBatch(), failure: failure, timestamp: timestamp, duration: duration,
+            scraped: samplesScraped, added: 0, stale: stale, issues: ParseIssues(), duplicates: 0)
     }
 
     /// Gives the previous scrape back the (grown) table it lent to a scrape that then failed.
