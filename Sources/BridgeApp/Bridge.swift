@@ -341,7 +341,7 @@ public struct Bridge: Sendable {
             topology: { topology.topology },
             health: { health.healthByURN(store.snapshot).map { (urn: $0.0, health: $0.1) } },
             series: { snapshot.latestBatches(excluding: ["topology"]) },
-            events: { events.drain() }, active: { leadership.isLeader })
+            events: { events.drain() }, active: { leadership.isLeader }, activity: leadership.changes)
         let forwarder = StackStateForwarder(
             settings: settings, cluster: clusterName, options: configuration.enrich, sources: sources,
             client: HTTPClient(userAgent: userAgent), userAgent: userAgent,

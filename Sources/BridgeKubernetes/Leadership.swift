@@ -1,3 +1,4 @@
+import BridgeHTTP
 import Synchronization
 
 /// Whether this replica leads: set by ``LeaderElector``, read by everything that only the leader
@@ -8,6 +9,8 @@ public final class Leadership: Sendable {
     private let acquired = Atomic<Int>(0)
     /// Whether an elector decides; false: this replica leads for good.
     public let elected: Bool
+    /// Signalled on every change, for what waits to start or stop leading work.
+    public let changes = Wakeup()
 
     /// A flag decided by an election (starting as standby), or, with `elected: false`, always true.
     public init(elected: Bool) {
@@ -26,6 +29,7 @@ public final class Leadership: Sendable {
     func set(_ leader: Bool) -> Bool {
         let previous = leading.exchange(leader, ordering: .acquiringAndReleasing)
         if leader && !previous { acquired.add(1, ordering: .relaxed) }
+        if previous != leader { changes.signal() }
         return previous != leader
     }
 }

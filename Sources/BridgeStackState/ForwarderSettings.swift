@@ -11,6 +11,9 @@ public struct ForwarderSettings: Sendable, Hashable {
     public var metricsInterval: Duration = .seconds(40)
     /// Between event posts: events go out as they happen, gathered for at most this long.
     public var eventsInterval: Duration = .seconds(5)
+    /// How soon to look again for a topology that is not there yet (before the first complete
+    /// sync of every watched resource), rather than a whole topology interval later.
+    public var topologyNotReadyRetry: Duration = .milliseconds(500)
     /// Send topology snapshots.
     public var topology = true
     /// Send health states with each snapshot.

@@ -1,3 +1,4 @@
+import BridgeHTTP
 import Synchronization
 
 /// What a queued POST carries, for counting and logs.
@@ -49,6 +50,8 @@ public final class IntakeQueue: Sendable {
     private let state = Mutex(State())
     /// Most compressed bytes held.
     public let capacityBytes: Int
+    /// Signalled on every push, for the sender waiting for a post.
+    public let arrivals = Wakeup()
 
     /// An empty queue holding at most `capacityBytes`.
     public init(capacityBytes: Int) {
@@ -58,7 +61,7 @@ public final class IntakeQueue: Sendable {
     /// Appends `post`, evicting the oldest while over capacity; returns how many were evicted.
     @discardableResult
     public func push(_ post: PendingPost) -> Int {
-        state.withLock { state in
+        let evicted = state.withLock { state in
             var post = post
             post.sequence = state.nextSequence
             state.nextSequence &+= 1
@@ -76,6 +79,8 @@ public final class IntakeQueue: Sendable {
             Self.compact(&state)
             return evicted
         }
+        arrivals.signal()
+        return evicted
     }
 
     /// The oldest post, left in the queue until ``remove(_:)``.

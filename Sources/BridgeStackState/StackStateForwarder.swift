@@ -29,6 +29,8 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         public var events: @Sendable () -> [KubernetesEvent]
         /// Whether this replica forwards (it leads); a standby produces nothing and drops events.
         public var active: @Sendable () -> Bool
+        /// Signalled when ``active`` may have changed (a leadership change); nil when it never does.
+        public var activity: Wakeup?
 
         /// Sources from closures.
         public init(
@@ -36,9 +38,10 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
             health: @escaping @Sendable () -> [(urn: String, health: Health)],
             series: @escaping @Sendable () -> [(batch: MetricBatch, timestamp: Int64)],
             events: @escaping @Sendable () -> [KubernetesEvent],
-            active: @escaping @Sendable () -> Bool = { true }
+            active: @escaping @Sendable () -> Bool = { true }, activity: Wakeup? = nil
         ) {
             self.active = active
+            self.activity = activity
             self.topology = topology
             self.health = health
             self.series = series
@@ -104,6 +107,10 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
 
     // MARK: Producing
 
+    /// Enqueues each kind of payload when its interval is due, and sleeps until the next one is
+    /// (or leadership changes) rather than looking every so often: the intervals in
+    /// ``ForwarderSettings`` are the only times. A standby wakes to drop the events it would not
+    /// send, once an events interval, and when it may have become leader.
     private func produce() async {
         let clock = ContinuousClock()
         var nextTopology = clock.now
@@ -111,12 +118,13 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         var nextEvents = clock.now
         var wasActive = true
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let seen = sources.activity?.generation ?? 0
             let now = clock.now
             guard sources.active() else {
                 // The leader forwards these events; a standby only keeps its queue from growing.
                 _ = sources.events()
                 wasActive = false
-                try? await Task.sleep(for: .milliseconds(100))
+                await waitForActivity(after: seen, atMost: settings.eventsInterval)
                 continue
             }
             if !wasActive {
@@ -125,7 +133,7 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
             }
             if now >= nextTopology, settings.topology || settings.health {
                 // Until the first sync there is nothing to send; look again soon.
-                nextTopology = enqueueTopology() ? now + settings.topologyInterval : now + .milliseconds(500)
+                nextTopology = now + (enqueueTopology() ? settings.topologyInterval : settings.topologyNotReadyRetry)
             }
             if now >= nextEvents {
                 if settings.events { enqueueEvents() }
@@ -135,7 +143,21 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
                 if settings.metrics { enqueueMetrics() }
                 nextMetrics = now + settings.metricsInterval
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            var next = min(nextEvents, nextMetrics)
+            if settings.topology || settings.health { next = min(next, nextTopology) }
+            // Losing the lead ends the wait too, so that a standby stops sending at once.
+            await waitForActivity(after: seen, atMost: max(.zero, next - clock.now))
+        }
+    }
+
+    /// Waits `atMost`, or until ``Sources/activity`` signals after `seen`, or a graceful shutdown.
+    private func waitForActivity(after seen: UInt64, atMost timeout: Duration) async {
+        _ = await cancelWhenGracefulShutdown { [sources] in
+            if let activity = sources.activity {
+                await activity.wait(after: seen, timeout: timeout)
+            } else {
+                try? await Task.sleep(for: timeout)
+            }
         }
     }
 
@@ -212,8 +234,12 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
     private func send() async {
         var errors = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let seen = queue.arrivals.generation
             guard let post = queue.front() else {
-                try? await Task.sleep(for: .milliseconds(50))
+                // Until a post is queued (or shutdown): no polling of an empty queue.
+                _ = await cancelWhenGracefulShutdown { [queue] in
+                    await queue.arrivals.wait(after: seen, timeout: .seconds(3600))
+                }
                 continue
             }
             let outcome = await client.post(gzipped: post.body, to: post.path)

@@ -6,10 +6,15 @@ import Synchronization
 /// Every current waiter is resumed by one signal; waking spuriously is harmless, since waiters
 /// look at the state again.
 ///
-/// The remote-write queue uses one per shard for each direction: enqueuers wake the sender, the
-/// sender wakes enqueuers waiting for room. Polling instead (a sleep of a few milliseconds per
-/// shard) cost a quarter of the bridge's CPU in thread wake-ups (docs/performance.md).
-final class Wakeup: Sendable {
+/// The one waiting idiom of the sinks: the remote-write queue uses one per shard for each
+/// direction (enqueuers wake the sender, the sender wakes enqueuers waiting for room), the
+/// StackState forwarder one for posts queued and one for a change of leadership. Polling instead
+/// (a sleep of a few milliseconds per shard) cost a quarter of the bridge's CPU in thread wake-ups
+/// (docs/performance.md).
+public final class Wakeup: Sendable {
+    /// A count at zero with no waiter.
+    public init() {}
+
     private struct State {
         var generation: UInt64 = 0
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
@@ -21,10 +26,10 @@ final class Wakeup: Sendable {
     private let state = Mutex(State())
 
     /// The count of signals so far.
-    var generation: UInt64 { state.withLock { $0.generation } }
+    public var generation: UInt64 { state.withLock { $0.generation } }
 
     /// Resumes every waiter.
-    func signal() {
+    public func signal() {
         let resumed = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.generation &+= 1
             guard !state.waiters.isEmpty else { return [] }
@@ -36,13 +41,13 @@ final class Wakeup: Sendable {
 
     /// Returns once a signal came after `observed` (at once if one already has), after `timeout`,
     /// or when the task is cancelled.
-    func wait(after observed: UInt64, timeout: Duration) async {
+    public func wait(after observed: UInt64, timeout: Duration) async {
         await wait(after: observed, timeout: timeout, clock: ContinuousClock())
     }
 
     /// Like ``wait(after:timeout:)``, timing out on `clock`: a queue sender on an ``BridgeHTTP/HTTPLoop``
     /// waits on the loop's clock, whose poll serves the timeout without waking another thread.
-    func wait<C: Clock>(after observed: UInt64, timeout: Duration, clock: C) async where C.Duration == Duration {
+    public func wait<C: Clock>(after observed: UInt64, timeout: Duration, clock: C) async where C.Duration == Duration {
         let id = state.withLock { state -> Int? in
             guard state.generation == observed else { return nil }
             state.nextID &+= 1
@@ -81,7 +86,7 @@ final class Wakeup: Sendable {
     /// Sleeps for `duration` on `clock` until cancelled; should the clock refuse (an ``BridgeHTTP/HTTPLoop``
     /// whose client has shut down), on the global executor's, so that a waiter never returns early
     /// and spins.
-    static func sleep<C: Clock>(for duration: Duration, on clock: C) async where C.Duration == Duration {
+    public static func sleep<C: Clock>(for duration: Duration, on clock: C) async where C.Duration == Duration {
         do {
             try await clock.sleep(for: duration)
         } catch  where !Task.isCancelled {

@@ -1,7 +1,6 @@
-import BridgeHTTP
 import Testing
 
-@testable import BridgeRemoteWrite
+@testable import BridgeHTTP
 
 /// The event count the queue's senders and enqueuers wait on instead of polling. Waits that should
 /// end early have a two-minute timeout and must end within one: generous, since a full test run
