@@ -96,7 +96,7 @@ import Testing
         ]
         var generator = SeededGenerator(seed: 20_261_204)
         var seen: Set<Int32> = []
-        for round in 0..<60 {
+        for round in 0..<30 {
             var arguments = subcommands[round % subcommands.count]
             if arguments[0] == "run" {
                 arguments += ["--listen", listens.randomElement(using: &generator)!]

@@ -117,13 +117,15 @@ import Testing
         func both() -> Bool {
             exposition.contains("up{job=\"exporter\"") && exposition.contains("up{job=\"kube-state-metrics\"")
         }
-        while ContinuousClock.now - started < .seconds(8) && !both() {
+        while ContinuousClock.now - started < .seconds(12) && !both() {
             try await Task.sleep(for: .milliseconds(200))
             let body = try? await PeerProcess.fetch("http://127.0.0.1:\(port)/metrics", accept: "text/plain").0
             exposition = String(decoding: body ?? Data(), as: UTF8.self)
         }
-        // Both targets within two intervals of the start, though no node list ever arrives.
-        #expect(ContinuousClock.now - started < .seconds(5), "\(ContinuousClock.now - started) to the first scrape")
+        // Both targets within two intervals of the start (about 4 s on an idle machine), though no
+        // node list ever arrives: sooner than Bridge.firstScrapeWait (10 s), which a bridge waiting
+        // for the API would take. The margin is for a machine loaded by the other end-to-end suites.
+        #expect(ContinuousClock.now - started < .seconds(9.5), "\(ContinuousClock.now - started) to the first scrape")
         #expect(exposition.contains("up{job=\"exporter\""), "\(exposition.prefix(2000))")
         #expect(exposition.contains("up{job=\"kube-state-metrics\""), "\(exposition.prefix(2000))")
         let stopping = ContinuousClock.now

@@ -63,11 +63,18 @@ import Testing
         let port = try PeerProcess.freePort()
         let binary = PeerProcess.builtProduct("stackbridge")
         let arguments = [
-            "10", binary, "run", "--config", config, "--listen", "127.0.0.1:\(port)", "--log-level", "trace",
+            "20", binary, "run", "--config", config, "--listen", "127.0.0.1:\(port)", "--log-level", "trace",
             "--log-format", format,
         ]
         let run = Task.detached { try PeerProcess.run("/usr/bin/timeout", arguments, environment: environment) }
-        try await Task.sleep(for: .seconds(6))
+        // Serving first (a loaded machine may take seconds to start), then a few seconds of
+        // failures for the logs to show.
+        guard PeerProcess.waitForPort(port, timeout: 15) else {
+            let output = try await run.value.output
+            Issue.record("the bridge did not start serving: \(output.suffix(3000))")
+            return
+        }
+        try await Task.sleep(for: .seconds(4))
         var outputs: [String: String] = [:]
         for path in ["/metrics", "/telemetry", "/api/v1/topology", "/readyz"] {
             // Whatever the status (the topology and readiness answer 503 without an API server).
@@ -112,7 +119,7 @@ import Testing
         // (PeerText's escapes, read back from the line's own quoting).
         #expect(values.contains { $0.contains("\\r\\nHost: 127.0.0.1") }, "the peer's text is quoted, escaped")
         #expect(values.contains { $0.contains("more characters)") }, "long quotes are cut")
-        // A receiver refusing every batch for 10 s: one line per endpoint and reason, not one per batch.
+        // A receiver refusing every batch for the whole run: one line per endpoint and reason, not one per batch.
         let refusals = lines.filter { $0.contains("remote write refused a batch") }
         #expect(refusals.count <= 2, "\(refusals.count) refusal lines")
         let stackstate = lines.filter { $0.contains("stackstate receiver refused a post") }
