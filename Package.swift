@@ -272,7 +272,9 @@ let package = Package(
         ),
         .testTarget(
             name: "BridgeTopologyTests",
-            dependencies: ["BridgeTopology", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "BridgeTopology", "BridgeTestPeers", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

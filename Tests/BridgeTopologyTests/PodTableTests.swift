@@ -1,3 +1,4 @@
+import BridgeTestPeers
 import PropertyBased
 import Testing
 
@@ -126,21 +127,6 @@ struct PodGenerator {
     private func unique(_ random: inout SeededRandom) -> String {
         let length = Int.random(in: 0...40, using: &random)
         return String((0..<length).map { _ in "abcdef0123456789-é✓".randomElement(using: &random)! })
-    }
-}
-
-/// A seeded generator, for nested generation that needs a concrete type.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

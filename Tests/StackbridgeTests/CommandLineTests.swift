@@ -94,7 +94,7 @@ import Testing
         let subcommands: [[String]] = [
             ["run", "--config", config], ["check", "--config", config], ["config", "validate", config],
         ]
-        var generator = SeededGenerator(seed: 20_261_204)
+        var generator = SeededRandom(seed: 20_261_204)
         var seen: Set<Int32> = []
         for round in 0..<30 {
             var arguments = subcommands[round % subcommands.count]
@@ -278,18 +278,5 @@ import Testing
         ] {
             #expect(!output.contains(secret), "\(secret) appeared in the logs")
         }
-    }
-}
-
-/// SplitMix64: a fixed sequence of choices for a test that must fail the same way twice.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -71,7 +71,11 @@ import Testing
         // failures for the logs to show.
         guard PeerProcess.waitForPort(port, timeout: 15) else {
             let output = try await run.value.output
-            Issue.record("the bridge did not start serving: \(output.suffix(3000))")
+            let notable = output.split(separator: "\n").filter {
+                !$0.contains("level=debug") && !$0.contains("level=trace") && !$0.contains("\"level\":\"debug")
+                    && !$0.contains("\"level\":\"trace")
+            }
+            Issue.record("the bridge did not start serving: \(notable.prefix(40).joined(separator: "\n"))")
             return
         }
         try await Task.sleep(for: .seconds(4))
