@@ -273,7 +273,8 @@ let package = Package(
         .testTarget(
             name: "BridgeTopologyTests",
             dependencies: [
-                "BridgeTopology", "BridgeTestPeers", .product(name: "PropertyBased", package: "swift-property-based"),
+                "BridgeTopology", "BridgeTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict

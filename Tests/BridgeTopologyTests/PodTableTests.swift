@@ -1,4 +1,4 @@
-import BridgeTestPeers
+import BridgeTestSupport
 import PropertyBased
 import Testing
 
@@ -10,7 +10,7 @@ struct PodGenerator {
     static let shared = ["", "a", "app", "web", "kube-system", "é日本", "/var/run/secrets", "Running", "ReplicaSet"]
 
     func pod(_ source: inout some RandomNumberGenerator) -> Pod {
-        var random = SeededRandom(seed: source.next())
+        var random = SplitMix64(seed: source.next())
         var metadata = ObjectMeta(
             name: unique(&random), namespace: maybe(&random) { shared(&$0) }, uid: maybe(&random) { unique(&$0) })
         metadata.resourceVersion = maybe(&random) { String($0.next() % 100_000) }
@@ -61,8 +61,8 @@ struct PodGenerator {
         return Pod(metadata: metadata, spec: spec, status: status)
     }
 
-    private func container(_ random: inout SeededRandom) -> Pod.Container {
-        let nameRef = { (random: inout SeededRandom) in Pod.NameRef(name: maybe(&random) { shared(&$0) }) }
+    private func container(_ random: inout SplitMix64) -> Pod.Container {
+        let nameRef = { (random: inout SplitMix64) in Pod.NameRef(name: maybe(&random) { shared(&$0) }) }
         return Pod.Container(
             name: shared(&random),
             image: maybe(&random) { shared(&$0) },
@@ -90,8 +90,8 @@ struct PodGenerator {
         )
     }
 
-    private func volume(_ random: inout SeededRandom) -> Volume {
-        let named = { (random: inout SeededRandom) in Volume.NamedSource(name: maybe(&random) { shared(&$0) }) }
+    private func volume(_ random: inout SplitMix64) -> Volume {
+        let named = { (random: inout SplitMix64) in Volume.NamedSource(name: maybe(&random) { shared(&$0) }) }
         return Volume(
             name: shared(&random),
             configMap: maybe(&random, named),
@@ -111,20 +111,20 @@ struct PodGenerator {
         )
     }
 
-    private func maybe<T>(_ random: inout SeededRandom, _ make: (inout SeededRandom) -> T) -> T? {
+    private func maybe<T>(_ random: inout SplitMix64, _ make: (inout SplitMix64) -> T) -> T? {
         Int.random(in: 0..<3, using: &random) == 0 ? nil : make(&random)
     }
 
-    private func list<T>(_ random: inout SeededRandom, _ make: (inout SeededRandom) -> T) -> [T]? {
+    private func list<T>(_ random: inout SplitMix64, _ make: (inout SplitMix64) -> T) -> [T]? {
         maybe(&random) { random in (0..<Int.random(in: 0...3, using: &random)).map { _ in make(&random) } }
     }
 
-    private func shared(_ random: inout SeededRandom) -> String {
+    private func shared(_ random: inout SplitMix64) -> String {
         Self.shared.randomElement(using: &random)!
     }
 
     /// Strings that rarely repeat, short (inline in Swift) and long (on the heap), with multi-byte text.
-    private func unique(_ random: inout SeededRandom) -> String {
+    private func unique(_ random: inout SplitMix64) -> String {
         let length = Int.random(in: 0...40, using: &random)
         return String((0..<length).map { _ in "abcdef0123456789-é✓".randomElement(using: &random)! })
     }
@@ -147,7 +147,7 @@ struct PodGenerator {
     }
 
     @Test func aSnapshotKeepsItsPodsWhileTheOriginalChanges() {
-        var random = SeededRandom(seed: 7)
+        var random = SplitMix64(seed: 7)
         let first = PodGenerator().pod(&random)
         var table = PodTable()
         table[ObjectKey("a", "one")] = first

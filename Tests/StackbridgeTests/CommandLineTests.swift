@@ -1,5 +1,6 @@
 import BridgeCore
 import BridgeTestPeers
+import BridgeTestSupport
 import Foundation
 import Testing
 
@@ -94,7 +95,7 @@ import Testing
         let subcommands: [[String]] = [
             ["run", "--config", config], ["check", "--config", config], ["config", "validate", config],
         ]
-        var generator = SeededRandom(seed: 20_261_204)
+        var generator = SplitMix64(seed: 20_261_204)
         var seen: Set<Int32> = []
         for round in 0..<30 {
             var arguments = subcommands[round % subcommands.count]
