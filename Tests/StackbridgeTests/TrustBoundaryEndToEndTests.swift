@@ -66,10 +66,23 @@ import Testing
             "20", binary, "run", "--config", config, "--listen", "127.0.0.1:\(port)", "--log-level", "trace",
             "--log-format", format,
         ]
-        let run = Task.detached { try PeerProcess.run("/usr/bin/timeout", arguments, environment: environment) }
+        // On a thread of its own: `PeerProcess.run` blocks until the bridge exits, and on the
+        // cooperative pool (two threads here) it may not even start while other suites block it.
+        let runEnvironment = environment
+        let run = Task {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread {
+                    continuation.resume(
+                        with: Result { try PeerProcess.run("/usr/bin/timeout", arguments, environment: runEnvironment) }
+                    )
+                }.start()
+            }
+        }
         // Serving first (a loaded machine may take seconds to start), then a few seconds of
         // failures for the logs to show.
-        guard PeerProcess.waitForPort(port, timeout: 15) else {
+        // Waited for without blocking a thread of the cooperative pool.
+        let healthz = "http://127.0.0.1:\(port)/healthz"
+        guard (try? await PeerProcess.fetch(healthz, accept: "*/*", timeout: .seconds(15))) != nil else {
             let output = try await run.value.output
             let notable = output.split(separator: "\n").filter {
                 !$0.contains("level=debug") && !$0.contains("level=trace") && !$0.contains("\"level\":\"debug")
