@@ -13,8 +13,7 @@ public enum PromQL {
         var components = URLComponents(string: base + "/api/v1/query")!
         components.queryItems = [URLQueryItem(name: "query", value: promQL)]
         if let time { components.queryItems?.append(URLQueryItem(name: "time", value: String(time))) }
-        let (data, _) = try await URLSession.shared.data(from: encoded(components))
-        let answer = try JSONDecoder().decode(Answer.self, from: data)
+        let answer = try JSONDecoder().decode(Answer.self, from: await body(components))
         return (answer.data?.result ?? []).map { sample in
             guard case .text(let text) = sample.value?.last else { return (sample.metric, .nan) }
             return (sample.metric, Double(text) ?? .nan)
@@ -28,8 +27,7 @@ public enum PromQL {
     ) {
         var components = URLComponents(string: base + "/api/v1/query")!
         components.queryItems = [URLQueryItem(name: "query", value: promQL)]
-        let (data, _) = try await URLSession.shared.data(from: encoded(components))
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let object = try JSONSerialization.jsonObject(with: await body(components)) as? [String: Any] ?? [:]
         let result = (object["data"] as? [String: Any])?["result"]
         let series = (result as? [Any])?.count ?? (result == nil ? 0 : 1)
         return (object["status"] as? String ?? "", object["error"] as? String, series)
@@ -40,12 +38,25 @@ public enum PromQL {
     public static func sampleTimes(_ base: String, _ selector: String, range: String) async throws -> [Double] {
         var components = URLComponents(string: base + "/api/v1/query")!
         components.queryItems = [URLQueryItem(name: "query", value: "\(selector)[\(range)]")]
-        let (data, _) = try await URLSession.shared.data(from: encoded(components))
-        let answer = try JSONDecoder().decode(Answer.self, from: data)
+        let answer = try JSONDecoder().decode(Answer.self, from: await body(components))
         return answer.data?.result.first?.values?.compactMap { pair in
             if case .number(let time) = pair.first { return time }
             return nil
         } ?? []
+    }
+
+    /// The body of the API's answer. The API answers in JSON, with 200 or with a 4xx/5xx that
+    /// carries `status: error`; anything else (the plain-text 503 of a Prometheus still starting)
+    /// is thrown with its status and first line, not handed to a JSON parser.
+    static func body(_ components: URLComponents) async throws -> Data {
+        let (data, response) = try await URLSession.shared.data(from: encoded(components))
+        let type = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") ?? ""
+        guard type.hasPrefix("application/json") else {
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let text = String(decoding: data.prefix(200), as: UTF8.self).split(separator: "\n").first ?? ""
+            throw PeerError("\(components.path) answered \(status) \(type): \(text)")
+        }
+        return data
     }
 
     /// The URL with `+` percent-encoded: URLComponents leaves it as it is, and Prometheus' form

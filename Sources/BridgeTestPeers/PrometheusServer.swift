@@ -28,6 +28,12 @@ public final class PrometheusServer: @unchecked Sendable {
             ] + arguments)
     }
 
+    /// Returns once `/-/ready` answers 200: the port opens before the storage is, and queries
+    /// asked in between get a plain-text 503.
+    public func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
+        _ = try await PeerProcess.fetch(url + "/-/ready", accept: "text/plain", timeout: timeout)
+    }
+
     /// Stops it and removes its configuration and data.
     public func stop() {
         peer.stop()
