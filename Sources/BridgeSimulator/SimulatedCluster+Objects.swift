@@ -137,6 +137,9 @@ extension SimulatedCluster.Builder {
         addEventAboutLast(
             reason: "BackOff", note: "Back-off restarting failed container debug in pod \(name)", type: "Warning",
             controller: "kubelet")
+        addEventAboutLast(
+            reason: "NotTriggerScaleUp",
+            note: "pod didn't trigger scale-up: 1 max node group size reached", controller: "cluster-autoscaler")
     }
 
     mutating func addDeployment(namespace: String, name: String, replicas: Int) {

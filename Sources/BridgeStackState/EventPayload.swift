@@ -120,7 +120,7 @@ public struct EventPayload: Encodable, Sendable, Hashable {
         eventType = reason
         context = Context(
             sourceIdentifier: uid, elementIdentifiers: identifiers, source: "kubernetes",
-            category: categorizer.category(reason: reason, type: type).rawValue, data: [:], sourceLinks: [])
+            category: categorizer.category(reason: reason).rawValue, data: [:], sourceLinks: [])
     }
 
     /// Seconds since the epoch of an RFC 3339 time, with or without fractional seconds.

@@ -10,9 +10,10 @@ public enum EventCategory: String, Sendable, Codable, CaseIterable {
     case others = "Others"
 }
 
-/// Assigns an event its category, in the StackState agent's order: the operator's override for the
-/// reason, then `Alerts` for Warning events, then the built-in table of the StackState Kubernetes
-/// integration (seeds: Kubernetes integration, "Events"), else `Others`.
+/// Assigns an event its category: the operator's override for the reason, then the built-in table of
+/// the StackState Kubernetes integration (seeds: Kubernetes integration, "Events"), else `Others`.
+/// The event's type plays no part: the table puts `BackOff` and `ImageGCFailed`, which Kubernetes
+/// emits as `Warning`, under `Activities`, and every reason it does not list under `Others`.
 public struct EventCategorizer: Sendable {
     /// The built-in table. `SuccesfulCreate` is listed as the integration's documentation spells it,
     /// next to the reason Kubernetes really emits.
@@ -39,10 +40,8 @@ public struct EventCategorizer: Sendable {
         self.overrides = overrides
     }
 
-    /// The category of an event with `reason` and `type` (`Normal` or `Warning`).
-    public func category(reason: String, type: String) -> EventCategory {
-        if let override = overrides[reason] { return override }
-        if type == "Warning" || type == "Error" { return .alerts }
-        return Self.builtIn[reason] ?? .others
+    /// The category of an event with `reason`, whatever its type (`Normal` or `Warning`).
+    public func category(reason: String) -> EventCategory {
+        overrides[reason] ?? Self.builtIn[reason] ?? .others
     }
 }

@@ -22,11 +22,12 @@ import Testing
         let categorizer = EventCategorizer()
         let summary = events.map { event in
             "\(event.regarding?.kind ?? "?") \(event.reason ?? "?") "
-                + categorizer.category(reason: event.reason ?? "", type: event.type ?? "").rawValue
+                + categorizer.category(reason: event.reason ?? "").rawValue
         }
         #expect(
             Set(summary) == [
-                "Pod Scheduled Activities", "Pod BackOff Alerts", "Deployment ScalingReplicaSet Others",
+                "Pod Scheduled Activities", "Pod BackOff Activities", "Pod NotTriggerScaleUp Alerts",
+                "Deployment ScalingReplicaSet Others",
             ], "\(summary)")
         for event in events {
             let regarding = try #require(event.regarding)

@@ -44,7 +44,7 @@ import Testing
         #expect(backOff.alertType == "warning")
         #expect(backOff.host == "node-3-prod")
         #expect(backOff.eventType == "BackOff")
-        #expect(backOff.context.category == "Alerts")
+        #expect(backOff.context.category == "Activities")
         #expect(backOff.context.sourceIdentifier == "uid-web-1-BackOff")
         #expect(
             backOff.context.elementIdentifiers == [

@@ -67,17 +67,19 @@ import Testing
         ("BackOff", "Normal", .activities), ("NotTriggerScaleUp", "Normal", .alerts),
         ("SandboxChanged", "Normal", .changes), ("SuccessfulCreate", "Normal", .changes),
         ("SuccesfulCreate", "Normal", .changes), ("ScalingReplicaSet", "Normal", .others),
-        ("BackOff", "Warning", .alerts), ("Whatever", "Warning", .alerts),
+        ("BackOff", "Warning", .activities), ("ImageGCFailed", "Warning", .activities),
+        ("NodeNotReady", "Warning", .activities), ("NotTriggerScaleUp", "Warning", .alerts),
+        ("FailedMount", "Warning", .others), ("Whatever", "Warning", .others),
     ])
     func builtInCategories(_ reason: String, _ type: String, _ expected: EventCategory) {
-        #expect(EventCategorizer().category(reason: reason, type: type) == expected)
+        #expect(EventCategorizer().category(reason: reason) == expected)
     }
 
     @Test func overridesComeFirst() {
         let categorizer = EventCategorizer(overrides: ["BackOff": .changes, "ScalingReplicaSet": .activities])
-        #expect(categorizer.category(reason: "BackOff", type: "Warning") == .changes)
-        #expect(categorizer.category(reason: "ScalingReplicaSet", type: "Normal") == .activities)
-        #expect(categorizer.category(reason: "Killing", type: "Warning") == .alerts)
+        #expect(categorizer.category(reason: "BackOff") == .changes)
+        #expect(categorizer.category(reason: "ScalingReplicaSet") == .activities)
+        #expect(categorizer.category(reason: "Killing") == .activities)
     }
 
     @Test func healthStatesOrderBySeverity() {
