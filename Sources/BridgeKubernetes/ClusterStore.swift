@@ -300,6 +300,8 @@ extension ClusterState {
         case "cronjobs.batch": cronJobs = listed.cronJobs
         case "ingresses.networking.k8s.io": ingresses = listed.ingresses
         case "volumeattachments.storage.k8s.io": volumeAttachments = listed.volumeAttachments
+        case "endpointslices.discovery.k8s.io": endpointSlices = listed.endpointSlices
+        case "componentstatuses": componentStatuses = listed.componentStatuses
         default: break
         }
     }

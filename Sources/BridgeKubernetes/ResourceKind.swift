@@ -175,6 +175,12 @@ public struct ResourceKind: Sendable {
         ResourceKind(
             resource: "volumeattachments.storage.k8s.io", path: "/apis/storage.k8s.io/v1/volumeattachments",
             type: VolumeAttachment.self, wrap: KubernetesObject.volumeAttachment),
+        ResourceKind(
+            resource: "endpointslices.discovery.k8s.io", path: "/apis/discovery.k8s.io/v1/endpointslices",
+            type: EndpointSlice.self, wrap: KubernetesObject.endpointSlice),
+        ResourceKind(
+            resource: "componentstatuses", path: "/api/v1/componentstatuses", type: ComponentStatus.self,
+            wrap: KubernetesObject.componentStatus),
     ]
 
     /// CronJobs: `batch/v1` since Kubernetes 1.21, `batch/v1beta1` before.

@@ -64,6 +64,13 @@ public struct ClusterState: Sendable {
     public var persistentVolumeClaims: [ObjectKey: PersistentVolumeClaim] = [:]
     /// Volume attachments by name.
     public var volumeAttachments: [String: VolumeAttachment] = [:]
+    /// EndpointSlices.
+    public var endpointSlices: [ObjectKey: EndpointSlice] = [:]
+    /// Control-plane component statuses by name.
+    public var componentStatuses: [String: ComponentStatus] = [:]
+    /// The processes and connections the node collectors reported, correlated by the leader
+    /// (``ConnectionCorrelator``); empty unless `processes.enabled`.
+    public var processes = ProcessGraph()
 
     /// An empty cluster called `clusterName`.
     public init(clusterName: String) {

@@ -42,6 +42,8 @@ public enum ComponentType: String, Sendable, Codable, CaseIterable, Hashable {
     case volumeSource = "volume-source"
     /// A pod volume that is neither a claim, config map nor secret (emptyDir, hostPath, projected, …).
     case volume
+    /// A process on a node (reported by the node collectors, `processes.enabled`).
+    case process
 }
 
 /// One topology component, in the shape the StackState receiver and `/api/v1/topology` use.

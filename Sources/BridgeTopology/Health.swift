@@ -37,6 +37,17 @@ public struct HealthRules: Sendable {
         self.restartThreshold = restartThreshold
     }
 
+    /// The cluster is clear when every control-plane component reports Healthy, critical when one
+    /// does not; nil when the API server lists none (ComponentStatus is deprecated and may be empty).
+    public func health(ofControlPlane statuses: [String: ComponentStatus]) -> Health? {
+        guard !statuses.isEmpty else { return nil }
+        let unhealthy = statuses.filter { !$0.value.isHealthy }.keys.sorted()
+        if unhealthy.isEmpty {
+            return Health(.clear, "control plane healthy: " + statuses.keys.sorted().joined(separator: ", "))
+        }
+        return Health(.critical, "control plane components not healthy: " + unhealthy.joined(separator: ", "))
+    }
+
     /// A node is clear when Ready is True, critical when it is False or Unknown.
     public func health(of node: Node) -> Health {
         guard let ready = node.status?.conditions?.first(where: { $0.type == "Ready" }) else {

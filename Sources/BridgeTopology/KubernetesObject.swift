@@ -34,6 +34,10 @@ public enum KubernetesObject: Decodable, Sendable, Hashable {
     case volumeAttachment(VolumeAttachment)
     /// An Event (`events.k8s.io/v1`); events are forwarded, not kept in the cluster state.
     case event(KubernetesEvent)
+    /// An EndpointSlice.
+    case endpointSlice(EndpointSlice)
+    /// A ComponentStatus.
+    case componentStatus(ComponentStatus)
 
     private enum Keys: String, CodingKey { case kind }
 
@@ -41,7 +45,7 @@ public enum KubernetesObject: Decodable, Sendable, Hashable {
     public static let kinds: Set<String> = [
         "Node", "Namespace", "Pod", "Service", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
         "CronJob", "ConfigMap", "Secret", "Ingress", "PersistentVolume", "PersistentVolumeClaim",
-        "VolumeAttachment", "Event",
+        "VolumeAttachment", "Event", "EndpointSlice", "ComponentStatus",
     ]
 
     /// Decodes the object named by its `kind` field.
@@ -65,6 +69,8 @@ public enum KubernetesObject: Decodable, Sendable, Hashable {
         case "PersistentVolumeClaim": self = .persistentVolumeClaim(try PersistentVolumeClaim(from: decoder))
         case "VolumeAttachment": self = .volumeAttachment(try VolumeAttachment(from: decoder))
         case "Event": self = .event(try KubernetesEvent(from: decoder))
+        case "EndpointSlice": self = .endpointSlice(try EndpointSlice(from: decoder))
+        case "ComponentStatus": self = .componentStatus(try ComponentStatus(from: decoder))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: Keys.kind,
@@ -91,6 +97,8 @@ public enum KubernetesObject: Decodable, Sendable, Hashable {
         case .persistentVolumeClaim(let object): object.metadata
         case .volumeAttachment(let object): object.metadata
         case .event(let object): object.metadata
+        case .endpointSlice(let object): object.metadata
+        case .componentStatus(let object): object.metadata
         }
     }
 }
@@ -116,6 +124,8 @@ extension ClusterState {
         case .persistentVolume(let volume): persistentVolumes[key.name] = volume
         case .persistentVolumeClaim(let claim): persistentVolumeClaims[key] = claim
         case .volumeAttachment(let attachment): volumeAttachments[key.name] = attachment
+        case .endpointSlice(let slice): endpointSlices[key] = slice
+        case .componentStatus(let status): componentStatuses[key.name] = status
         case .event: break
         }
     }
@@ -140,6 +150,8 @@ extension ClusterState {
         case .persistentVolume: persistentVolumes[key.name] = nil
         case .persistentVolumeClaim: persistentVolumeClaims[key] = nil
         case .volumeAttachment: volumeAttachments[key.name] = nil
+        case .endpointSlice: endpointSlices[key] = nil
+        case .componentStatus: componentStatuses[key.name] = nil
         case .event: break
         }
     }

@@ -26,9 +26,16 @@ public enum RelationType: String, Sendable, Codable, CaseIterable, Hashable {
     case creates
     /// projected volume → config map or secret.
     case projects
+    /// container → process.
+    case runs
+    /// client process → server process: a TCP connection on one server port.
+    case directionalConnection = "directional_connection"
 }
 
-/// One topology relation; its external id is `<sourceId>-><targetId>`.
+/// One topology relation; its external id is `<sourceId>-><targetId>`, and for a
+/// `directional_connection` the process agent's `connection:/<sourceId>-><targetId>:port/<port>`
+/// (reference/process-connections.md §1.4), so that two connections of the same processes on
+/// different server ports are two relations.
 public struct Relation: Sendable, Hashable, Codable {
     /// The type.
     public var type: RelationType
@@ -41,7 +48,18 @@ public struct Relation: Sendable, Hashable, Codable {
 
     /// `<sourceId>-><targetId>`, made when asked: a topology of 11,000 pods has 143,000 relations,
     /// and keeping each id besides its two ends held about 26 MB (docs/performance.md).
-    public var externalId: String { "\(sourceId)->\(targetId)" }
+    public var externalId: String {
+        if type == .directionalConnection {
+            return "connection:/\(sourceId)->\(targetId):port/\(properties[Self.portProperty] ?? "")"
+        }
+        return "\(sourceId)->\(targetId)"
+    }
+
+    /// The property of a `directional_connection` that holds the server port.
+    public static let portProperty = "port"
+
+    /// What tells apart relations with the same ends: the port of a connection, nothing otherwise.
+    var discriminator: String? { type == .directionalConnection ? properties[Self.portProperty] : nil }
 
     /// Creates a relation from `source` to `target`.
     public init(_ type: RelationType, from source: String, to target: String, properties: [String: String] = [:]) {
@@ -56,6 +74,8 @@ public struct Relation: Sendable, Hashable, Codable {
     /// topology shares its URNs) leave it to the targets; otherwise the ids' bytes are compared
     /// from the start, which for ASCII URNs is the order of `String`'s `<`.
     public static func precedesByExternalId(_ a: Relation, _ b: Relation) -> Bool {
+        // Connections are few and their ids have a prefix of their own: compare them whole.
+        if a.type == .directionalConnection || b.type == .directionalConnection { return a.externalId < b.externalId }
         if a.sourceId == b.sourceId { return a.targetId < b.targetId }
         var (left, right) = (ExternalIdBytes(a), ExternalIdBytes(b))
         while true {

@@ -16,6 +16,7 @@ public struct RelationSet: Sendable {
 
     /// The relation with external id `externalId` (`<sourceId>-><targetId>`), if any.
     public subscript(externalId: String) -> Relation? {
+        if externalId.hasPrefix(Self.connectionPrefix) { return connection(externalId) }
         // Ids are not kept: try each "->" as the split, since a URN may itself contain one.
         var searchStart = externalId.startIndex
         while let arrow = externalId[searchStart...].firstRange(of: "->") {
@@ -23,6 +24,22 @@ public struct RelationSet: Sendable {
             let target = String(externalId[arrow.upperBound...])
             if let relation = relation(from: source, to: target) { return relation }
             searchStart = externalId.index(after: arrow.lowerBound)
+        }
+        return nil
+    }
+
+    private static let connectionPrefix = "connection:/"
+
+    /// The `directional_connection` with `externalId` (`connection:/<source>-><target>:port/<port>`).
+    private func connection(_ externalId: String) -> Relation? {
+        guard let portMark = externalId.ranges(of: ":port/").last else { return nil }
+        let ends = externalId[
+            externalId.index(externalId.startIndex, offsetBy: Self.connectionPrefix.count)..<portMark.lowerBound]
+        var searchStart = ends.startIndex
+        while let arrow = ends[searchStart...].firstRange(of: "->") {
+            let source = String(ends[..<arrow.lowerBound])
+            if let match = relations(from: source).first(where: { $0.externalId == externalId }) { return match }
+            searchStart = ends.index(after: arrow.lowerBound)
         }
         return nil
     }
@@ -48,6 +65,7 @@ public struct RelationSet: Sendable {
         struct Ends: Hashable {
             let source: String
             let target: String
+            let discriminator: String?
         }
         // Only while adding: afterwards the per-component lists find a relation by its ends.
         var positions: [Ends: Int32] = [:]
@@ -57,7 +75,7 @@ public struct RelationSet: Sendable {
             guard let source = end(relation.sourceId), let target = end(relation.targetId) else { continue }
             relation.sourceId = source
             relation.targetId = target
-            let ends = Ends(source: source, target: target)
+            let ends = Ends(source: source, target: target, discriminator: relation.discriminator)
             if let position = positions[ends] {
                 values[Int(position)] = relation
                 continue

@@ -1,12 +1,17 @@
 extension TopologyBuilder {
-    /// The cluster, its nodes (`belongs_to`), namespaces, config maps and secrets.
+    /// The cluster (with its control-plane ComponentStatuses as `componentstatus.<name>`), its nodes
+    /// (`belongs_to`), namespaces, config maps and secrets.
     mutating func addClusterAndNodes() {
         components.append(
             Component(
                 externalId: urns.clusterID,
                 type: .cluster,
                 name: state.clusterName,
-                tags: tags(nil, type: .cluster)
+                tags: tags(nil, type: .cluster),
+                properties: Dictionary(
+                    uniqueKeysWithValues: state.componentStatuses.map { name, status in
+                        ("componentstatus.\(name)", status.isHealthy ? "Healthy" : "Unhealthy")
+                    })
             )
         )
         for node in state.nodes.values.sorted(by: { $0.metadata.name < $1.metadata.name }) {

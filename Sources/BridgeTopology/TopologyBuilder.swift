@@ -25,6 +25,7 @@ public struct TopologyBuilder {
         builder.addPods()
         builder.addServicesAndIngresses()
         builder.addStorage()
+        builder.addProcesses()
         return Topology(components: builder.components, relations: builder.relations)
     }
 

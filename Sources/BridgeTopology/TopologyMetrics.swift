@@ -15,6 +15,8 @@ public struct TopologyMetrics: Sendable {
     public static let relationInfo = "stackbridge_topology_relation_info"
     /// Health state set.
     public static let componentHealth = "stackbridge_component_health"
+    /// Process-to-process connections, with where each end lives.
+    public static let connectionInfo = "stackbridge_topology_connection_info"
 
     /// Exposes relations too unless told otherwise.
     public init(includeRelations: Bool = true, rules: HealthRules = HealthRules()) {
@@ -65,7 +67,9 @@ public struct TopologyMetrics: Sendable {
             batch.beginFamily(
                 name: symbol(Self.relationInfo), type: .gauge,
                 help: symbol("One series per topology relation: its type and the URNs it joins."), unit: nil)
-            for relation in topology.relations.values.sorted(by: Relation.precedesByExternalId) {
+            // Connections have a family of their own (two on different ports share their ends).
+            for relation in topology.relations.values.sorted(by: Relation.precedesByExternalId)
+            where relation.type != .directionalConnection {
                 batch.appendLabel(Label(name: type, value: symbol(relation.type.rawValue)))
                 batch.appendLabel(Label(name: source, value: symbol(relation.sourceId)))
                 batch.appendLabel(Label(name: target, value: symbol(relation.targetId)))
@@ -73,10 +77,14 @@ public struct TopologyMetrics: Sendable {
             }
         }
 
+        ConnectionSeries(state: state).append(to: &batch, symbols: &symbols)
+
         let healthName = symbol(Self.componentHealth)
         batch.beginFamily(
             name: healthName, type: .stateset,
-            help: symbol("Health of nodes, workloads and pods: 1 for the current state of CLEAR, DEVIATING, CRITICAL."),
+            help: symbol(
+                "Health of the cluster, nodes, workloads and pods: 1 for the current state of CLEAR, DEVIATING, CRITICAL."
+            ),
             unit: nil)
         let states = HealthState.allCases.map { symbol($0.rawValue) }
         for (component, health) in judged {
@@ -91,10 +99,14 @@ public struct TopologyMetrics: Sendable {
         return batch
     }
 
-    /// Health of every node, workload and pod, by component URN, in URN order.
+    /// Health of the cluster (from its ComponentStatuses), every node, workload and pod, by component
+    /// URN, in URN order.
     public func healthByURN(_ state: ClusterState) -> [(String, Health)] {
         let urns = URNBuilder(cluster: state.clusterName)
         var result: [(String, Health)] = []
+        if let health = rules.health(ofControlPlane: state.componentStatuses) {
+            result.append((urns.clusterID, health))
+        }
         for (name, node) in state.nodes { result.append((urns.node(name), rules.health(of: node))) }
         let workloads: [(ComponentType, [ObjectKey: Workload])] = [
             (.deployment, state.deployments), (.replicaset, state.replicaSets), (.daemonset, state.daemonSets),

@@ -5,7 +5,8 @@
 /// With `P = urn:kubernetes:/<cluster>`: cluster `urn:cluster:/kubernetes:<cluster>`; cluster-scoped
 /// kinds `P:<kind>/<name>`; namespaced kinds `P:<namespace>:<kind>/<name>`; containers
 /// `P:<namespace>:pod/<pod>:container/<name>`; volumes from outside the cluster
-/// `urn:kubernetes:external-volume:<type>/<parts…>`; load-balancer endpoints `urn:endpoint:/<cluster>:<address>`.
+/// `urn:kubernetes:external-volume:<type>/<parts…>`; load-balancer endpoints `urn:endpoint:/<cluster>:<address>`;
+/// processes `urn:process:/<node>-<cluster>:<pid>:<createTimeMs>`.
 public struct URNBuilder: Sendable, Hashable {
     /// The cluster name.
     public let cluster: String
@@ -51,6 +52,15 @@ public struct URNBuilder: Sendable, Hashable {
     /// An emptyDir volume of a pod.
     public func emptyDir(namespace: String, pod: String, volume: String) -> String {
         component("volume", namespace: "empty-dir", name: "\(namespace)/\(pod)/\(volume)")
+    }
+
+    /// The agent's host name of a node, `<node>-<cluster>` (reference/stackstate-receiver.md §3).
+    public func host(_ node: String) -> String { "\(node)-\(cluster)" }
+
+    /// A process: `urn:process:/<node>-<cluster>:<pid>:<createTimeMs>`, as the process agent names it
+    /// (reference/process-connections.md §1.3).
+    public func process(_ key: ProcessKey) -> String {
+        "urn:process:/\(host(key.node)):\(key.pid):\(key.createTime)"
     }
 
     /// A load-balancer address of an ingress.
