@@ -37,6 +37,7 @@ extension SimulatedCluster {
                 addDeployment(namespace: namespace, name: name, replicas: min(3, max(1, target - podCount)))
                 index += 1
             }
+            addEndpointSlicesAndComponentStatuses()
         }
 
         mutating func nextNode() -> String {

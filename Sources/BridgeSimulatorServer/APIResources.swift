@@ -52,6 +52,12 @@ struct APIResource: Sendable {
         ),
         APIResource(
             group: "events.k8s.io", version: "v1", name: "events", kind: "Event", namespaced: true, shortNames: ["ev"]),
+        APIResource(
+            group: "discovery.k8s.io", version: "v1", name: "endpointslices", kind: "EndpointSlice", namespaced: true,
+            shortNames: []),
+        APIResource(
+            group: "", version: "v1", name: "componentstatuses", kind: "ComponentStatus", namespaced: false,
+            shortNames: ["cs"]),
     ]
 
     static func find(group: String, name: String) -> APIResource? {

@@ -84,6 +84,20 @@ public enum SimulatorRoutes {
                 }
             }
         }
+        // A node agent's process report, reached as the leader reaches it: through the API
+        // server's node proxy to the agent's port (`/api/v1/nodes/<node>:<port>/proxy/…`).
+        router.get("/api/v1/nodes/:node/proxy/api/v1/processes") { _, context in
+            let node = String((context.parameters.get("node") ?? "").split(separator: ":").first ?? "")
+            guard host.cluster.state.nodes[node] != nil else {
+                return status(404, "NotFound", "nodes \"\(node)\" not found")
+            }
+            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+            let report = host.cluster.processReport(node: node, at: now)
+            let body = (try? JSONEncoder().encode(report)) ?? Data()
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        }
         CollectionRoutes.register(router, host: host)
     }
 }

@@ -11,7 +11,7 @@ import Testing
         #expect(cluster.state.pods.count >= 4 * 12)
         #expect(cluster.state.pods.count <= 4 * 12 + 3)
         for object in cluster.objects { _ = try object.decoded() }
-        #expect(Set(cluster.objects.map(\.resource)).count == 17)
+        #expect(Set(cluster.objects.map(\.resource)).count == 19)
     }
 
     @Test func eventsAreAboutObjectsOfTheClusterAndFallIntoTheirCategories() throws {
@@ -41,8 +41,38 @@ import Testing
 
     struct DecodeFailure: Error {}
 
+    /// The cluster state with the processes its node collectors report, correlated at `time`.
+    func withProcesses(at time: Int64 = 1_793_500_000_000) -> (ClusterState, ConnectionCorrelator) {
+        var state = cluster.state
+        var correlator = ConnectionCorrelator(qualifyAfter: 0)
+        let reports = state.nodes.keys.sorted().map { cluster.processReport(node: $0, at: time) }
+        state.processes = correlator.correlate(reports, state: state, now: time)
+        return (state, correlator)
+    }
+
+    @Test func nodeCollectorsReportEveryKindOfConnectionAndEveryOneResolves() {
+        let (state, correlator) = withProcesses()
+        #expect(correlator.unresolved == 0)
+        let kinds = Set(state.processes.connections.map { $0.path.via.split(separator: "/").first ?? "" })
+        #expect(kinds == ["direct", "service", "headless"])
+        #expect(state.processes.connections.allSatisfy { $0.client.node.hasPrefix("node-") && $0.port == 8080 })
+        // Every running pod's process is in a container of a known pod.
+        let running = state.pods.values.filter { $0.status?.phase == "Running" }.count
+        #expect(state.processes.processes.values.filter { $0.container != nil }.count == running)
+    }
+
+    @Test func workersRestartEveryTenMinutesAndPortsChange() {
+        let node = "node-1"
+        let before = cluster.processReport(node: node, at: 1_793_500_000_000)
+        let after = cluster.processReport(node: node, at: 1_793_500_000_000 + 600_000)
+        let changed = Set(before.processes.map(\.createTime)).subtracting(after.processes.map(\.createTime))
+        #expect(!changed.isEmpty)
+        #expect(Set(before.connections.map(\.local)) != Set(after.connections.map(\.local)))
+        #expect(before.processes.map(\.pid) == after.processes.map(\.pid))
+    }
+
     @Test func topologyHasEveryComponentTypeAndOwnershipHolds() {
-        let topology = TopologyBuilder.build(cluster.state)
+        let topology = TopologyBuilder.build(withProcesses().0)
         let types = Set(topology.components.values.map(\.type))
         // Every component type of the reference appears in the simulated cluster.
         #expect(types == Set(ComponentType.allCases))

@@ -11,7 +11,9 @@ import Testing
 
 /// The `stackbridge-sim` binary against real clients: kubectl, the bridge's watcher and scraper.
 @Suite struct SimulatorServerTests {
-    let client = HTTPClient(userAgent: "stackbridge-test")
+    /// Unlimited connections per host, as the bridge's watch client: every watched kind holds a
+    /// watch open, and there are more kinds than a limited client's 16 connections.
+    let client = HTTPClient(userAgent: "stackbridge-test", maxConnectionsPerHost: 0)
 
     func kubectl(_ simulator: SimulatorProcess, _ arguments: [String]) throws -> (status: Int32, output: String) {
         try PeerProcess.run("/usr/bin/kubectl", ["--server", simulator.url] + arguments)
