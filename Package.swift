@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "CPrompb", linkerSettings: [.linkedLibrary("protobuf-c")]),
         // RE2 behind a C interface: the regex engine Go's regexp (and so Prometheus) derives from.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
+        // A ctnetlink dump of the conntrack table, for the NAT'd backends of process connections.
+        .target(name: "CConntrack"),
 
         // Pure libraries: no I/O, no threads of their own.
         // The metric core: interning, batches, the exposition parser and writer, relabeling.
@@ -54,6 +56,8 @@ let package = Package(
         // I/O libraries, each one concern.
         // The libcurl transport: TLS, proxies, credentials, limits, classified errors, event loops.
         .target(name: "BridgeHTTP", dependencies: ["CCurl", "CZlib"], swiftSettings: strict),
+        // The node collector: processes, TCP sockets and conntrack from the host's /proc and netlink.
+        .target(name: "BridgeProcesses", dependencies: ["BridgeTopology", "CConntrack"], swiftSettings: strict),
         // List/watch of the Kubernetes API into the cluster store; leader election on a Lease.
         .target(
             name: "BridgeKubernetes",
@@ -116,7 +120,7 @@ let package = Package(
             name: "BridgeApp",
             dependencies: [
                 "BridgeCore", "BridgeHTTP", "BridgeTopology", "BridgeKubernetes", "BridgeScrape", "BridgeServer",
-                "BridgeRemoteWrite", "BridgeStackState",
+                "BridgeRemoteWrite", "BridgeStackState", "BridgeProcesses",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -263,6 +267,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BridgeProcessesTests",
+            dependencies: ["BridgeProcesses", "BridgeTopology", "BridgeTestPeers"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -60,6 +60,10 @@ public struct Bridge: Sendable {
     public let leadership: Leadership
     /// Re-reads the configuration file on SIGHUP and `POST /-/reload`.
     public let reloader: ConfigurationReloader
+    /// The node collector's latest report (`processes.enabled`).
+    let processReports = ProcessReportCache()
+    /// What process collection and correlation did.
+    let processTelemetry = ProcessTelemetry()
     let logger: Logger
     let environment: [String: String]
 
@@ -101,6 +105,7 @@ public struct Bridge: Sendable {
                 try Bridge.validate(configuration, environment: environment)
             })
         telemetry.add(reloader)
+        telemetry.add(processTelemetry)
         readiness.addCheck { [store] in
             store.outOfSync(longerThan: Bridge.syncGracePeriod).map {
                 "kubernetes \($0.resource) out of sync for \($0.duration.components.seconds) s"
@@ -249,6 +254,7 @@ public struct Bridge: Sendable {
             leadership: leadership)
         services.append(contentsOf: scraping(into: sink))
         services.append(contentsOf: stackStateForwarder(watchClient: watchClient) ?? [])
+        services.append(contentsOf: processServices())
         services.append(try server(onServerRunning: onServerRunning))
         return services
     }
@@ -351,6 +357,28 @@ public struct Bridge: Sendable {
         return services
     }
 
+    /// With `processes.enabled`: the node collector (node and all mode, where the node's name is
+    /// known) and the leader's correlation (cluster and all mode).
+    func processServices() -> [any ServiceLifecycle.Service] {
+        let settings = configuration.processes
+        guard settings.enabled else { return [] }
+        var services: [any ServiceLifecycle.Service] = []
+        if configuration.mode != .cluster, let node = environment["NODE_NAME"], !node.isEmpty {
+            services.append(
+                ProcessCollection(
+                    node: node, settings: settings, reports: processReports, telemetry: processTelemetry,
+                    logger: logger))
+        }
+        if configuration.mode != .node {
+            services.append(
+                ProcessCorrelation(
+                    store: store, client: HTTPClient(userAgent: userAgent), apiServer: apiServer,
+                    access: configuration.kubernetes.kubeletAccess, settings: settings, telemetry: processTelemetry,
+                    logger: logger))
+        }
+        return services
+    }
+
     /// The Hummingbird application serving every endpoint on `server.listen`, with TLS and basic
     /// authentication when `server.web_config_file` asks for them.
     func server(onServerRunning: @escaping @Sendable (Int) async -> Void) throws -> some ServiceLifecycle.Service {
@@ -388,7 +416,8 @@ public struct Bridge: Sendable {
             ExpositionServer.Sources(
                 snapshot: snapshot, telemetry: { telemetry.batch() }, topology: topology, readiness: readiness,
                 onExposure: { telemetry.recordExposure(format: $0) }, serving: { leadership.isLeader },
-                reload: reload),
+                reload: reload,
+                processes: configuration.processes.enabled && configuration.mode != .cluster ? processReports : nil),
             users: users)
         return Application(
             router: router,

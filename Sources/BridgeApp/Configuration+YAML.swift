@@ -56,6 +56,18 @@ extension Configuration {
             if let node = section["relations"] { configuration.topologyMetrics.relations = try node.bool() }
             if let node = section["interval"] { configuration.topologyMetrics.interval = try node.duration() }
         }
+        if let section = try top["processes"]?.keys(ConfigurationSchema.processes) {
+            if let node = section["enabled"] { configuration.processes.enabled = try node.bool() }
+            if let node = section["proc_root"] { configuration.processes.procRoot = try node.string() }
+            if let node = section["interval"] { configuration.processes.interval = try node.duration() }
+            if let node = section["qualify_after"] { configuration.processes.qualifyAfter = try node.duration() }
+            if let node = section["expire_after"] { configuration.processes.expireAfter = try node.duration() }
+            if let node = section["node_port"] {
+                let port = try node.positiveInt()
+                guard port <= 65_535 else { throw node.error(String(port), "a TCP port, 1 to 65535") }
+                configuration.processes.nodePort = port
+            }
+        }
         if let node = top["remote_write"] { configuration.remoteWrite = try remoteWrites(node) }
         if let node = top["stackstate"] { configuration.stackState = try stackState(node) }
         return configuration

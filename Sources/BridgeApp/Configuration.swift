@@ -159,6 +159,23 @@ public struct Configuration: Sendable, Hashable {
         public var interval: Duration = .seconds(15)
     }
 
+    /// `processes:`: processes and their TCP connections (reference/process-connections.md).
+    public struct Processes: Sendable, Hashable {
+        /// Whether node agents walk `/proc` and the leader correlates what they report.
+        public var enabled = false
+        /// The host's `/proc` as the node agent sees it (`hostPID: true` makes it `/proc`).
+        public var procRoot = "/proc"
+        /// How often node agents walk `/proc` and the leader gathers their reports.
+        public var interval: Duration = .seconds(30)
+        /// How old a process must be to be reported, and how long a connection must have been
+        /// observed to become a relation (the process agent's 60 s for both).
+        public var qualifyAfter: Duration = .seconds(60)
+        /// How long a connection unseen stays a relation.
+        public var expireAfter: Duration = .seconds(300)
+        /// The port node agents serve `/api/v1/processes` on, for the leader to reach them.
+        public var nodePort = 10057
+    }
+
     /// The cluster name; required outside a cluster.
     public var clusterName: String?
     /// node, cluster or all.
@@ -173,6 +190,8 @@ public struct Configuration: Sendable, Hashable {
     public var server = Server()
     /// `topology_metrics:`.
     public var topologyMetrics = TopologyMetricsSettings()
+    /// `processes:`.
+    public var processes = Processes()
     /// `remote_write:`.
     public var remoteWrite: [RemoteWrite] = []
     /// `stackstate:`; nil when nothing is forwarded to StackState.

@@ -137,6 +137,7 @@ public final class ConfigurationReloader: Sendable {
         if running.enrich != loaded.enrich { restart.append("enrich") }
         if running.server != loaded.server { restart.append("server") }
         if running.topologyMetrics != loaded.topologyMetrics { restart.append("topology_metrics") }
+        if running.processes != loaded.processes { restart.append("processes") }
         if running.remoteWrite != loaded.remoteWrite { restart.append("remote_write") }
         if running.stackState != loaded.stackState { restart.append("stackstate") }
         let applied = reloadable(loaded.scrape, keeping: running.scrape) != running.scrape

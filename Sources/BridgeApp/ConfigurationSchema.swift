@@ -26,6 +26,7 @@ enum ConfigurationSchema {
             ConfigurationKey("enrich", "—", "the labels the join adds"),
             ConfigurationKey("server", "—", "the bridge's own HTTP server"),
             ConfigurationKey("topology_metrics", "—", "the topology series on `/metrics`"),
+            ConfigurationKey("processes", "—", "processes and their TCP connections, from `/proc` and conntrack"),
             ConfigurationKey("remote_write", "`[]`", "remote-write 1.0 endpoints, as Prometheus' `remote_write`"),
             ConfigurationKey("stackstate", "—", "the StackState receiver and what is forwarded to it"),
         ])
@@ -205,6 +206,29 @@ enum ConfigurationSchema {
                     + "resource has listed once)"),
         ])
 
+    /// `processes:`.
+    static let processes = KeySet(
+        "processes",
+        [
+            ConfigurationKey(
+                "enabled", "`false`",
+                "node agents walk `/proc` and serve what they find at `/api/v1/processes`; the leader gathers "
+                    + "every node's report and adds `process` components and `directional_connection` relations "
+                    + "(needs the `processes` deploy overlay: hostPID, hostNetwork, SYS_PTRACE, DAC_READ_SEARCH, "
+                    + "NET_ADMIN)"),
+            ConfigurationKey("proc_root", "`/proc`", "the host's `/proc` as the node agent sees it"),
+            ConfigurationKey("interval", "`30s`", "how often `/proc` is walked and the reports gathered"),
+            ConfigurationKey(
+                "qualify_after", "`60s`",
+                "processes younger than this are left out, and a connection becomes a relation once observed "
+                    + "this long (the process agent's 60 s)"),
+            ConfigurationKey("expire_after", "`5m`", "how long a connection no longer observed stays a relation"),
+            ConfigurationKey(
+                "node_port", "`10057`",
+                "the port of the node agents' server, reached through the API server's node proxy "
+                    + "(`kubernetes.kubelet_access: proxy`) or at the node's InternalIP (`direct`)"),
+        ])
+
     /// One `remote_write` entry, as Prometheus 2.42 has it.
     static let remoteWrite = KeySet(
         "remote_write[]",
@@ -355,7 +379,8 @@ enum ConfigurationSchema {
     /// Every key set, in the order the docs list them.
     static let documented: [KeySet] = [
         top, kubernetes, leaderElection, scrape, kubeStateMetrics, kubelet, staticTarget, staticConfig, enrich,
-        labelNames, server, topologyMetrics, remoteWrite, queueConfig, metadataConfig, spool, stackState, httpClient,
+        labelNames, server, topologyMetrics, processes, remoteWrite, queueConfig, metadataConfig, spool, stackState,
+        httpClient,
         tlsConfig, authorization, basicAuth,
     ]
 }

@@ -36,6 +36,7 @@ public final class Telemetry: Sendable {
     private let election = Mutex<(leadership: Leadership, lease: String)?>(nil)
     private let store = Mutex<ClusterStore?>(nil)
     private let reloader = Mutex<ConfigurationReloader?>(nil)
+    private let processes = Mutex<ProcessTelemetry?>(nil)
     /// The version, for `stackbridge_build_info`.
     public let version: String
     /// The cluster's name, on `stackbridge_build_info`: the dashboards pick a cluster's bridges by it.
@@ -48,27 +49,29 @@ public final class Telemetry: Sendable {
     }
 
     /// Every family name this type exposes (docs/metrics.md is checked against it).
-    public static let familyNames = [
-        "stackbridge_build_info", "stackbridge_scrapes_total", "stackbridge_scrape_failures_total",
-        "stackbridge_scrape_duplicate_series_total", "stackbridge_scrape_duration_seconds",
-        "stackbridge_remote_write_request_duration_seconds", "stackbridge_scrape_targets",
-        "stackbridge_enrich_series_total", "stackbridge_enrich_conflicts_total", "stackbridge_exposition_series",
-        "stackbridge_exposition_requests_total", "stackbridge_topology_components", "stackbridge_topology_relations",
-        "stackbridge_topology_build_duration_seconds", "stackbridge_k8s_objects",
-        "stackbridge_remote_write_samples_sent_total", "stackbridge_remote_write_samples_failed_total",
-        "stackbridge_remote_write_samples_retried_total", "stackbridge_remote_write_samples_dropped_total",
-        "stackbridge_remote_write_bytes_sent_total", "stackbridge_remote_write_pending_samples",
-        "stackbridge_remote_write_highest_sent_timestamp_seconds", "stackbridge_remote_write_shards",
-        "stackbridge_remote_write_spool_bytes", "stackbridge_remote_write_spool_oldest_timestamp_seconds",
-        "stackbridge_remote_write_spool_dropped_samples_total",
-        "stackbridge_remote_write_spool_corrupt_samples_total", "stackbridge_stackstate_posts_total",
-        "stackbridge_stackstate_posts_evicted_total", "stackbridge_stackstate_items_sent_total",
-        "stackbridge_stackstate_queue_bytes", "stackbridge_stackstate_queue_posts",
-        "stackbridge_stackstate_last_success_timestamp_seconds", "stackbridge_stackstate_api_key_valid",
-        "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
-        "stackbridge_k8s_last_contact_timestamp_seconds", "stackbridge_kubernetes_sync_ok",
-        "stackbridge_config_last_reload_successful", "stackbridge_config_last_reload_success_timestamp_seconds",
-    ]
+    public static let familyNames =
+        [
+            "stackbridge_build_info", "stackbridge_scrapes_total", "stackbridge_scrape_failures_total",
+            "stackbridge_scrape_duplicate_series_total", "stackbridge_scrape_duration_seconds",
+            "stackbridge_remote_write_request_duration_seconds", "stackbridge_scrape_targets",
+            "stackbridge_enrich_series_total", "stackbridge_enrich_conflicts_total", "stackbridge_exposition_series",
+            "stackbridge_exposition_requests_total", "stackbridge_topology_components",
+            "stackbridge_topology_relations",
+            "stackbridge_topology_build_duration_seconds", "stackbridge_k8s_objects",
+            "stackbridge_remote_write_samples_sent_total", "stackbridge_remote_write_samples_failed_total",
+            "stackbridge_remote_write_samples_retried_total", "stackbridge_remote_write_samples_dropped_total",
+            "stackbridge_remote_write_bytes_sent_total", "stackbridge_remote_write_pending_samples",
+            "stackbridge_remote_write_highest_sent_timestamp_seconds", "stackbridge_remote_write_shards",
+            "stackbridge_remote_write_spool_bytes", "stackbridge_remote_write_spool_oldest_timestamp_seconds",
+            "stackbridge_remote_write_spool_dropped_samples_total",
+            "stackbridge_remote_write_spool_corrupt_samples_total", "stackbridge_stackstate_posts_total",
+            "stackbridge_stackstate_posts_evicted_total", "stackbridge_stackstate_items_sent_total",
+            "stackbridge_stackstate_queue_bytes", "stackbridge_stackstate_queue_posts",
+            "stackbridge_stackstate_last_success_timestamp_seconds", "stackbridge_stackstate_api_key_valid",
+            "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
+            "stackbridge_k8s_last_contact_timestamp_seconds", "stackbridge_kubernetes_sync_ok",
+            "stackbridge_config_last_reload_successful", "stackbridge_config_last_reload_success_timestamp_seconds",
+        ] + ProcessTelemetry.familyNames
 
     /// Reports `leadership` from now on when it is decided by an election on `lease`.
     public func add(_ leadership: Leadership, lease: String?) {
@@ -85,6 +88,11 @@ public final class Telemetry: Sendable {
     /// Reports the outcome of configuration reloads.
     public func add(_ reloader: ConfigurationReloader) {
         self.reloader.withLock { $0 = reloader }
+    }
+
+    /// Reports process collection and correlation.
+    public func add(_ processes: ProcessTelemetry) {
+        self.processes.withLock { $0 = processes }
     }
 
     /// Reports when each watched resource last heard from the API server.
@@ -403,6 +411,7 @@ public final class Telemetry: Sendable {
                         "stackbridge_remote_write_shards", Double(queue.shardCount), Self.labels(of: queue))
                 }),
         ]
+        optionalFamilies += processes.withLock { $0 }?.families() ?? []
         return MetricBatch(optionalFamilies + always + ProcessMetrics.families())
     }
 

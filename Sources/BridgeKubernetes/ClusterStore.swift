@@ -107,6 +107,16 @@ public final class ClusterStore: Sendable {
         replaceAll(resource, with: listed)
     }
 
+    /// Replaces the correlated processes and connections (the leader's ``ConnectionCorrelator``),
+    /// a change of the state like any watch event, so that the next topology build has them.
+    public func replaceProcesses(_ graph: ProcessGraph) {
+        contents.withLock { contents in
+            guard contents.state.processes != graph else { return }
+            contents.state.processes = graph
+            contents.changes &+= 1
+        }
+    }
+
     /// Records that the API server answered the watcher of `resource` (a list, a watch that opened,
     /// an event), for the staleness alert (alerts/stackbridge.rules.yml).
     public func recordContact(_ resource: String) {

@@ -5,7 +5,8 @@ import Hummingbird
 import Logging
 
 /// The bridge's HTTP endpoints (DESIGN.md, "Contracts"): `/metrics` for StackLight, `/telemetry`
-/// for the bridge's own metrics, `/healthz`, `/readyz` and `/api/v1/topology`; and Prometheus'
+/// for the bridge's own metrics, `/healthz`, `/readyz`, `/api/v1/topology` and (node agents with
+/// `processes.enabled`) `/api/v1/processes`; and Prometheus'
 /// management API: `/-/healthy`, `/-/ready` and `POST /-/reload`. Every GET route answers HEAD
 /// too, with the same status and headers and no body.
 public enum ExpositionServer {
@@ -27,13 +28,18 @@ public enum ExpositionServer {
         /// Reloads the configuration for `POST /-/reload`, answering nil or why it failed; nil
         /// when the lifecycle API is off (`server.enable_lifecycle`), which answers 403.
         public var reload: (@Sendable () async -> String?)?
+        /// The node collector's reports for `GET /api/v1/processes`; nil when process collection
+        /// is off here (`processes.enabled`, node mode), which answers 404.
+        public var processes: ProcessReportCache?
 
         /// Collects the sources.
         public init(
             snapshot: ExpositionSnapshot, telemetry: @escaping @Sendable () -> MetricBatch, topology: TopologySource,
             readiness: Readiness, onExposure: @escaping @Sendable (ExpositionFormat) -> Void = { _ in },
-            serving: @escaping @Sendable () -> Bool = { true }, reload: (@Sendable () async -> String?)? = nil
+            serving: @escaping @Sendable () -> Bool = { true }, reload: (@Sendable () async -> String?)? = nil,
+            processes: ProcessReportCache? = nil
         ) {
+            self.processes = processes
             self.reload = reload
             self.onExposure = onExposure
             self.serving = serving
@@ -101,6 +107,19 @@ public enum ExpositionServer {
                     status: .serviceUnavailable)
             }
             return topologyResponse(topology, query: request.uri.queryParameters)
+        }
+        getAndHead(router, "/api/v1/processes") { _, _ in
+            guard let cache = sources.processes else {
+                return text(
+                    "process collection is off here: it runs in node mode with processes.enabled\n",
+                    status: .notFound)
+            }
+            guard let body = cache.latest else {
+                return text("the first walk of /proc has not finished yet\n", status: .serviceUnavailable)
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
         return router
     }

@@ -94,6 +94,9 @@ struct DemoCommand: AsyncParsableCommand {
                   pod_labels: [app.kubernetes.io/name]
                 server:
                   listen: \(listen)
+                processes:
+                  enabled: true
+                  interval: \(interval)
                 stackstate:
                   url: \(base)/receiver/stsAgent
                   topology_interval: 30s
@@ -135,7 +138,8 @@ struct DemoCommand: AsyncParsableCommand {
                     let ready = bridge.readiness.isReady ? "ready" : "starting"
                     print(
                         "[\(ready)] targets \(summary.targets), scrapes \(summary.upScrapes)/\(summary.scrapes) up, "
-                            + "series \(bridge.snapshot.seriesCount), components \(summary.components); StackState got "
+                            + "series \(bridge.snapshot.seriesCount), components \(summary.components), process "
+                            + "connections \(bridge.store.snapshot.processes.connections.count) (after 60 s); StackState got "
                             + "\(receiver.snapshots) snapshots (\(receiver.components.count) components, "
                             + "\(receiver.deleted.count) deletions), \(receiver.events.count) events, "
                             + "\(receiver.seriesCount) series")

@@ -24,7 +24,10 @@ import Testing
         #expect(!Self.document.isEmpty, "docs/metrics.md not found")
         let code =
             Set(Telemetry.familyNames)
-            .union([TopologyMetrics.componentInfo, TopologyMetrics.relationInfo, TopologyMetrics.componentHealth])
+            .union([
+                TopologyMetrics.componentInfo, TopologyMetrics.relationInfo, TopologyMetrics.componentHealth,
+                TopologyMetrics.connectionInfo,
+            ])
         let documented = Self.documentedMetrics
         #expect(code.subtracting(documented).isEmpty, "undocumented: \(code.subtracting(documented).sorted())")
         #expect(
@@ -39,11 +42,11 @@ import Testing
             let batch = telemetry.batch()
             return Set(batch.families.map { batch.symbols.string($0.name) })
         }
-        let optional: Set = [
+        let optional = Set([
             "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
             "stackbridge_k8s_last_contact_timestamp_seconds", "stackbridge_kubernetes_sync_ok",
             "stackbridge_config_last_reload_successful", "stackbridge_config_last_reload_success_timestamp_seconds",
-        ]
+        ]).union(ProcessTelemetry.familyNames)
         let all = Set(Telemetry.familyNames).union(ProcessMetrics.familyNames)
         #expect(names() == all.subtracting(optional))
         telemetry.add(Leadership(elected: true), lease: "monitoring/stackbridge")
@@ -51,6 +54,10 @@ import Testing
         store.recordContact("pods")
         telemetry.add(store)
         telemetry.add(ConfigurationReloader(file: nil, initial: Configuration(), logger: Logger(label: "t")))
+        let processes = ProcessTelemetry()
+        telemetry.add(processes)
+        processes.recordCollection(.init(), seconds: 0.1)
+        processes.recordReport(success: true)
         #expect(names() == all)
     }
 
