@@ -11,8 +11,10 @@ BENCH_TARGETS ?= 200
 # openssl (certificates made at test time), zstd (compressed bodies), tinyproxy (CONNECT proxy);
 # kubectl (a real client against stackbridge-sim); the scrape benchmark serves its targets with nginx.
 # The deployment kit's checks use promtool, amtool (prometheus-alertmanager) and kubectl's kustomize,
-# and kubernetes-validate from PyPI in a virtual environment (python3-venv).
-DEB_PACKAGES := libre2-dev prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics libcurl4-openssl-dev zlib1g-dev libsnappy-dev libprotobuf-c-dev python3 python3-venv openssl zstd tinyproxy-bin nginx-light kubectl wrk curl
+# and kubernetes-validate from PyPI in a virtual environment (python3-venv). libzstd compresses the
+# process agent's messages; iproute2, iptables and conntrack build the network namespaces of the
+# process-connection end-to-end test (run as root).
+DEB_PACKAGES := libre2-dev prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics libcurl4-openssl-dev zlib1g-dev libsnappy-dev libprotobuf-c-dev libzstd-dev iproute2 iptables conntrack python3 python3-venv openssl zstd tinyproxy-bin nginx-light kubectl wrk curl
 
 # kubernetes-validate (Kubernetes JSON schemas, 1.25 to 1.37) for `check-kit`, pinned.
 KUBERNETES_VALIDATE_VERSION := 1.37.0

@@ -42,6 +42,11 @@ let package = Package(
         .target(name: "CPrompb", linkerSettings: [.linkedLibrary("protobuf-c")]),
         // RE2 behind a C interface: the regex engine Go's regexp (and so Prometheus) derives from.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
+        // zstd, the compression of the process agent's messages.
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        // protoc-c output for the process agent's messages (scripts/generate-protos.sh), committed,
+        // and a builder that owns their memory.
+        .target(name: "CProcessAgent", linkerSettings: [.linkedLibrary("protobuf-c")]),
         // A ctnetlink dump of the conntrack table, for the NAT'd backends of process connections.
         .target(name: "CConntrack"),
 
@@ -51,7 +56,9 @@ let package = Package(
         // The Kubernetes object model, the topology, URNs, health, events and the enrichment join.
         .target(name: "BridgeTopology", dependencies: ["BridgeCore"], swiftSettings: strict),
         // The simulated cluster and StackState receiver behind stackbridge-sim and `stackbridge demo`.
-        .target(name: "BridgeSimulator", dependencies: ["BridgeCore", "BridgeTopology"], swiftSettings: strict),
+        .target(
+            name: "BridgeSimulator", dependencies: ["BridgeCore", "BridgeTopology", "CProcessAgent", "CZstd"],
+            swiftSettings: strict),
 
         // I/O libraries, each one concern.
         // The libcurl transport: TLS, proxies, credentials, limits, classified errors, event loops.
@@ -91,7 +98,8 @@ let package = Package(
         .target(
             name: "BridgeStackState",
             dependencies: [
-                "BridgeCore", "BridgeHTTP", "BridgeTopology", .product(name: "Logging", package: "swift-log"),
+                "BridgeCore", "BridgeHTTP", "BridgeTopology", "CProcessAgent", "CZstd",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict

@@ -64,6 +64,8 @@ public struct Bridge: Sendable {
     let processReports = ProcessReportCache()
     /// What process collection and correlation did.
     let processTelemetry = ProcessTelemetry()
+    /// The node reports the leader gathered last (`processes.enabled`).
+    let latestProcessReports = LatestProcessReports()
     let logger: Logger
     let environment: [String: String]
 
@@ -188,7 +190,16 @@ public struct Bridge: Sendable {
                 expected: "an API key: set api_key_file to a file holding it, or STS_API_KEY in the environment")
         }
         settings.endpoint.apiKey = key
+        settings.processesInterval = configuration.processes.interval
+        if settings.processes == .agentProtocol && !configuration.processes.enabled {
+            throw ConfigurationError(
+                path: "stackstate.processes", value: "agent-protocol",
+                expected: "intake unless processes.enabled is true: without it there are no processes to send")
+        }
         if configuration.mode == .node {
+            // The leader sends processes too: each node agent's report reaches it, and the
+            // receiver's credentials stay with the cluster deployment.
+            settings.processes = .intake
             settings.topology = false
             settings.health = false
             settings.events = false
@@ -347,7 +358,8 @@ public struct Bridge: Sendable {
             topology: { topology.topology },
             health: { health.healthByURN(store.snapshot).map { (urn: $0.0, health: $0.1) } },
             series: { snapshot.latestBatches(excluding: ["topology"]) },
-            events: { events.drain() }, active: { leadership.isLeader }, activity: leadership.changes)
+            events: { events.drain() }, active: { leadership.isLeader }, activity: leadership.changes,
+            processReports: { [latestProcessReports] in latestProcessReports.all })
         let forwarder = StackStateForwarder(
             settings: settings, cluster: clusterName, options: configuration.enrich, sources: sources,
             client: HTTPClient(userAgent: userAgent), userAgent: userAgent,
@@ -374,7 +386,7 @@ public struct Bridge: Sendable {
                 ProcessCorrelation(
                     store: store, client: HTTPClient(userAgent: userAgent), apiServer: apiServer,
                     access: configuration.kubernetes.kubeletAccess, settings: settings, telemetry: processTelemetry,
-                    logger: logger))
+                    latestReports: latestProcessReports, logger: logger))
         }
         return services
     }

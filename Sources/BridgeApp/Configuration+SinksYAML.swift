@@ -112,6 +112,9 @@ extension Configuration {
         if let node = section["events"] { settings.events = try node.bool() }
         if let node = section["metrics"] { settings.metrics = try node.bool() }
         if let node = section["queue_bytes"] { settings.queueBytes = try node.bytes() }
+        if let node = section["processes"] {
+            settings.processes = try node.choice(ForwarderSettings.ProcessDelivery.self)
+        }
         if let categories = section["event_categories"] {
             guard case .mapping(let mapping) = categories.node else {
                 throw categories.error("", "a mapping of event reason to category")

@@ -315,6 +315,12 @@ enum ConfigurationSchema {
             ConfigurationKey("queue_bytes", "`15MiB`", "compressed posts held while the receiver is unreachable"),
             ConfigurationKey("timeout", "`20s`", "one request"),
             ConfigurationKey(
+                "processes", "`intake`",
+                "with `processes.enabled`: `intake` sends processes and connections as components and relations "
+                    + "of the topology snapshot, correlated by the bridge; `agent-protocol` sends each node's "
+                    + "processes and connections as the process agent does (`/api/v1/collector`, "
+                    + "`/api/v1/connections`, zstd protobuf) for the receiver to correlate"),
+            ConfigurationKey(
                 "event_categories", "`{}`",
                 "reason → `Activities`, `Alerts`, `Changes` or `Others`, before the built-in table"),
         ] + tlsAliases,

@@ -4,6 +4,7 @@ import BridgeTopology
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// In `cluster` (and `all`) mode with `processes.enabled`: every interval, gathers each node
 /// agent's `/api/v1/processes` report, joins them with the cluster state
@@ -18,6 +19,8 @@ struct ProcessCorrelation: ServiceLifecycle.Service {
     let access: Configuration.KubeletAccessMode
     let settings: Configuration.Processes
     let telemetry: ProcessTelemetry
+    /// Where the latest reports are kept for the StackState forwarder (`processes: agent-protocol`).
+    let latestReports: LatestProcessReports
     let logger: Logger
     /// Requests in flight at once: a report is a few megabytes at most, and 5,000 nodes
     /// asked at once would be a burst the API server's proxy pays for.
@@ -54,7 +57,9 @@ struct ProcessCorrelation: ServiceLifecycle.Service {
             latest = latest.filter {
                 state.nodes[$0.key] != nil && now - $0.value.collectedAt <= milliseconds(settings.expireAfter)
             }
-            let graph = correlator.correlate(latest.keys.sorted().compactMap { latest[$0] }, state: state, now: now)
+            let reports = latest.keys.sorted().compactMap { latest[$0] }
+            latestReports.replace(reports)
+            let graph = correlator.correlate(reports, state: state, now: now)
             store.replaceProcesses(graph)
             telemetry.recordGraph(
                 processes: graph.processes.count, connections: graph.connections.count,
@@ -124,6 +129,17 @@ struct ProcessCorrelation: ServiceLifecycle.Service {
     private func milliseconds(_ duration: Duration) -> Int64 {
         Int64(duration.components.seconds) * 1000 + Int64(duration.components.attoseconds / 1_000_000_000_000_000)
     }
+}
+
+/// The node reports the last correlation used, for the StackState forwarder.
+final class LatestProcessReports: Sendable {
+    private let reports = Mutex<[ProcessReport]>([])
+
+    /// Replaces the reports.
+    func replace(_ latest: [ProcessReport]) { reports.withLock { $0 = latest } }
+
+    /// The reports.
+    var all: [ProcessReport] { reports.withLock { $0 } }
 }
 
 extension ProcessCorrelation: CustomStringConvertible {

@@ -5,13 +5,15 @@ extension SimulatedCluster {
     static let hostNetNamespace: UInt64 = 4_026_531_840
 
     /// What the node collector on `node` would report at `time` (ms since the epoch): one process
-    /// per container of its pods, each listening on 8080 in its pod's network namespace, and the
-    /// TCP connections of those processes, both ends as the kernel would show them.
+    /// per container of its pods, each listening on 8080 (its Service port) and 9090 (metrics) in
+    /// its pod's network namespace, and the TCP connections of those processes, both ends as the
+    /// kernel would show them.
     ///
     /// Each Deployment pod is a client of up to three servers in its namespace, one of each kind
     /// of the StackPack: the first other application's Service through its cluster IP (the
     /// client's node has the conntrack translation to the backend), the `db` StatefulSet's pod
-    /// through its headless Service, and a pod of a second other application at its own address.
+    /// through its headless Service, and a pod of that first application at its own address on its
+    /// metrics port 9090, which no Service lists.
     /// The ephemeral ports change every 30 s, and `worker` processes restart every 10 minutes
     /// (a new create time, so a new process URN): the churn a real cluster has.
     public func processReport(node: String, at time: Int64) -> ProcessReport {
@@ -19,10 +21,12 @@ extension SimulatedCluster {
         var report = ProcessReport(node: node, collectedAt: time, hostNetNamespace: Self.hostNetNamespace)
         for process in processes.values where process.node == node {
             report.processes.append(process.reported)
-            report.listeners.append(
-                ReportedListener(
-                    pid: process.reported.pid, createTime: process.reported.createTime,
-                    local: SocketAddress("0.0.0.0", 8080), netNamespace: process.reported.netNamespace))
+            for port in [8080, 9090] {
+                report.listeners.append(
+                    ReportedListener(
+                        pid: process.reported.pid, createTime: process.reported.createTime,
+                        local: SocketAddress("0.0.0.0", port), netNamespace: process.reported.netNamespace))
+            }
         }
         for flow in simulatedFlows(processes, at: time) {
             if flow.client.node == node {
@@ -128,11 +132,11 @@ extension SimulatedCluster {
             {
                 flow(to: server, dialled: SocketAddress(server.ip, 8080))
             }
-            if clustered.count > 1 {
-                let servers = backends(clustered[1].value)
+            if let (_, service) = clustered.first {
+                let servers = backends(service)
                 if !servers.isEmpty {
                     let server = servers[Int(seed / 7 % UInt64(servers.count))]
-                    flow(to: server, dialled: SocketAddress(server.ip, 8080))
+                    flow(to: server, dialled: SocketAddress(server.ip, 9090))
                 }
             }
         }

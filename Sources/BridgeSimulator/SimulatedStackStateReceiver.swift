@@ -6,13 +6,15 @@ import Foundation
 /// health states of health snapshots, events, and series — so that `stackbridge demo` reports what
 /// arrived and tests compare it with what the cluster holds.
 public final class SimulatedStackStateReceiver: @unchecked Sendable {
-    private let lock = NSLock()
-    private var open: (components: Set<String>, relations: Set<String>)?
+    let lock = NSLock()
+    private var open: (components: Set<String>, relations: Set<String>, types: [String: Int])?
     private var openHealth: [String: String]?
     /// Components of the last complete snapshot.
     public private(set) var components: Set<String> = []
     /// Relations of the last complete snapshot.
     public private(set) var relations: Set<String> = []
+    /// How many relations of each type the last complete snapshot had.
+    public private(set) var relationTypes: [String: Int] = [:]
     /// Every `delete_ids` entry received.
     public private(set) var deleted: [String] = []
     /// Snapshots completed.
@@ -27,6 +29,12 @@ public final class SimulatedStackStateReceiver: @unchecked Sendable {
     public private(set) var seriesCount = 0
     /// The tags of the first series of each metric name received.
     public private(set) var seriesTags: [String: [String]] = [:]
+    /// Process agent posts accepted (`/api/v1/collector`, `/api/v1/connections`).
+    public internal(set) var processAgentPosts = 0
+    /// Process URNs of every `CollectorProc` received, as the receiver names them.
+    public internal(set) var agentProcesses: Set<String> = []
+    /// Connections of every `CollectorConnections` received.
+    public internal(set) var agentConnections = 0
 
     static let healthStates: Set<String> = ["CLEAR", "DEVIATING", "CRITICAL"]
     static let categories: Set<String> = ["Activities", "Alerts", "Changes", "Others", "Anomalies"]
@@ -37,7 +45,7 @@ public final class SimulatedStackStateReceiver: @unchecked Sendable {
     public init() {}
 
     /// Collects problems, each naming the path of the offending field.
-    private struct Checker {
+    struct Checker {
         var problems: [String] = []
 
         mutating func require<T>(_ object: [String: Any], _ key: String, _ path: String, as type: T.Type) -> T? {
@@ -140,10 +148,10 @@ public final class SimulatedStackStateReceiver: @unchecked Sendable {
         _ = check.require(topology, "delete_ids", path, as: [String].self)
         if start {
             if open != nil { check.problems.append("\(path): start_snapshot while a snapshot is open") }
-            open = ([], [])
+            open = ([], [], [:])
         } else if open == nil {
             check.problems.append("\(path): chunk without a start_snapshot")
-            open = ([], [])
+            open = ([], [], [:])
         }
         let componentList = check.require(topology, "components", path, as: [[String: Any]].self) ?? []
         for (index, component) in componentList.enumerated() {
@@ -157,6 +165,9 @@ public final class SimulatedStackStateReceiver: @unchecked Sendable {
                     check.problems.append("\(componentPath).data.tags: not an object of strings")
                 }
                 if data["name"] as? String == nil { check.problems.append("\(componentPath).data.name: missing") }
+                if (component["type"] as? [String: Any])?["name"] as? String == "process" {
+                    checkProcess(id: id, data: data, path: componentPath, &check)
+                }
             }
             if !component.keys.contains("sourceProperties") {
                 check.problems.append("\(componentPath).sourceProperties: missing")
@@ -177,16 +188,23 @@ public final class SimulatedStackStateReceiver: @unchecked Sendable {
             if (check.require(relation, "type", relationPath, as: [String: Any].self)?["name"] as? String) == nil {
                 check.problems.append("\(relationPath).type.name: missing")
             }
-            _ = check.require(relation, "data", relationPath, as: [String: Any].self)
+            let data = check.require(relation, "data", relationPath, as: [String: Any].self) ?? [:]
+            if (relation["type"] as? [String: Any])?["name"] as? String == "directional_connection" {
+                checkConnection(id: id, source: source, target: target, data: data, path: relationPath, &check)
+            }
             for end in [source, target] where open?.components.contains(end) != true {
                 check.problems.append("\(relationPath): end \(end) was not sent before it")
             }
             open?.relations.insert(id)
+            if let type = (relation["type"] as? [String: Any])?["name"] as? String {
+                open?.types[type, default: 0] += 1
+            }
         }
         deleted += topology["delete_ids"] as? [String] ?? []
         if stop, let complete = open {
             components = complete.components
             relations = complete.relations
+            relationTypes = complete.types
             snapshots += 1
             open = nil
         }

@@ -36,6 +36,22 @@ public enum ReceiverRoutes {
                 return found.isEmpty ? text("ok\n", .ok) : text(found.joined(separator: "\n") + "\n", .badRequest)
             }
         }
+        // The process agent's endpoints: the key in `sts-api-key` only, the body framed and
+        // zstd-compressed (`content-encoding: x-zip`), checked by the double.
+        for endpoint in ["collector", "connections"] {
+            let path = "/api/v1/\(endpoint)"
+            router.post(RouterPath("/receiver/stsAgent" + path)) { request, _ -> Response in
+                guard request.headers[.init("sts-api-key")!] == apiKey else {
+                    return text("invalid API key\n", .forbidden)
+                }
+                let buffer = try await request.body.collect(upTo: 16 << 20)
+                var headers: [String: String] = [:]
+                for field in request.headers { headers[field.name.canonicalName] = field.value }
+                let found = double.receiveProcessAgent([UInt8](buffer: buffer), path: path, headers: headers)
+                problems.append(found)
+                return found.isEmpty ? text("", .accepted) : text(found.joined(separator: "\n") + "\n", .badRequest)
+            }
+        }
         router.get("/receiver/stsAgent/received") { _, _ -> Response in
             let summary: [String: Any] = [
                 "snapshots": double.snapshots, "components": double.components.sorted(),
@@ -43,6 +59,9 @@ public enum ReceiverRoutes {
                 "health_snapshots": double.healthSnapshots, "health": double.health,
                 "events": double.events.map { ["category": $0.category, "elements": $0.elements, "title": $0.title] },
                 "series": double.seriesCount, "series_tags": double.seriesTags,
+                "process_agent_posts": double.processAgentPosts, "agent_processes": double.agentProcesses.sorted(),
+                "agent_connections": double.agentConnections,
+                "relations_by_type": double.relationTypes,
             ]
             let data = (try? JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])) ?? Data()
             return Response(

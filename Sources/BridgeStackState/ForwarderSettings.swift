@@ -30,6 +30,21 @@ public struct ForwarderSettings: Sendable, Hashable {
     public var batchCapacity = 10_000
     /// Most events in one POST (the agent's `max_events_per_run`).
     public var eventsPerPost = 300
+    /// How processes and their connections reach the receiver (`processes`).
+    public var processes = ProcessDelivery.intake
+    /// Between process agent rounds (`processes.interval`; the agent's checks run every 30 s).
+    public var processesInterval: Duration = .seconds(30)
+
+    /// How processes and connections are sent.
+    public enum ProcessDelivery: String, Sendable, Hashable, CaseIterable {
+        /// As `process` components and `directional_connection` relations in the topology
+        /// snapshot, correlated by the bridge: what `/api/v1/topology` shows is what arrives.
+        case intake
+        /// As the process agent's own messages per node, correlated by the receiver: the topology
+        /// snapshot leaves them out, and the receiver's process views and merges work as with
+        /// the agent.
+        case agentProtocol = "agent-protocol"
+    }
 
     /// Settings for `endpoint` with the agent's defaults.
     public init(endpoint: StackStateEndpoint) {

@@ -66,12 +66,27 @@ public struct ComponentPayload: Encodable, Sendable, Hashable {
     /// Name, tags (an object), identifiers and properties.
     public var data: [String: DataValue]
 
-    /// The component's payload form.
+    /// The component's payload form. A process carries the agent's data shape (reference/
+    /// process-connections.md §1.3): `pid` and `createTime` as numbers, `command` as
+    /// `{args: […], exe}`.
     public init(_ component: Component) {
         externalId = component.externalId
         type = TypeName(name: component.type.rawValue)
         var data: [String: DataValue] = [:]
         for (key, value) in component.properties { data[key] = .string(value) }
+        if component.type == .process {
+            for key in ["pid", "createTime"] {
+                data[key] = component.properties[key].flatMap(Int64.init).map(DataValue.int)
+            }
+            let args = component.properties["command.args"] ?? ""
+            data["command"] = .map([
+                "args": .list(
+                    args.isEmpty ? [] : args.split(separator: "\0", omittingEmptySubsequences: false).map(String.init)),
+                "exe": .string(component.properties["command.exe"] ?? ""),
+            ])
+            data["command.args"] = nil
+            data["command.exe"] = nil
+        }
         data["name"] = .string(component.name)
         data["tags"] = .object(component.tags)
         data["identifiers"] = .list(component.identifiers)
@@ -92,22 +107,29 @@ public struct ComponentPayload: Encodable, Sendable, Hashable {
     }
 }
 
-/// A value of a component's `data`: a string, a list of strings, or an object of strings.
-public enum DataValue: Encodable, Sendable, Hashable {
+/// A value of a component's or relation's `data`: a string, a number, a list of strings, an object
+/// of strings (tags), or an object of values (a process's `command`, a connection's ends).
+public indirect enum DataValue: Encodable, Sendable, Hashable {
     /// A string.
     case string(String)
+    /// A whole number.
+    case int(Int64)
     /// A list of strings.
     case list([String])
     /// An object of strings (tags).
     case object([String: String])
+    /// An object of values.
+    case map([String: DataValue])
 
     /// Encodes the value itself.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .string(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
         case .list(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
+        case .map(let value): try container.encode(value)
         }
     }
 }
@@ -123,14 +145,26 @@ public struct RelationPayload: Encodable, Sendable, Hashable {
     /// Its type.
     public var type: TypeName
     /// Properties (empty for most).
-    public var data: [String: String]
+    public var data: [String: DataValue]
 
-    /// The relation's payload form.
+    /// The relation's payload form. A connection carries the agent's data shape (reference/
+    /// process-connections.md §1.4): `outgoing: {ip}`, `incoming: {ip, port}`, and `via`.
     public init(_ relation: Relation) {
         externalId = relation.externalId
         sourceId = relation.sourceId
         targetId = relation.targetId
         type = TypeName(name: relation.type.rawValue)
-        data = relation.properties
+        data = relation.properties.mapValues(DataValue.string)
+        if relation.type == .directionalConnection {
+            let properties = relation.properties
+            data = [
+                "outgoing": .map(["ip": .string(properties["outgoing.ip"] ?? "")]),
+                "incoming": .map([
+                    "ip": .string(properties["incoming.ip"] ?? ""),
+                    "port": .int(Int64(properties["incoming.port"] ?? "") ?? 0),
+                ]),
+                "via": .string(properties["via"] ?? ""),
+            ]
+        }
     }
 }

@@ -11,6 +11,10 @@ public enum PayloadKind: String, Sendable, CaseIterable {
     case events
     /// Series for `/api/v1/series`.
     case metrics
+    /// The process agent's `CollectorProc` for `/api/v1/collector`.
+    case processes
+    /// The process agent's `CollectorConnections` for `/api/v1/connections`.
+    case connections
 }
 
 /// One compressed POST waiting to be sent.
@@ -19,19 +23,22 @@ public struct PendingPost: Sendable {
     var sequence: UInt64 = 0
     /// What it carries.
     public var kind: PayloadKind
-    /// `/intake/` or `/api/v1/series`.
+    /// `/intake/`, `/api/v1/series`, `/api/v1/collector` or `/api/v1/connections`.
     public var path: String
-    /// The gzip-compressed JSON body.
+    /// The gzip-compressed JSON body, or a framed process agent message.
     public var body: [UInt8]
     /// Topology elements, check states, events or series it carries.
     public var items: Int
+    /// For a process agent message, the `sts-hostname` it is sent with; nil for gzip JSON.
+    public var processAgentHost: String?
 
     /// A post of `items` things of `kind` to `path`.
-    public init(kind: PayloadKind, path: String, body: [UInt8], items: Int) {
+    public init(kind: PayloadKind, path: String, body: [UInt8], items: Int, processAgentHost: String? = nil) {
         self.kind = kind
         self.path = path
         self.body = body
         self.items = items
+        self.processAgentHost = processAgentHost
     }
 }
 

@@ -52,6 +52,28 @@ public struct StackStateClient: Sendable {
         }
     }
 
+    /// POSTs a framed process agent message (``ProcessAgentMessages``) to `path` with the agent's
+    /// headers: `content-encoding: x-zip`, `sts-api-key`, `sts-hostname` and
+    /// `sts-processagentversion`, no Content-Type and no key in the query
+    /// (reference/process-connections.md §1.1). Answers are judged as for intake posts.
+    public func post(processAgentMessage body: [UInt8], to path: String, hostname: String) async -> Outcome {
+        let base = endpoint.url.hasSuffix("/") ? String(endpoint.url.dropLast()) : endpoint.url
+        var request = HTTPRequest(
+            url: base + path, method: .post,
+            headers: [
+                ("sts-api-key", endpoint.apiKey), ("content-encoding", "x-zip"), ("sts-hostname", hostname),
+                ("sts-processagentversion", userAgent), ("User-Agent", userAgent), ("Content-Type", ""),
+            ],
+            body: body, timeout: endpoint.timeout, maxBodyBytes: 1 << 20, security: endpoint.security,
+            acceptCompression: false)
+        request.redirects = .none
+        do {
+            return Self.classify(try await client.execute(request))
+        } catch {
+            return .retry(reason: error.kind.rawValue)
+        }
+    }
+
     /// The outcome of the receiver's answer.
     static func classify(_ response: HTTPResponse) -> Outcome {
         let body = response.quotedBody(limit: 200)

@@ -31,6 +31,8 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         public var active: @Sendable () -> Bool
         /// Signalled when ``active`` may have changed (a leadership change); nil when it never does.
         public var activity: Wakeup?
+        /// The node agents' latest process reports, for `processes: agent-protocol`.
+        public var processReports: @Sendable () -> [ProcessReport]
 
         /// Sources from closures.
         public init(
@@ -38,8 +40,10 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
             health: @escaping @Sendable () -> [(urn: String, health: Health)],
             series: @escaping @Sendable () -> [(batch: MetricBatch, timestamp: Int64)],
             events: @escaping @Sendable () -> [KubernetesEvent],
-            active: @escaping @Sendable () -> Bool = { true }, activity: Wakeup? = nil
+            active: @escaping @Sendable () -> Bool = { true }, activity: Wakeup? = nil,
+            processReports: @escaping @Sendable () -> [ProcessReport] = { [] }
         ) {
+            self.processReports = processReports
             self.active = active
             self.activity = activity
             self.topology = topology
@@ -116,6 +120,9 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         var nextTopology = clock.now
         var nextMetrics = clock.now + settings.metricsInterval
         var nextEvents = clock.now
+        var nextProcesses = clock.now + settings.processesInterval
+        var processGroup: Int32 = 0
+        let sendsProcesses = settings.processes == .agentProtocol
         var wasActive = true
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let seen = sources.activity?.generation ?? 0
@@ -143,8 +150,14 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
                 if settings.metrics { enqueueMetrics() }
                 nextMetrics = now + settings.metricsInterval
             }
+            if sendsProcesses, now >= nextProcesses {
+                processGroup &+= 1
+                enqueueProcessAgentMessages(group: processGroup)
+                nextProcesses = now + settings.processesInterval
+            }
             var next = min(nextEvents, nextMetrics)
             if settings.topology || settings.health { next = min(next, nextTopology) }
+            if sendsProcesses { next = min(next, nextProcesses) }
             // Losing the lead ends the wait too, so that a standby stops sending at once.
             await waitForActivity(after: seen, atMost: max(.zero, next - clock.now))
         }
@@ -163,7 +176,13 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
 
     /// Queues one topology snapshot and one health snapshot; false when there is no topology yet.
     func enqueueTopology() -> Bool {
-        guard let topology = sources.topology() else { return false }
+        guard var topology = sources.topology() else { return false }
+        if settings.processes == .agentProtocol {
+            // The receiver builds these from the process agent's messages.
+            topology = Topology(
+                components: topology.components.values.filter { $0.type != .process },
+                relations: topology.relations.values.filter { $0.type != .runs && $0.type != .directionalConnection })
+        }
         if settings.topology {
             let payloads = snapshots.withLock { $0.snapshot(of: topology, hostname: hostname) }
             for payload in payloads {
@@ -207,6 +226,23 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         }
     }
 
+    /// Queues every node's processes and connections as the process agent's messages, the
+    /// messages of one round sharing `group` per node and type.
+    func enqueueProcessAgentMessages(group: Int32) {
+        let timestamp = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let interval = Int32(clamping: settings.processesInterval.components.seconds)
+        for report in sources.processReports() {
+            for message in ProcessAgentMessages.messages(
+                of: report, cluster: cluster, intervalSeconds: interval, groupID: group, timestamp: timestamp)
+            {
+                push(
+                    PendingPost(
+                        kind: message.type == .collectorProc ? .processes : .connections, path: message.type.path,
+                        body: message.body, items: message.items, processAgentHost: message.hostname))
+            }
+        }
+    }
+
     private func enqueue(_ kind: PayloadKind, path: String, payload: IntakePayload, elements: Int) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -242,7 +278,12 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
                 }
                 continue
             }
-            let outcome = await client.post(gzipped: post.body, to: post.path)
+            let outcome =
+                if let host = post.processAgentHost {
+                    await client.post(processAgentMessage: post.body, to: post.path, hostname: host)
+                } else {
+                    await client.post(gzipped: post.body, to: post.path)
+                }
             switch outcome {
             case .sent:
                 queue.remove(post)

@@ -55,7 +55,10 @@ import Testing
         #expect(correlator.unresolved == 0)
         let kinds = Set(state.processes.connections.map { $0.path.via.split(separator: "/").first ?? "" })
         #expect(kinds == ["direct", "service", "headless"])
-        #expect(state.processes.connections.allSatisfy { $0.client.node.hasPrefix("node-") && $0.port == 8080 })
+        #expect(
+            state.processes.connections.allSatisfy {
+                $0.client.node.hasPrefix("node-") && [8080, 9090].contains($0.port)
+            })
         // Every running pod's process is in a container of a known pod.
         let running = state.pods.values.filter { $0.status?.phase == "Running" }.count
         #expect(state.processes.processes.values.filter { $0.container != nil }.count == running)
