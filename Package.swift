@@ -143,7 +143,8 @@ let package = Package(
         .executableTarget(
             name: "stackbridge",
             dependencies: [
-                "BridgeApp", "BridgeCore", "BridgeSimulator", "BridgeSimulatorServer",
+                "BridgeApp", "BridgeCore", "BridgeProcesses", "BridgeSimulator", "BridgeSimulatorServer",
+                "BridgeTopology",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

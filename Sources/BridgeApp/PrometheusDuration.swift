@@ -2,14 +2,14 @@ import BridgeCore
 
 /// Durations as Prometheus writes them: `30s`, `1m30s`, `500ms`, `2h`, units y w d h m s ms in
 /// descending order, each at most once (Prometheus `model.ParseDuration`).
-enum PrometheusDuration {
+public enum PrometheusDuration {
     private static let units: [(String, Int64)] = [
         ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000),
         ("s", 1000), ("ms", 1),
     ]
 
     /// The duration `text` spells, or nil.
-    static func parse(_ text: String) -> Duration? {
+    public static func parse(_ text: String) -> Duration? {
         if text == "0" { return .zero }
         var rest = Substring(text)
         var milliseconds: Int64 = 0

@@ -72,7 +72,11 @@ public struct ProcessCollector {
     /// Walks the tree at `now` (ms since the epoch).
     public mutating func collect(now: Int64) -> (report: ProcessReport, statistics: Statistics) {
         var statistics = Statistics()
-        let hostNamespace = files.link("1/ns/net").flatMap { ProcFiles.inode(in: $0, prefix: "net") } ?? 0
+        // The host's network namespace is pid 1's; where pid 1 cannot be read (a sandbox's init),
+        // the collector's own, which `hostNetwork` makes the host's.
+        let hostNamespace =
+            (files.link("1/ns/net") ?? files.link("self/ns/net")).flatMap { ProcFiles.inode(in: $0, prefix: "net") }
+            ?? 0
         var report = ProcessReport(node: node, collectedAt: now, hostNetNamespace: hostNamespace)
         guard let bootTime = files.read("stat").flatMap(ProcessStat.bootTime) else {
             return (report, statistics)

@@ -9,7 +9,10 @@ struct Stackbridge: AsyncParsableCommand {
         abstract: "Scrape kubelet and kube-state-metrics, tag every series with its place in the cluster "
             + "topology, serve it on /metrics and forward it to StackState and remote-write receivers.",
         version: BuildInfo.version,
-        subcommands: [RunCommand.self, DemoCommand.self, ConfigCommand.self, CheckCommand.self, VersionCommand.self]
+        subcommands: [
+            RunCommand.self, DemoCommand.self, ConfigCommand.self, CheckCommand.self, ProcessesCommand.self,
+            VersionCommand.self,
+        ]
     )
 }
 
