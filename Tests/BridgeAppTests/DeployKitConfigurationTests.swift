@@ -21,6 +21,19 @@ import Yams
         #expect(node.kubernetes.leaderElection.enabled != true)
         #expect(node.stackState?.apiKeyFile == "/etc/stackbridge/secret/api-key")
     }
+
+    /// The `processes` overlay's files are the base's with processes on, and nothing else changed.
+    @Test func theProcessesOverlayEnablesProcessesAndOnlyThat() throws {
+        let overlay = Self.config.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("overlays/processes/config")
+        for file in ["cluster.yaml", "node.yaml"] {
+            var enabled = try Configuration.load(file: overlay.appendingPathComponent(file).path)
+            let base = try Configuration.load(file: Self.config.appendingPathComponent(file).path)
+            #expect(enabled.processes.enabled && !base.processes.enabled, "\(file)")
+            enabled.processes.enabled = false
+            #expect(enabled == base, "\(file): the overlay differs from the base in more than processes.enabled")
+        }
+    }
 }
 
 /// deploy/'s cluster roles grant list and watch on exactly the resources each mode watches.

@@ -12,6 +12,7 @@ func processCluster() throws -> ClusterState {
         #"{"kind":"Node","metadata":{"name":"node-2"},"status":{"addresses":[{"type":"InternalIP","address":"10.0.0.2"}]}}"#,
         #"{"kind":"Pod","metadata":{"name":"api-1","namespace":"shop","ownerReferences":[{"kind":"ReplicaSet","name":"api-5f","controller":true,"uid":"rs"}]},"spec":{"nodeName":"node-1","containers":[{"name":"app"},{"name":"sidecar"}]},"status":{"podIP":"10.244.1.10","containerStatuses":[{"name":"app","containerID":"containerd://c1"},{"name":"sidecar","containerID":"containerd://c2"}]}}"#,
         #"{"kind":"ReplicaSet","metadata":{"name":"api-5f","namespace":"shop","uid":"rs","ownerReferences":[{"kind":"Deployment","name":"api","controller":true,"uid":"d"}]}}"#,
+        #"{"kind":"Deployment","metadata":{"name":"api","namespace":"shop","uid":"d"}}"#,
         #"{"kind":"Pod","metadata":{"name":"db-0","namespace":"shop","labels":{"app":"db"}},"spec":{"nodeName":"node-2","containers":[{"name":"db"}]},"status":{"podIP":"10.244.2.20","containerStatuses":[{"name":"db","containerID":"cri-o://s1"}]}}"#,
         #"{"kind":"Service","metadata":{"name":"db","namespace":"shop"},"spec":{"clusterIP":"10.96.0.50","ports":[{"port":80}]}}"#,
         #"{"kind":"Service","metadata":{"name":"db-headless","namespace":"shop"},"spec":{"clusterIP":"None","ports":[{"port":5432}]}}"#,
@@ -151,6 +152,20 @@ func processReports() -> [ProcessReport] {
         #expect(topology.relations.values.filter { $0.type == .directionalConnection }.count == 4)
         #expect(
             topology.relations["urn:kubernetes:/prod:shop:pod/db-0:container/db->\(serverURN)"]?.type == .runs)
+    }
+
+    @Test func aWorkloadsDependenciesReachWhatItsProcessesTalkTo() throws {
+        var state = try processCluster()
+        var correlator = ConnectionCorrelator(qualifyAfter: 0)
+        state.processes = correlator.correlate(processReports(), state: state, now: 0)
+        let topology = TopologyBuilder.build(state)
+        let dependencies = try #require(topology.dependencies(of: "urn:kubernetes:/prod:shop:deployment/api"))
+        // Deployment → ReplicaSet → pod → container → process → the server's process.
+        #expect(dependencies.components["urn:process:/node-2-prod:200:1700000002000"] != nil)
+        #expect(
+            dependencies.relations.values.contains {
+                $0.type == .directionalConnection && $0.targetId == "urn:process:/node-2-prod:200:1700000002000"
+            })
     }
 
     @Test func connectionSeriesNameBothEndsWorkloads() throws {
