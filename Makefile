@@ -14,7 +14,7 @@ BENCH_TARGETS ?= 200
 # and kubernetes-validate from PyPI in a virtual environment (python3-venv). libzstd compresses the
 # process agent's messages; iproute2, iptables and conntrack build the network namespaces of the
 # process-connection end-to-end test (run as root).
-DEB_PACKAGES := libre2-dev prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics libcurl4-openssl-dev zlib1g-dev libsnappy-dev libprotobuf-c-dev libzstd-dev iproute2 iptables conntrack python3 python3-venv openssl zstd tinyproxy-bin nginx-light kubectl wrk curl
+DEB_PACKAGES := libre2-dev prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics libcurl4-openssl-dev zlib1g-dev libsnappy-dev libprotobuf-c-dev libzstd-dev iproute2 iptables conntrack python3 python3-venv openssl zstd tinyproxy-bin nginx-light kubectl wrk curl time
 
 # kubernetes-validate (Kubernetes JSON schemas, 1.25 to 1.37) for `check-kit`, pinned.
 KUBERNETES_VALIDATE_VERSION := 1.37.0
@@ -89,6 +89,8 @@ bench: deps
 	$(SWIFT) build -c release --product stackbridge
 	$(SWIFT) build -c release --product stackbridge-serve-bench
 	.build/release/stackbridge-serve-bench 100 48 10
+	$(SWIFT) build -c release --product stackbridge-processes-bench
+	.build/release/stackbridge-processes-bench 1000 50000 5
 
 # stackbridge next to vmagent and Prometheus agent mode on the same simulated cluster
 # (docs/performance.md): NODES PODS_PER_NODE SECONDS INTERVAL SCALES.

@@ -203,6 +203,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "stackbridge-processes-bench", dependencies: ["BridgeProcesses", "BridgeTopology"],
+            path: "bench/ProcessesBench", swiftSettings: strict),
+        .executableTarget(
             name: "stackbridge-topology-bench",
             dependencies: [
                 "BridgeKubernetes", "BridgeTopology", "BridgeHTTP", "BridgeTestPeers",

@@ -32,6 +32,38 @@ struct ProcFiles {
         }
     }
 
+    /// Calls `body` with each line (without its newline) of the file at `path` under the root,
+    /// reading it a buffer at a time: a node's `net/tcp` can be megabytes, and holding it whole
+    /// (and its growth while reading) was most of a walk's peak memory. False when it cannot be read.
+    mutating func forEachLine(_ path: String, _ body: (ArraySlice<UInt8>) -> Void) -> Bool {
+        let descriptor = open(root + "/" + path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var pending: [UInt8] = []
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            if count == 0 { break }
+            var start = 0
+            for index in 0..<count where buffer[index] == UInt8(ascii: "\n") {
+                if pending.isEmpty {
+                    body(buffer[start..<index])
+                } else {
+                    pending.append(contentsOf: buffer[start..<index])
+                    body(pending[...])
+                    pending.removeAll(keepingCapacity: true)
+                }
+                start = index + 1
+            }
+            pending.append(contentsOf: buffer[start..<count])
+        }
+        if !pending.isEmpty { body(pending[...]) }
+        return true
+    }
+
     /// The target of the link at `path` under the root, nil when it is not a readable link.
     mutating func link(_ path: String) -> String? {
         let count = buffer.withUnsafeMutableBytes { bytes in

@@ -116,8 +116,10 @@ public struct ProcessCollector {
         statistics.processesReported = report.processes.count
         var outgoing: [Int] = []
         for (namespace, pid) in namespaceReader.sorted(by: { $0.key < $1.key }) {
-            let sockets =
-                TCPTable.parse(files.read("\(pid)/net/tcp") ?? []) + TCPTable.parse(files.read("\(pid)/net/tcp6") ?? [])
+            var sockets: [TCPTable.Socket] = []
+            for table in ["tcp", "tcp6"] {
+                _ = files.forEachLine("\(pid)/net/\(table)") { TCPTable.parse(line: $0, into: &sockets) }
+            }
             statistics.namespaces += 1
             statistics.sockets += sockets.count
             let listening = sockets.filter(\.listening)

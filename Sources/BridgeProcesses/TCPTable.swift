@@ -20,18 +20,21 @@ struct TCPTable {
     /// The ESTABLISHED and LISTEN rows of a `tcp` or `tcp6` file.
     static func parse(_ contents: [UInt8]) -> [Socket] {
         var sockets: [Socket] = []
-        for line in contents.split(separator: UInt8(ascii: "\n")).dropFirst() {
-            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 10, omittingEmptySubsequences: true)
-            guard fields.count >= 10 else { continue }
-            let state = fields[3]
-            let listening = state.elementsEqual("0A".utf8)
-            guard listening || state.elementsEqual("01".utf8),
-                let local = address(fields[1]), let remote = address(fields[2]),
-                let inode = UInt64(String(decoding: fields[9], as: UTF8.self)), inode != 0
-            else { continue }
-            sockets.append(Socket(local: local, remote: remote, listening: listening, inode: inode))
-        }
+        for line in contents.split(separator: UInt8(ascii: "\n")) { parse(line: line, into: &sockets) }
         return sockets
+    }
+
+    /// Appends the socket of one line, if it is an ESTABLISHED or LISTEN row (the header is not).
+    static func parse(line: ArraySlice<UInt8>, into sockets: inout [Socket]) {
+        let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 10, omittingEmptySubsequences: true)
+        guard fields.count >= 10 else { return }
+        let state = fields[3]
+        let listening = state.elementsEqual("0A".utf8)
+        guard listening || state.elementsEqual("01".utf8),
+            let local = address(fields[1]), let remote = address(fields[2]),
+            let inode = UInt64(String(decoding: fields[9], as: UTF8.self)), inode != 0
+        else { return }
+        sockets.append(Socket(local: local, remote: remote, listening: listening, inode: inode))
     }
 
     /// `0100007F:1F90` → 127.0.0.1:8080. The kernel prints each 32-bit word of the address as
