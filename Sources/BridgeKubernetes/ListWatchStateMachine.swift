@@ -22,6 +22,31 @@ public struct ListWatchStateMachine: Sendable {
         case disable(reason: String)
     }
 
+    /// Which state of the server a list that starts from no continue token asks for.
+    ///
+    /// Never a consistent read (no `resourceVersion`): before Kubernetes 1.34 (KEP-2340) that is
+    /// served from etcd, which reads every object of the kind whatever the field selector, so 5,000
+    /// node agents relisting after an API server restart would each read all 150,000 pods
+    /// (reference/large-clusters.md). client-go's reflector starts from the watch cache too
+    /// (`resourceVersion=0`); where it relists with a consistent read after an expired version,
+    /// this machine asks the cache for a state not older than the last it saw, which cannot go
+    /// backwards and is answered without etcd.
+    public enum ListOrigin: Sendable, Equatable {
+        /// `resourceVersion=0`: whatever the watch cache holds.
+        case cache
+        /// `resourceVersion=<v>&resourceVersionMatch=NotOlderThan`: the cache, once it has caught up
+        /// with `v`.
+        case notOlderThan(String)
+
+        /// The query parameters.
+        public var query: [String] {
+            switch self {
+            case .cache: ["resourceVersion=0"]
+            case .notOlderThan(let version): ["resourceVersion=\(version)", "resourceVersionMatch=NotOlderThan"]
+            }
+        }
+    }
+
     /// Where the machine is.
     public enum Phase: Sendable, Equatable {
         /// Nothing requested yet.
@@ -46,6 +71,10 @@ public struct ListWatchStateMachine: Sendable {
     public private(set) var phase: Phase = .idle
     /// The resourceVersion the next watch starts from.
     public private(set) var resourceVersion: String?
+    /// What the next list's first page asks for.
+    public private(set) var listOrigin = ListOrigin.cache
+    /// The last version a complete list or a watch event brought: a relist is not older.
+    private var lastSynced: String?
     private var failures = 0
     private var failedWatches = 0
     private var relistedWithoutProgress = false
@@ -70,9 +99,10 @@ public struct ListWatchStateMachine: Sendable {
         self.jitter = jitter
     }
 
-    /// Starts with a list.
+    /// Starts with a list, from the watch cache.
     public mutating func start() -> Action {
         phase = .listing
+        listOrigin = lastSynced.map(ListOrigin.notOlderThan) ?? .cache
         return .list(continueToken: nil, limit: pageSize)
     }
 
@@ -85,6 +115,7 @@ public struct ListWatchStateMachine: Sendable {
             return .list(continueToken: continueToken, limit: pageSize)
         }
         resourceVersion = version
+        lastSynced = version
         phase = .watching
         return .replaceAll(then: .watch(resourceVersion: version))
     }
@@ -97,11 +128,14 @@ public struct ListWatchStateMachine: Sendable {
         guard phase == .watching else { return nil }
         if let current = resourceVersion.flatMap(UInt64.init), let next = UInt64(version), next < current {
             resourceVersion = nil
+            // The server's history went backwards: what was seen before means nothing to it now.
+            lastSynced = nil
             return relist()
         }
         failures = 0
         failedWatches = 0
         resourceVersion = version
+        lastSynced = version
         return nil
     }
 
@@ -110,6 +144,7 @@ public struct ListWatchStateMachine: Sendable {
     /// with its storage reset. Relist from scratch, as client-go does.
     public mutating func resourceVersionTooLarge() -> Action {
         resourceVersion = nil
+        lastSynced = nil
         return relist()
     }
 
@@ -151,6 +186,12 @@ public struct ListWatchStateMachine: Sendable {
                     + "Kubernetes 1.15 and later); they are left out of the topology rather than read with their data")
         case 410:
             return gone()
+        case 504 where { if case .list = retry { true } else { false } }():
+            // The cache did not catch up with the version asked for ("Too large resource version"):
+            // the server's history was reset. Ask for whatever it holds.
+            lastSynced = nil
+            listOrigin = .cache
+            return backoff(then: retry)
         default:
             if case .watch = retry { return failedWatch(then: retry) }
             return backoff(then: retry)
@@ -171,6 +212,7 @@ public struct ListWatchStateMachine: Sendable {
 
     private mutating func relistAction() -> Action {
         phase = .listing
+        listOrigin = lastSynced.map(ListOrigin.notOlderThan) ?? .cache
         return .list(continueToken: nil, limit: pageSize)
     }
 
@@ -178,6 +220,7 @@ public struct ListWatchStateMachine: Sendable {
     /// without a successful page in between.
     private mutating func relist() -> Action {
         phase = .listing
+        listOrigin = lastSynced.map(ListOrigin.notOlderThan) ?? .cache
         let action = Action.list(continueToken: nil, limit: pageSize)
         if !relistedWithoutProgress {
             relistedWithoutProgress = true

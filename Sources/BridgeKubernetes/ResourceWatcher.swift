@@ -78,7 +78,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             case .list(let token, let limit):
                 if token == nil { (staged, stagedEvents, listed) = (ClusterState(clusterName: ""), [], 0) }
                 do {
-                    let page = try await list(continueToken: token, limit: limit)
+                    let page = try await list(continueToken: token, limit: limit, origin: machine.listOrigin)
                     for item in page.items {
                         if case .event(let event) = item { stagedEvents.append(event) } else { staged.upsert(item) }
                     }
@@ -138,12 +138,17 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         return base + path + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
     }
 
-    private func list(continueToken: String?, limit: Int) async throws(HTTPError) -> ResourceKind.DecodedList {
+    private func list(
+        continueToken: String?, limit: Int, origin: ListWatchStateMachine.ListOrigin
+    ) async throws(HTTPError) -> ResourceKind.DecodedList {
         var query = ["limit=\(limit)"]
         if let continueToken {
+            // A continued page carries the first page's version in its token, and no other.
             query.append(
                 "continue="
                     + (continueToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? continueToken))
+        } else {
+            query += origin.query
         }
         let target = url(query)
         let response = try await client.execute(

@@ -7,6 +7,29 @@ import Testing
             resource: resource, pageSize: 2, minBackoff: .milliseconds(100), maxBackoff: .seconds(1), jitter: { 1 })
     }
 
+    @Test func listsComeFromTheWatchCacheNeverFromEtcd() {
+        var sync = machine()
+        _ = sync.start()
+        #expect(sync.listOrigin == .cache)
+        #expect(sync.listOrigin.query == ["resourceVersion=0"])
+        _ = sync.listPage(continueToken: nil, resourceVersion: "40")
+        sync.watchEvent(resourceVersion: "45")
+        // Compacted away: the relist asks the cache for a state not older than the last seen.
+        #expect(sync.gone() == .list(continueToken: nil, limit: 2))
+        #expect(sync.listOrigin == .notOlderThan("45"))
+        #expect(sync.listOrigin.query == ["resourceVersion=45", "resourceVersionMatch=NotOlderThan"])
+        // The cache never reached it (the server's history was reset): whatever it holds.
+        guard case .wait = sync.failed(status: 504, retry: .list(continueToken: nil, limit: 2)) else {
+            Issue.record("a refused list is retried after a backoff")
+            return
+        }
+        #expect(sync.listOrigin == .cache)
+        _ = sync.listPage(continueToken: nil, resourceVersion: "50")
+        // A watch refused as too large means the same: the versions seen mean nothing now.
+        _ = sync.resourceVersionTooLarge()
+        #expect(sync.listOrigin == .cache)
+    }
+
     @Test func listsInPagesThenWatchesFromTheListVersion() {
         var sync = machine()
         #expect(sync.start() == .list(continueToken: nil, limit: 2))
