@@ -35,21 +35,12 @@ public struct StackStateClient: Sendable {
 
     /// POSTs an already gzip-compressed JSON body to `path`.
     public func post(gzipped body: [UInt8], to path: String) async -> Outcome {
-        var request = HTTPRequest(
-            url: endpoint.address(path), method: .post,
+        await send(
+            body, to: endpoint.address(path),
             headers: [
                 ("sts-api-key", endpoint.apiKey), ("Content-Type", "application/json"), ("Content-Encoding", "gzip"),
                 ("User-Agent", userAgent),
-            ],
-            body: body, timeout: endpoint.timeout, maxBodyBytes: 1 << 20, security: endpoint.security,
-            acceptCompression: false)
-        request.redirects = .none
-        do {
-            return Self.classify(try await client.execute(request))
-        } catch {
-            // HTTPError descriptions carry the URL with the api_key value redacted.
-            return .retry(reason: error.kind.rawValue)
-        }
+            ])
     }
 
     /// POSTs a framed process agent message (``ProcessAgentMessages``) to `path` with the agent's
@@ -58,18 +49,24 @@ public struct StackStateClient: Sendable {
     /// (reference/process-connections.md §1.1). Answers are judged as for intake posts.
     public func post(processAgentMessage body: [UInt8], to path: String, hostname: String) async -> Outcome {
         let base = endpoint.url.hasSuffix("/") ? String(endpoint.url.dropLast()) : endpoint.url
-        var request = HTTPRequest(
-            url: base + path, method: .post,
+        return await send(
+            body, to: base + path,
             headers: [
                 ("sts-api-key", endpoint.apiKey), ("content-encoding", "x-zip"), ("sts-hostname", hostname),
                 ("sts-processagentversion", userAgent), ("User-Agent", userAgent), ("Content-Type", ""),
-            ],
-            body: body, timeout: endpoint.timeout, maxBodyBytes: 1 << 20, security: endpoint.security,
-            acceptCompression: false)
+            ])
+    }
+
+    /// One POST of `body` to `url` with `headers`, redirects not followed, the answer classified.
+    private func send(_ body: [UInt8], to url: String, headers: [(name: String, value: String)]) async -> Outcome {
+        var request = HTTPRequest(
+            url: url, method: .post, headers: headers, body: body, timeout: endpoint.timeout,
+            maxBodyBytes: 1 << 20, security: endpoint.security, acceptCompression: false)
         request.redirects = .none
         do {
             return Self.classify(try await client.execute(request))
         } catch {
+            // HTTPError descriptions carry the URL with the api_key value redacted.
             return .retry(reason: error.kind.rawValue)
         }
     }
