@@ -49,7 +49,7 @@ struct ProcessCollection: ServiceLifecycle.Service {
                     node: node,
                     settings: .init(
                         procRoot: settings.procRoot,
-                        minimumAge: Int64(settings.qualifyAfter.components.seconds) * 1000))
+                        minimumAge: settings.qualifyAfter.wholeMilliseconds))
                 let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
                 let (report, statistics) = collector.collect(now: now)
                 let body = (try? JSONEncoder().encode(report)).map { Array($0) } ?? []

@@ -28,7 +28,7 @@ struct ProcessCorrelation: ServiceLifecycle.Service {
 
     func run() async throws {
         var correlator = ConnectionCorrelator(
-            qualifyAfter: milliseconds(settings.qualifyAfter), expireAfter: milliseconds(settings.expireAfter))
+            qualifyAfter: settings.qualifyAfter.wholeMilliseconds, expireAfter: settings.expireAfter.wholeMilliseconds)
         var latest: [String: ProcessReport] = [:]
         var failing: Set<String> = []
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -55,7 +55,7 @@ struct ProcessCorrelation: ServiceLifecycle.Service {
             // A node gone, or one whose agent stopped answering for longer than a connection stays,
             // has no report to join.
             latest = latest.filter {
-                state.nodes[$0.key] != nil && now - $0.value.collectedAt <= milliseconds(settings.expireAfter)
+                state.nodes[$0.key] != nil && now - $0.value.collectedAt <= settings.expireAfter.wholeMilliseconds
             }
             let reports = latest.keys.sorted().compactMap { latest[$0] }
             latestReports.replace(reports)
@@ -126,9 +126,6 @@ struct ProcessCorrelation: ServiceLifecycle.Service {
         }
     }
 
-    private func milliseconds(_ duration: Duration) -> Int64 {
-        Int64(duration.components.seconds) * 1000 + Int64(duration.components.attoseconds / 1_000_000_000_000_000)
-    }
 }
 
 /// The node reports the last correlation used, for the StackState forwarder.

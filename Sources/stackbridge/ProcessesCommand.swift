@@ -22,7 +22,7 @@ struct ProcessesCommand: ParsableCommand {
     var qualifyAfter = "60s"
 
     func run() throws {
-        guard let age = PrometheusDuration.parse(qualifyAfter).map({ Int64($0.components.seconds) * 1000 }) else {
+        guard let age = PrometheusDuration.parse(qualifyAfter)?.wholeMilliseconds else {
             throw ValidationError(
                 "--qualify-after: invalid value \"\(qualifyAfter)\" (expected a duration such as 0s, 30s or 1m)")
         }

@@ -154,6 +154,12 @@ func processReports() -> [ProcessReport] {
             topology.relations["urn:kubernetes:/prod:shop:pod/db-0:container/db->\(serverURN)"]?.type == .runs)
     }
 
+    @Test func configuredDurationsKeepTheirMilliseconds() {
+        #expect(Duration.milliseconds(1500).wholeMilliseconds == 1500)
+        #expect(Duration.seconds(60).wholeMilliseconds == 60_000)
+        #expect(Duration.zero.wholeMilliseconds == 0)
+    }
+
     @Test func aWorkloadsDependenciesReachWhatItsProcessesTalkTo() throws {
         var state = try processCluster()
         var correlator = ConnectionCorrelator(qualifyAfter: 0)
