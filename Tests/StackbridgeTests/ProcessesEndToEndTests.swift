@@ -57,8 +57,15 @@ import Testing
             #expect(relation["externalId"] as? String == "connection:/\(source)->\(target):port/\(port)")
             #expect(source.hasPrefix("urn:process:/node-") && source.contains("-e2e:"))
         }
-        let metrics = String(
-            decoding: try await PeerProcess.fetch(run.url + "/metrics", accept: "text/plain").0, as: UTF8.self)
+        // `/metrics` carries the topology as it was at the last `topology_metrics.interval` (1 s
+        // here), so it may be one rebuild behind `/api/v1/topology`, which builds on request.
+        var metrics = ""
+        for _ in 0..<20 {
+            metrics = String(
+                decoding: try await PeerProcess.fetch(run.url + "/metrics", accept: "text/plain").0, as: UTF8.self)
+            if metrics.contains(#"via="headless/"#) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
         #expect(metrics.contains("stackbridge_topology_connection_info{"))
         #expect(metrics.contains(#"via="headless/"#) && metrics.contains(#"client_workload_kind="Deployment""#))
         // The receiver's next snapshots carry them, in the agent's data shapes (checked strictly).
