@@ -275,7 +275,7 @@ public struct Bridge: Sendable {
         watchedKinds.map { kind, fieldSelector in
             ResourceWatcher(
                 kind: kind, config: apiServer, client: client, store: store, logger: logger,
-                fieldSelector: fieldSelector)
+                fieldSelector: fieldSelector, streamingLists: configuration.kubernetes.streamingLists)
         }
     }
 
@@ -347,7 +347,8 @@ public struct Bridge: Sendable {
         if settings.events {
             services.append(
                 ResourceWatcher(
-                    kind: .events, config: apiServer, client: watchClient, store: store, events: events, logger: logger)
+                    kind: .events, config: apiServer, client: watchClient, store: store, events: events, logger: logger,
+                    streamingLists: configuration.kubernetes.streamingLists)
             )
         }
         let (store, topology, snapshot, leadership) = (store, topology, snapshot, leadership)

@@ -107,6 +107,7 @@ extension Configuration {
         if let node = section["kubelet_access"] {
             kubernetes.kubeletAccess = try node.choice(KubeletAccessMode.self)
         }
+        if let node = section["streaming_lists"] { kubernetes.streamingLists = try node.bool() }
         kubernetes.security = try section.security()
         if let election = section["leader_election"] { kubernetes.leaderElection = try election.leaderElection() }
         return kubernetes

@@ -34,6 +34,8 @@ public struct Configuration: Sendable, Hashable {
         public var kubeconfig: String?
         /// How kubelets are scraped.
         public var kubeletAccess = KubeletAccessMode.proxy
+        /// Whether lists are asked for as streaming lists first (paged where the server has none).
+        public var streamingLists = true
         /// TLS and credentials for an explicit `api_server` and for direct kubelet access.
         public var security = EndpointSecurity()
         /// `kubernetes.leader_election`.

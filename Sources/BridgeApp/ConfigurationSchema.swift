@@ -41,6 +41,10 @@ enum ConfigurationSchema {
                 "kubelet_access", "`proxy`",
                 "`proxy` (through the apiserver's node proxy) or `direct` (`https://<InternalIP>:10250`)"),
             ConfigurationKey("leader_election", "—", "which replica of several forwards"),
+            ConfigurationKey(
+                "streaming_lists", "`true`",
+                "list as a watch with `sendInitialEvents=true` (Kubernetes 1.32+, served from the watch cache "
+                    + "object by object), falling back to paged lists from the cache where the server refuses it"),
         ] + tlsAliases,
         including: [httpClient])
 

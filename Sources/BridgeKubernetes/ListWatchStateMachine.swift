@@ -1,5 +1,5 @@
-/// The protocol logic of keeping one resource type in sync with the apiserver: list in pages, then
-/// watch from the list's resourceVersion, resume after a dropped watch, and relist as client-go's
+/// The protocol logic of keeping one resource type in sync with the apiserver: a streaming list where
+/// the server offers one, else a list in pages, then a watch from the list's resourceVersion, resume after a dropped watch, and relist as client-go's
 /// reflector does when the version is unusable — too old (410 Gone), too large (the server's
 /// history was reset: "Too large resource version"), going backwards, or after repeated watch
 /// failures; back off with jitter on errors, and give up on a type the service account may not read.
@@ -12,6 +12,12 @@ public struct ListWatchStateMachine: Sendable {
     public enum Action: Sendable, Equatable {
         /// GET a list page: `limit` items, from `continueToken` when set.
         case list(continueToken: String?, limit: Int)
+        /// GET a streaming list (Kubernetes API concepts, "Streaming lists"; KEP-3157, beta since
+        /// 1.32): a watch with `sendInitialEvents=true` whose ADDED events up to the bookmark
+        /// annotated `k8s.io/initial-events-end` are the list, after which the same stream goes on
+        /// as the watch. From `resourceVersion` (`NotOlderThan`), or without one a state the cache
+        /// confirmed current; either way served from the watch cache, one object at a time.
+        case streamList(resourceVersion: String?)
         /// GET a watch from `resourceVersion`, with bookmarks.
         case watch(resourceVersion: String)
         /// Wait, then perform `then`.
@@ -73,37 +79,91 @@ public struct ListWatchStateMachine: Sendable {
     public private(set) var resourceVersion: String?
     /// What the next list's first page asks for.
     public private(set) var listOrigin = ListOrigin.cache
+    /// Whether lists are asked for as streams; off from the start when not wanted, and for good
+    /// once the server refuses the parameters (it predates watch-list or has it switched off).
+    public private(set) var streamsLists: Bool
+    /// How long the first relist after a lost history waits at most (scaled by the jitter): after
+    /// an API server restart every client relists at once, and 5,000 node agents must not arrive
+    /// in the same second (client-go's reflector waits 0.8 to 1.6 s for the same reason).
+    public let relistSpread: Duration
     /// The last version a complete list or a watch event brought: a relist is not older.
     private var lastSynced: String?
     private var failures = 0
     private var failedWatches = 0
     private var relistedWithoutProgress = false
+    private var unfinishedStreams = 0
     private let jitter: @Sendable () -> Double
 
     /// Consecutive watches that end without an event or fail before the machine relists: a
     /// version the server keeps refusing is relisted rather than retried forever.
     public static let relistAfterFailedWatches = 8
+    /// Consecutive streaming lists that end before their end bookmark after which lists are paged:
+    /// a server that accepts the parameters but never marks the end does not offer the feature.
+    public static let pagedAfterUnfinishedStreams = 2
 
     /// Creates a machine for `resource`.
     ///
-    /// Each backoff is scaled by `jitter()` (by default between 0.5 and 1), so that the watchers of
-    /// one bridge, and the replicas of many, do not retry a recovering API server in step.
+    /// Each backoff and relist spread is scaled by `jitter()` (by default between 0.5 and 1), so
+    /// that the watchers of one bridge, and the replicas of many, do not retry a recovering API
+    /// server in step. `streamingLists` asks for lists as streams first.
     public init(
         resource: String, pageSize: Int = 500, minBackoff: Duration = .milliseconds(500),
-        maxBackoff: Duration = .seconds(30), jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1) }
+        maxBackoff: Duration = .seconds(30), streamingLists: Bool = false, relistSpread: Duration = .zero,
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1) }
     ) {
         self.resource = resource
         self.pageSize = pageSize
         self.minBackoff = minBackoff
         self.maxBackoff = maxBackoff
+        self.streamsLists = streamingLists
+        self.relistSpread = relistSpread
         self.jitter = jitter
     }
 
     /// Starts with a list, from the watch cache.
     public mutating func start() -> Action {
+        listAction()
+    }
+
+    /// The first request of a list: a stream when the server offers them, else the first page.
+    private mutating func listAction() -> Action {
         phase = .listing
         listOrigin = lastSynced.map(ListOrigin.notOlderThan) ?? .cache
-        return .list(continueToken: nil, limit: pageSize)
+        return streamsLists ? .streamList(resourceVersion: lastSynced) : .list(continueToken: nil, limit: pageSize)
+    }
+
+    /// A streaming list reached its end bookmark at `version`: the staged objects replace the
+    /// local ones, and the same stream goes on as the watch.
+    public mutating func initialEventsEnded(resourceVersion version: String) {
+        guard phase == .listing else { return }
+        failures = 0
+        unfinishedStreams = 0
+        relistedWithoutProgress = false
+        resourceVersion = version
+        lastSynced = version
+        phase = .watching
+    }
+
+    /// A streaming list failed or ended before its end bookmark (`status` when the server refused
+    /// it). The list is paged this time, as client-go falls back; a refusal of the parameters
+    /// (400, 422: no watch-list on this server), or streams that keep ending unfinished, page
+    /// every list from now on. 403 disables the type, 410 and 504 are what they are for a list.
+    public mutating func streamListFailed(status: Int?) -> Action {
+        guard phase == .listing else { return start() }
+        let paged = Action.list(continueToken: nil, limit: pageSize)
+        switch status {
+        case 400, 422:
+            streamsLists = false
+            return paged
+        case 403, 406, 410, 504:
+            return failed(status: status, retry: paged)
+        case nil:
+            unfinishedStreams += 1
+            if unfinishedStreams >= Self.pagedAfterUnfinishedStreams { streamsLists = false }
+            return backoff(then: paged)
+        default:
+            return backoff(then: paged)
+        }
     }
 
     /// A list page arrived; `continueToken` is set when more pages follow.
@@ -205,26 +265,19 @@ public struct ListWatchStateMachine: Sendable {
         guard failedWatches < Self.relistAfterFailedWatches else {
             failedWatches = 0
             resourceVersion = nil
-            return backoff(then: relistAction())
+            return backoff(then: listAction())
         }
         return backoff(then: retry)
     }
 
-    private mutating func relistAction() -> Action {
-        phase = .listing
-        listOrigin = lastSynced.map(ListOrigin.notOlderThan) ?? .cache
-        return .list(continueToken: nil, limit: pageSize)
-    }
-
-    /// Lists again: at once the first time, with a growing backoff while relists keep coming
-    /// without a successful page in between.
+    /// Lists again: after at most ``relistSpread`` (jittered) the first time, with a growing
+    /// backoff while relists keep coming without a complete list in between.
     private mutating func relist() -> Action {
-        phase = .listing
-        listOrigin = lastSynced.map(ListOrigin.notOlderThan) ?? .cache
-        let action = Action.list(continueToken: nil, limit: pageSize)
+        let action = listAction()
         if !relistedWithoutProgress {
             relistedWithoutProgress = true
-            return action
+            let spread = relistSpread * min(1, max(0, jitter()))
+            return spread > .zero ? .wait(spread, then: action) : action
         }
         return backoff(then: action)
     }

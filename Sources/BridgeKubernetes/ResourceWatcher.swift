@@ -5,8 +5,8 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps one resource type of the store in sync with the apiserver, performing what
-/// ``ListWatchStateMachine`` decides: paginated lists, watches with bookmarks, resumption,
-/// relists on 410 Gone, backoff, and disabling the type on 403.
+/// ``ListWatchStateMachine`` decides: streaming or paginated lists, watches with bookmarks,
+/// resumption, relists on 410 Gone, backoff, and disabling the type on 403.
 public struct ResourceWatcher: ServiceLifecycle.Service {
     let kind: ResourceKind
     let config: APIServerConfig
@@ -22,6 +22,10 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
     /// Extra query for both list and watch (`fieldSelector=spec.nodeName=…` in node mode).
     let fieldSelector: String?
     let pageSize: Int
+    /// Whether lists are asked for as streams first (`kubernetes.streaming_lists`).
+    let streamingLists: Bool
+    /// The most a relist after a lost history waits, jittered, so that clients do not relist in step.
+    let relistSpread: Duration
     /// The longest watch event line accepted. Kubernetes stores objects of at most 1.5 MiB; a
     /// line longer than this is no event, and buffering it would grow without end.
     let maxEventBytes: Int
@@ -39,6 +43,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         watchTimeout: Duration = .seconds(300),
         fieldSelector: String? = nil,
         pageSize: Int = 500,
+        streamingLists: Bool = true,
+        relistSpread: Duration = .seconds(2),
         maxEventBytes: Int = 16 << 20
     ) {
         self.kind = kind
@@ -50,6 +56,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         self.watchTimeout = watchTimeout
         self.fieldSelector = fieldSelector
         self.pageSize = pageSize
+        self.streamingLists = streamingLists
+        self.relistSpread = relistSpread
         self.maxEventBytes = maxEventBytes
         path = kind.path
     }
@@ -66,7 +74,8 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
     }
 
     private mutating func sync() async throws {
-        var machine = ListWatchStateMachine(resource: kind.resource, pageSize: pageSize)
+        var machine = ListWatchStateMachine(
+            resource: kind.resource, pageSize: pageSize, streamingLists: streamingLists, relistSpread: relistSpread)
         var action = machine.start()
         // A list is staged in a state of its own, pods already as compact records, so that a large
         // list never holds every object decoded at once; it replaces the store's objects when done.
@@ -99,20 +108,16 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                     action = machine.failed(status: error.status, retry: .list(continueToken: nil, limit: limit))
                 }
             case .replaceAll(let then):
-                store.recordContact(kind.resource)
-                store.markInSync(kind.resource)
-                if let events, kind == .events {
-                    events.listed(stagedEvents)
-                } else {
-                    store.replaceAll(kind.resource, with: staged)
-                }
-                logger.debug(
-                    "k8s list complete",
-                    metadata: ["k8s.resource": .string(kind.resource), "k8s.objects": .stringConvertible(listed)])
+                var list = StagedList()
+                (list.state, list.events, list.count) = (staged, stagedEvents, listed)
                 (staged, stagedEvents, listed) = (ClusterState(clusterName: ""), [], 0)
+                complete(&list)
                 action = then
             case .watch(let version):
                 action = await watch(from: version, machine: &machine)
+            case .streamList(let version):
+                (staged, stagedEvents, listed) = (ClusterState(clusterName: ""), [], 0)
+                action = await streamList(from: version, machine: &machine)
             case .wait(let delay, let then):
                 // Cancelled (a shutdown) while backing off: the sync ends, as it does in a watch.
                 guard (try? await Task.sleep(for: delay)) != nil else { return }
@@ -125,6 +130,31 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                 return
             }
         }
+    }
+
+    /// Objects of a list not yet in the store: a complete list replaces the store's objects at once.
+    struct StagedList {
+        /// The objects, pods already as compact records.
+        var state = ClusterState(clusterName: "")
+        /// Kubernetes events, which go to the event queue rather than the store.
+        var events: [KubernetesEvent] = []
+        /// How many items arrived.
+        var count = 0
+    }
+
+    /// A list is complete: its objects replace the store's (or its events go to the queue).
+    private func complete(_ list: inout StagedList) {
+        store.recordContact(kind.resource)
+        store.markInSync(kind.resource)
+        if let events, kind == .events {
+            events.listed(list.events)
+        } else {
+            store.replaceAll(kind.resource, with: list.state)
+        }
+        logger.debug(
+            "k8s list complete",
+            metadata: ["k8s.resource": .string(kind.resource), "k8s.objects": .stringConvertible(list.count)])
+        list = StagedList()
     }
 
     private func url(_ query: [String]) -> String {
@@ -176,7 +206,50 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         let target = url([
             "watch=1", "resourceVersion=\(version)", "allowWatchBookmarks=true", "timeoutSeconds=\(seconds)",
         ])
+        var unused: StagedList?
+        return await stream(target, from: version, staging: &unused, machine: &machine)
+    }
+
+    /// One streaming list: a watch that first sends the list as ADDED events, staged until the
+    /// bookmark that ends them, and then goes on as the watch; returns the next action.
+    private func streamList(
+        from version: String?, machine: inout ListWatchStateMachine
+    ) async -> ListWatchStateMachine.Action {
+        let seconds = Int(watchTimeout.components.seconds)
+        let target = url(
+            ["watch=1", "sendInitialEvents=true", "resourceVersionMatch=NotOlderThan", "allowWatchBookmarks=true"]
+                + (version.map { ["resourceVersion=\($0)"] } ?? []) + ["timeoutSeconds=\(seconds)"])
+        var staging: StagedList? = StagedList()
+        return await stream(target, from: version ?? "", staging: &staging, machine: &machine)
+    }
+
+    /// A streaming list that did not reach its end (`status` when the server refused it): the state
+    /// machine's answer, logged once when streams are given up for paged lists.
+    private func unfinishedStream(status: Int?, machine: inout ListWatchStateMachine) -> ListWatchStateMachine.Action {
+        let wasStreaming = machine.streamsLists
+        let next = machine.streamListFailed(status: status)
+        if wasStreaming && !machine.streamsLists {
+            logger.info(
+                "k8s streaming lists not offered, listing in pages",
+                metadata: [
+                    "k8s.resource": .string(kind.resource),
+                    "k8s.reason": .string(status.map { "HTTP \($0)" } ?? "streams end before their last object"),
+                ])
+        }
+        return next
+    }
+
+    /// One watch request, or a streaming list while `staging` is set (nil once the list is
+    /// complete, the stream then being the watch); returns the next action.
+    private func stream(
+        _ target: String, from version: String, staging: inout StagedList?, machine: inout ListWatchStateMachine
+    ) async -> ListWatchStateMachine.Action {
         var events = 0
+        // The step retried after a cancelled request, and what a failure means, depend on whether
+        // the list is still arriving.
+        let retry: ListWatchStateMachine.Action =
+            staging == nil
+            ? .watch(resourceVersion: version) : .streamList(resourceVersion: version.isEmpty ? nil : version)
         do {
             let response = try await client.stream(
                 HTTPRequest(
@@ -187,16 +260,20 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                 var body: [UInt8] = []
                 for try await chunk in response.body where body.count < 1024 { body += chunk }
                 let text = String(decoding: body, as: UTF8.self)
+                let error = HTTPError(
+                    kind: .httpStatus, url: target, detail: "HTTP \(response.status): \(text)", status: response.status)
+                if staging != nil {
+                    if response.status != 400 && response.status != 422 { logFailure(error, step: "streaming list") }
+                    return unfinishedStream(status: response.status, machine: &machine)
+                }
                 if Self.isTooLargeResourceVersion(status: response.status, message: text) {
                     return relisting(machine.resourceVersionTooLarge(), because: "resource version too large", version)
                 }
-                let error = HTTPError(
-                    kind: .httpStatus, url: target, detail: "HTTP \(response.status): \(text)", status: response.status)
                 logFailure(error, step: "watch")
                 return machine.failed(status: response.status, retry: .watch(resourceVersion: version))
             }
             store.recordContact(kind.resource)
-            store.markInSync(kind.resource)
+            if staging == nil { store.markInSync(kind.resource) }
             var reader = WatchLineReader(limit: maxEventBytes)
             for try await chunk in response.body {
                 // Once per chunk rather than per line: a chunk of a busy watch holds many events.
@@ -207,19 +284,42 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                             kind: .bodyTooLarge, url: target,
                             detail: "a watch event longer than \(maxEventBytes) bytes; relisting"),
                         step: "watch")
+                    if staging != nil { return unfinishedStream(status: nil, machine: &machine) }
                     return machine.resourceVersionTooLarge()
                 }
                 for line in lines {
-                    switch handle(line) {
+                    let outcome = handle(line, staging: &staging)
+                    switch outcome {
+                    case .listEnded(let listVersion):
+                        machine.initialEventsEnded(resourceVersion: listVersion)
+                        store.markInSync(kind.resource)
+                        events += 1
                     case .applied(let newVersion), .bookmark(let newVersion):
                         events += 1
                         if let newVersion, let relist = machine.watchEvent(resourceVersion: newVersion) {
                             return relisting(relist, because: "resource version went backwards", newVersion)
                         }
-                    case .tooLarge:
-                        return relisting(
-                            machine.resourceVersionTooLarge(), because: "resource version too large", version)
-                    case .gone:
+                    case .skipped:
+                        continue
+                    case .tooLarge, .gone, .refused:
+                        if staging != nil {
+                            let status: Int? =
+                                switch outcome {
+                                case .tooLarge: 504
+                                case .gone: 410
+                                case .refused(let error): error.status
+                                default: nil
+                                }
+                            return unfinishedStream(status: status, machine: &machine)
+                        }
+                        if case .refused(let error) = outcome {
+                            logFailure(error, step: "watch")
+                            return machine.failed(status: error.status, retry: .watch(resourceVersion: version))
+                        }
+                        if case .tooLarge = outcome {
+                            return relisting(
+                                machine.resourceVersionTooLarge(), because: "resource version too large", version)
+                        }
                         logger.info(
                             "k8s watch expired, relisting",
                             metadata: [
@@ -227,29 +327,27 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
                             ]
                         )
                         return machine.gone()
-                    case .skipped:
-                        continue
-                    case .refused(let error):
-                        logFailure(error, step: "watch")
-                        return machine.failed(status: error.status, retry: .watch(resourceVersion: version))
                     }
                 }
             }
         } catch let error as HTTPError {
-            if error.kind == .cancelled { return .wait(.zero, then: .watch(resourceVersion: version)) }
-            logFailure(error, step: "watch")
+            if error.kind == .cancelled { return .wait(.zero, then: retry) }
+            logFailure(error, step: staging == nil ? "watch" : "streaming list")
         } catch {
             store.markOutOfSync(kind.resource)
             logger.warning(
                 "k8s watch failed",
                 metadata: ["k8s.resource": .string(kind.resource), "k8s.error": .string("\(error)")])
         }
+        if staging != nil { return unfinishedStream(status: nil, machine: &machine) }
         return machine.watchEnded(afterEvents: events)
     }
 
     private enum LineOutcome {
         case applied(String?)
         case bookmark(String?)
+        /// The bookmark that ends a streaming list's initial events, at the list's version.
+        case listEnded(String)
         case gone
         case tooLarge
         case skipped
@@ -284,8 +382,9 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             detail: "the API server answered with \(refused.kind), not metadata only; not read", status: 406)
     }
 
-    /// Applies one watch line; a malformed object is logged with its name and skipped.
-    private func handle(_ line: [UInt8]) -> LineOutcome {
+    /// Applies one watch line, to `staging` while a streaming list is arriving, else to the store;
+    /// a malformed object is logged with its name and skipped.
+    private func handle(_ line: [UInt8], staging: inout StagedList?) -> LineOutcome {
         let data = Data(line)
         guard let head = try? JSONDecoder().decode(WatchHead.self, from: data) else {
             logger.warning(
@@ -294,7 +393,17 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         }
         switch head.type {
         case "BOOKMARK":
-            return .bookmark(head.object?.metadata?.resourceVersion)
+            let version = head.object?.metadata?.resourceVersion
+            if var list = staging {
+                // Only the bookmark that ends the initial events says the list is whole.
+                guard head.object?.metadata?.annotations?[Self.initialEventsEnd] == "true", let version else {
+                    return .skipped
+                }
+                staging = nil
+                complete(&list)
+                return .listEnded(version)
+            }
+            return .bookmark(version)
         case "ERROR":
             if head.object?.code == 410 { return .gone }
             if Self.isTooLargeResourceVersion(status: head.object?.code ?? 0, message: head.object?.message ?? "") {
@@ -310,7 +419,14 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
         case "ADDED", "MODIFIED", "DELETED":
             do {
                 let object = try kind.decodeObject(data)
-                if case .event(let event) = object {
+                if staging != nil {
+                    staging?.count += 1
+                    if case .event(let event) = object {
+                        staging?.events.append(event)
+                    } else if head.type != "DELETED" {
+                        staging?.state.upsert(object)
+                    }
+                } else if case .event(let event) = object {
                     events?.watched(head.type, event)
                 } else {
                     store.apply(head.type, object)
@@ -320,11 +436,15 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             } catch {
                 logSkipped(name: head.object?.metadata?.name ?? "?", reason: SkippedObject.reason(error))
             }
-            return .applied(head.object?.metadata?.resourceVersion)
+            // A streaming list's objects carry their own versions, not the list's: only its end counts.
+            return staging == nil ? .applied(head.object?.metadata?.resourceVersion) : .skipped
         default:
             return .skipped
         }
     }
+
+    /// The annotation of the bookmark that ends a streaming list's initial events.
+    static let initialEventsEnd = "k8s.io/initial-events-end"
 
     /// A malformed object: logged with its resource and name, then left out; the sync goes on.
     private func logSkipped(name: String, reason: String) {
@@ -354,6 +474,7 @@ public struct ResourceWatcher: ServiceLifecycle.Service {
             struct Metadata: Decodable {
                 let name: String?
                 let resourceVersion: String?
+                let annotations: [String: String]?
             }
             let metadata: Metadata?
             let code: Int?

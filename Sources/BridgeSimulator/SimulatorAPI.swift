@@ -97,12 +97,21 @@ public struct SimulatorAPI: Sendable {
         objects[resource]?[(namespace ?? "") + "/" + name]
     }
 
-    /// Changes to `resource` after `version`; 410 when the log no longer reaches back that far.
-    public func events(_ resource: String, after version: Int, namespace: String? = nil) throws(Failure) -> [Event] {
+    /// Changes to `resource` after `version`, in `namespace` and on node `nodeName` when given (a
+    /// watch's `fieldSelector=spec.nodeName=`); 410 when the log no longer reaches back that far.
+    public func events(
+        _ resource: String, after version: Int, namespace: String? = nil, nodeName: String? = nil
+    ) throws(Failure) -> [Event] {
         guard version + 1 >= oldestKept else { throw .gone("too old resource version: \(version) (\(oldestKept - 1))") }
-        return events.filter {
-            $0.resourceVersion > version && $0.object.resource == resource
-                && (namespace == nil || $0.object.namespace == namespace)
+        // The history is ordered by version: skip what the watcher has seen without reading it.
+        var (low, high) = (0, events.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if events[middle].resourceVersion > version { high = middle } else { low = middle + 1 }
+        }
+        return events[low...].filter {
+            $0.object.resource == resource && (namespace == nil || $0.object.namespace == namespace)
+                && (nodeName == nil || $0.object.json["spec"]?["nodeName"]?.stringValue == nodeName)
         }
     }
 

@@ -96,6 +96,26 @@ enum CollectionRoutes {
         return SimulatorRoutes.json(object.json)
     }
 
+    /// The 422 a Kubernetes API server gives a watch whose options do not validate: a streaming
+    /// list where the WatchList feature is off, or without `resourceVersionMatch=NotOlderThan` and
+    /// bookmarks, and `resourceVersionMatch` on a plain watch (apimachinery's ListOptions validation).
+    static func refusal(streaming: Bool, query: Parameters, host: SimulatorHost) async -> Response? {
+        let match = query.get("resourceVersionMatch")
+        let problem: String? =
+            if streaming && !host.offersStreamingLists {
+                "sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled"
+            } else if streaming && match != "NotOlderThan" {
+                "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"
+            } else if streaming && query.get("allowWatchBookmarks") != "true" {
+                "allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true"
+            } else if !streaming && match != nil {
+                "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch"
+            } else {
+                nil
+            }
+        return problem.map { SimulatorRoutes.status(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: \($0)") }
+    }
+
     static func collection(
         _ request: Request, resource name: String?, group: String, namespace: String?, host: SimulatorHost
     ) async -> Response {
@@ -110,6 +130,8 @@ enum CollectionRoutes {
         // metadata client asks; either gives metadata only.
         let metadataOnly = request.headers[.accept]?.contains("as=PartialObjectMetadata") ?? false
         if let watch = query.get("watch"), watch == "1" || watch == "true" {
+            let streaming = query.get("sendInitialEvents") == "true"
+            if let refusal = await refusal(streaming: streaming, query: query, host: host) { return refusal }
             let since = query.get("resourceVersion").flatMap { Int($0) } ?? 0
             // A version from the future: wait a little for it, as the apiserver's watch cache does,
             // then refuse it.
@@ -120,10 +142,11 @@ enum CollectionRoutes {
             }
             if since > current { return WatchStream.tooLarge(since, current: current) }
             return WatchStream.response(
-                resource: resource, namespace: namespace, host: host,
+                resource: resource, namespace: namespace, nodeName: nodeName, host: host,
                 since: query.get("resourceVersion").flatMap { Int($0) },
                 timeout: query.get("timeoutSeconds").flatMap { Int($0) } ?? 1800,
-                bookmarks: query.get("allowWatchBookmarks") == "true", metadataOnly: metadataOnly
+                bookmarks: query.get("allowWatchBookmarks") == "true", initialEvents: streaming,
+                metadataOnly: metadataOnly
             )
         }
         do {

@@ -11,11 +11,15 @@ public actor SimulatorHost {
     public let requests = APIRequestLog()
     /// How often the API server "restarted"; watches opened before a restart end with it.
     private(set) var generation = 0
+    /// Whether watches with `sendInitialEvents=true` are served (Kubernetes' WatchList feature,
+    /// beta since 1.32); without it they are refused with 422 as a server with the gate off does.
+    public let offersStreamingLists: Bool
 
-    /// Serves `cluster`.
-    public init(cluster: SimulatedCluster) {
+    /// Serves `cluster`, with streaming lists unless `streamingLists` is false.
+    public init(cluster: SimulatedCluster, streamingLists: Bool = true) {
         self.cluster = cluster
         api = SimulatorAPI(cluster: cluster)
+        offersStreamingLists = streamingLists
     }
 
     func list(
@@ -32,10 +36,10 @@ public actor SimulatorHost {
         api.get(resource, namespace: namespace, name: name)
     }
 
-    func events(_ resource: String, after version: Int, namespace: String?) throws(SimulatorAPI.Failure)
-        -> [SimulatorAPI.Event]
+    func events(_ resource: String, after version: Int, namespace: String?, nodeName: String?)
+        throws(SimulatorAPI.Failure) -> [SimulatorAPI.Event]
     {
-        try api.events(resource, after: version, namespace: namespace)
+        try api.events(resource, after: version, namespace: namespace, nodeName: nodeName)
     }
 
     var resourceVersion: Int { api.resourceVersion }

@@ -10,6 +10,9 @@ Listens on 127.0.0.1 (prints "PORT <n>"). Kubernetes behaviour it reproduces:
   GET /apis/apps/v1/deployments...          403 Forbidden, for the RBAC path
   GET /apis/batch/v1/cronjobs               404 (an old cluster); /apis/batch/v1beta1/cronjobs lists one
   GET /version, /healthz                     as a v1.21 apiserver answers them
+  GET ...?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan
+                                             422 Invalid, as a v1.21 apiserver refuses resourceVersionMatch on
+                                             a watch (no streaming lists before Kubernetes 1.27)
   GET /api/v1/secrets                        a server without metadata-only support: whole Secrets, with
                                              data, whatever the Accept header asks for
   GET /api/v1/configmaps                     a metadata-only list, then a watch that streams a whole
@@ -115,6 +118,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
             return
+        if query.get("watch", ["0"])[0] in ("1", "true") and "resourceVersionMatch" in query:
+            return self.reply(422, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 422,
+                                    "reason": "Invalid",
+                                    "message": "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: "
+                                               "Forbidden: resourceVersionMatch is forbidden for watch"})
         if url.path.startswith("/apis/batch/v1/cronjobs"):
             return self.reply(404, {"kind": "Status", "code": 404, "reason": "NotFound",
                                     "message": "the server could not find the requested resource"})

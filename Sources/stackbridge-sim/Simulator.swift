@@ -38,6 +38,13 @@ struct Simulator: AsyncParsableCommand {
     @Option(help: "API key the StackState receiver double at /receiver/stsAgent/ accepts.")
     var receiverApiKey = "sim-api-key"
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Serve streaming lists (watch with sendInitialEvents=true); without, refuse them with 422 as a server with the WatchList feature off does."
+    )
+    var streamingLists = true
+
     func validate() throws {
         guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
             throw ValidationError(
@@ -53,7 +60,7 @@ struct Simulator: AsyncParsableCommand {
         let hostName = String(listen[..<colon])
         let port = Int(listen[listen.index(after: colon)...])!
         let cluster = SimulatedCluster(name: clusterName, nodes: nodes, podsPerNode: podsPerNode, seed: seed)
-        let host = SimulatorHost(cluster: cluster)
+        let host = SimulatorHost(cluster: cluster, streamingLists: streamingLists)
         let router = Router()
         SimulatorRoutes.register(router, host: host, advertised: listen)
         ReceiverRoutes.register(router, double: SimulatedStackStateReceiver(), apiKey: receiverApiKey)

@@ -160,4 +160,70 @@ import Testing
         #expect(sync.listPage(continueToken: nil, resourceVersion: "3") == .list(continueToken: nil, limit: 2))
         #expect(sync.watchEnded(afterEvents: 1) == .list(continueToken: nil, limit: 2))
     }
+
+    func streaming(spread: Duration = .zero) -> ListWatchStateMachine {
+        ListWatchStateMachine(
+            resource: "pods", pageSize: 2, minBackoff: .milliseconds(100), maxBackoff: .seconds(1),
+            streamingLists: true, relistSpread: spread, jitter: { 1 })
+    }
+
+    /// A streaming list is the list: its end bookmark gives the version, the stream goes on as the
+    /// watch, and a relist streams again from the last version seen.
+    @Test func aStreamingListEndsAtItsBookmarkAndTheStreamGoesOnAsTheWatch() {
+        var sync = streaming()
+        #expect(sync.start() == .streamList(resourceVersion: nil))
+        #expect(sync.phase == .listing)
+        sync.initialEventsEnded(resourceVersion: "40")
+        #expect(sync.phase == .watching && sync.resourceVersion == "40")
+        sync.watchEvent(resourceVersion: "44")
+        #expect(sync.watchEnded(afterEvents: 1) == .watch(resourceVersion: "44"))
+        #expect(sync.gone() == .streamList(resourceVersion: "44"))
+        // A history reset forgets the versions seen: a consistent stream from the cache.
+        sync.initialEventsEnded(resourceVersion: "50")
+        #expect(sync.resourceVersionTooLarge() == .streamList(resourceVersion: nil))
+    }
+
+    /// A server that refuses the parameters (before 1.27, or WatchList off) is paged from then on;
+    /// a stream cut short is paged this once, and twice in a row from then on.
+    @Test(arguments: [400, 422])
+    func aRefusedStreamPagesEveryListFromThenOn(_ status: Int) {
+        var sync = streaming()
+        _ = sync.start()
+        #expect(sync.streamListFailed(status: status) == .list(continueToken: nil, limit: 2))
+        #expect(!sync.streamsLists && sync.listOrigin == .cache)
+        _ = sync.listPage(continueToken: nil, resourceVersion: "9")
+        #expect(sync.gone() == .list(continueToken: nil, limit: 2))
+    }
+
+    @Test func streamsCutShortArePagedThisOnceThenForGood() {
+        var sync = streaming()
+        _ = sync.start()
+        #expect(
+            sync.streamListFailed(status: nil) == .wait(.milliseconds(100), then: .list(continueToken: nil, limit: 2)))
+        #expect(sync.streamsLists)
+        _ = sync.listPage(continueToken: nil, resourceVersion: "9")
+        #expect(sync.gone() == .streamList(resourceVersion: "9"))
+        _ = sync.streamListFailed(status: 503)
+        #expect(sync.streamsLists, "a server error is no sign the server lacks the feature")
+        _ = sync.streamListFailed(status: nil)
+        #expect(!sync.streamsLists)
+        // Permission and expiry mean what they mean for any list.
+        var denied = streaming()
+        _ = denied.start()
+        guard case .disable = denied.streamListFailed(status: 403) else {
+            Issue.record("403 must disable the type")
+            return
+        }
+    }
+
+    /// After an API server restart every client relists: the first relist waits up to the spread,
+    /// scaled by the jitter, so that thousands of node agents arrive over seconds, not at once.
+    @Test(arguments: [0.5, 1.0])
+    func relistsAfterALostHistoryAreSpread(_ factor: Double) {
+        var sync = ListWatchStateMachine(
+            resource: "pods", pageSize: 2, streamingLists: true, relistSpread: .seconds(2), jitter: { factor })
+        _ = sync.start()
+        sync.initialEventsEnded(resourceVersion: "5")
+        #expect(sync.resourceVersionTooLarge() == .wait(.seconds(2) * factor, then: .streamList(resourceVersion: nil)))
+    }
 }

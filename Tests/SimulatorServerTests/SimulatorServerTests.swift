@@ -133,4 +133,46 @@ import Testing
             #expect(result.series.samples.count > 5)
         }
     }
+
+    /// The `/sim/requests` counts as `verb resource list selector` strings.
+    func requests(_ simulator: SimulatorProcess) async throws -> [String: Int] {
+        let body = try await PeerProcess.fetch(simulator.url + "/sim/requests", accept: "application/json").0
+        let rows = (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["requests"] as? [[String: Any]]
+        var counts: [String: Int] = [:]
+        for row in rows ?? [] {
+            let key = ["verb", "resource", "list", "selector"].map { row[$0] as? String ?? "" }.joined(separator: " ")
+            counts[key, default: 0] += row["count"] as? Int ?? 0
+        }
+        return counts
+    }
+
+    /// A node agent's pod watcher: one streaming list of its own node's pods, completed by the end
+    /// bookmark, whose stream then carries that node's churn and nothing of other nodes'.
+    @Test func aNodesPodWatchIsOneStreamingListOfItsOwnPods() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "3", "--pods-per-node", "8", "--churn", "10"])
+        let cluster = SimulatedCluster(name: "sim", nodes: 3, podsPerNode: 8)
+        let onNode = cluster.state.pods.values.filter { $0.spec?.nodeName == "node-1" }.count
+        let store = ClusterStore(clusterName: "sim")
+        let config = APIServerConfig(server: simulator.url, security: EndpointSecurity(), source: .configuration)
+        let watcher = ResourceWatcher(
+            kind: .pods, config: config, client: client, store: store, logger: Logger(label: "test"),
+            watchTimeout: .seconds(20), fieldSelector: "spec.nodeName=node-1")
+        var nodes: Set<String> = []
+        var replaced = false
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await watcher.run() }
+            for _ in 0..<200 where !(replaced && store.hasSettled(["pods"])) {
+                let pods = store.snapshot.pods
+                nodes.formUnion(pods.values.compactMap { $0.spec?.nodeName })
+                replaced = pods.count == onNode && pods.keys.contains { $0.name.contains("-r") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            group.cancelAll()
+        }
+        #expect(replaced, "the node's churn arrives through the stream")
+        #expect(nodes == ["node-1"])
+        let counts = try await requests(simulator)
+        #expect(counts["watch pods streaming spec.nodeName"] == 1, "\(counts)")
+        #expect(!counts.keys.contains { $0.hasPrefix("list pods") }, "\(counts)")
+    }
 }

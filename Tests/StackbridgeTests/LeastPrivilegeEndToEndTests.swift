@@ -36,9 +36,11 @@ import Yams
 
     /// Runs the bridge with the deployment kit's configuration `file` against a fresh simulator
     /// until it is ready and `seconds` more have passed; returns the `verb resource` pairs it used.
-    static func used(config file: String, environment extra: [String: String], seconds: Int) async throws -> Set<String>
-    {
-        let simulator = try SimulatorProcess(["--nodes", "2", "--pods-per-node", "3", "--receiver-api-key", "rbac-key"])
+    static func used(
+        config file: String, environment extra: [String: String], seconds: Int, simulatorArguments: [String] = []
+    ) async throws -> Set<String> {
+        let simulator = try SimulatorProcess(
+            ["--nodes", "2", "--pods-per-node", "3", "--receiver-api-key", "rbac-key"] + simulatorArguments)
         defer { simulator.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rbac-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -77,12 +79,17 @@ import Yams
         try await Task.sleep(for: .seconds(seconds))
         let body = try await PeerProcess.fetch(simulator.url + "/sim/requests", accept: "application/json").0
         let requests = (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["requests"] as? [[String: Any]]
-        // Lists also by where the API server serves them: `list pods consistent spec.nodeName`.
+        // Lists also by where the API server serves them: `list pods consistent spec.nodeName`. A
+        // streaming list (`watch pods streaming`) is the list in another form, and stands for the
+        // paged list the bridge falls back to on servers without them: it uses `list` too.
         return Set(
             (requests ?? []).flatMap { request -> [String] in
-                let plain = "\(request["verb"] as? String ?? "") \(request["resource"] as? String ?? "")"
+                let resource = request["resource"] as? String ?? ""
+                let plain = "\(request["verb"] as? String ?? "") \(resource)"
                 let list = request["list"] as? String ?? ""
-                return list.isEmpty ? [plain] : [plain, "\(plain) \(list) \(request["selector"] as? String ?? "")"]
+                let detailed = "\(plain) \(list) \(request["selector"] as? String ?? "")"
+                if list == "streaming" { return [plain, "list \(resource)", detailed] }
+                return list.isEmpty ? [plain] : [plain, detailed]
             })
     }
 
@@ -104,8 +111,22 @@ import Yams
         let used = requests.filter { $0.split(separator: " ").count == 2 }
         let granted = try Self.granted(["rbac-node.yaml"])
         #expect(used == granted, "\(Self.difference(granted: granted, used: used))")
-        // Every list is served from the watch cache, the pods' by node: no DaemonSet pod makes the API
-        // server read all of the cluster's pods from etcd (reference/large-clusters.md).
+        // Every list is a stream from the watch cache (the simulator offers them, as Kubernetes 1.32
+        // and later), the pods' by node: no DaemonSet pod makes the API server read all of the
+        // cluster's pods from etcd (reference/large-clusters.md).
+        let lists = requests.filter { $0.split(separator: " ").count > 2 }
+        #expect(lists.contains("watch pods streaming spec.nodeName"), "\(lists.sorted())")
+        #expect(!lists.contains { $0.hasPrefix("list ") }, "paged lists where streams are offered: \(lists.sorted())")
+        #expect(
+            lists.filter { $0.contains(" pods ") }.allSatisfy { $0.hasSuffix("spec.nodeName") }, "\(lists.sorted())")
+    }
+
+    /// On an API server without streaming lists (before Kubernetes 1.32, or with WatchList off) the
+    /// node agent pages its lists, still from the watch cache and the pods' by node.
+    @Test func withoutStreamingListsTheNodeAgentPagesItsListsFromTheCache() async throws {
+        let requests = try await Self.used(
+            config: "node.yaml", environment: ["NODE_NAME": "node-0"], seconds: 1,
+            simulatorArguments: ["--no-streaming-lists"])
         let lists = requests.filter { $0.hasPrefix("list ") && $0.split(separator: " ").count > 2 }
         #expect(!lists.isEmpty)
         #expect(lists.allSatisfy { $0.contains(" cache") || $0.contains(" continue") }, "\(lists.sorted())")
