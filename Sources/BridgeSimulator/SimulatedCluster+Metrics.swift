@@ -2,20 +2,45 @@ import BridgeTopology
 import Foundation
 
 extension SimulatedCluster {
+    /// Which objects one kube-state-metrics instance exposes.
+    public enum KubeStateMetricsScope: Sendable, Hashable {
+        /// Every object: one unsharded instance.
+        case all
+        /// The objects of one shard, by UID (``KubeStateMetricsShard``), of every resource.
+        case shard(KubeStateMetricsShard)
+        /// The pods on one node, and nothing else: `--resources=pods --node=<name>`, kube-state-metrics'
+        /// DaemonSet sharding (reference/large-clusters.md §1.3).
+        case node(String)
+
+        /// Whether an object of this scope: `uid`, on `node` for a pod (nil for other resources).
+        func includes(uid: String?, pod node: String?) -> Bool {
+            switch self {
+            case .all: true
+            case .shard(let shard): shard.keeps(uid: uid ?? "")
+            case .node(let name): node == name
+            }
+        }
+    }
+
     /// kube-state-metrics' `/metrics` for the cluster (families and labels of KSM 2.x, see
     /// reference/prometheus-side.md §4.4), consistent with the objects: same names, UIDs, nodes,
-    /// container ids.
-    public func kubeStateMetrics() -> String {
+    /// container ids; of the objects in `scope`.
+    public func kubeStateMetrics(_ scope: KubeStateMetricsScope = .all) -> String {
         var lines: [String] = []
         func family(_ name: String, _ help: String, _ type: String = "gauge", _ body: () -> Void) {
             lines.append("# HELP \(name) \(help)")
             lines.append("# TYPE \(name) \(type)")
             body()
         }
-        let nodes = state.nodes.values.sorted { $0.metadata.name < $1.metadata.name }
-        let pods = state.pods.values.sorted {
-            ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name)
+        let nodes = state.nodes.values.filter { scope.includes(uid: $0.metadata.uid, pod: nil) }.sorted {
+            $0.metadata.name < $1.metadata.name
         }
+        let pods = state.pods.values.filter { scope.includes(uid: $0.metadata.uid, pod: $0.spec?.nodeName ?? "") }
+            .sorted {
+                ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name)
+            }
+        let replicaSets = state.replicaSets.filter { scope.includes(uid: $0.value.metadata.uid, pod: nil) }
+        let deployments = state.deployments.filter { scope.includes(uid: $0.value.metadata.uid, pod: nil) }
         family("kube_node_info", "Information about a cluster node.") {
             for node in nodes {
                 lines.append(
@@ -59,7 +84,7 @@ extension SimulatedCluster {
             }
         }
         family("kube_replicaset_owner", "Information about the ReplicaSet's owner.") {
-            for (key, set) in state.replicaSets.sorted(by: { $0.key < $1.key }) {
+            for (key, set) in replicaSets.sorted(by: { $0.key < $1.key }) {
                 let owner = set.metadata.controller
                 lines.append(
                     #"kube_replicaset_owner{namespace="\#(key.namespace)",replicaset="\#(key.name)",owner_kind="\#(owner?.kind ?? "<none>")",owner_name="\#(owner?.name ?? "<none>")",owner_is_controller="true"} 1"#
@@ -67,14 +92,14 @@ extension SimulatedCluster {
             }
         }
         family("kube_deployment_spec_replicas", "Number of desired pods for a deployment.") {
-            for (key, deployment) in state.deployments.sorted(by: { $0.key < $1.key }) {
+            for (key, deployment) in deployments.sorted(by: { $0.key < $1.key }) {
                 lines.append(
                     #"kube_deployment_spec_replicas{namespace="\#(key.namespace)",deployment="\#(key.name)"} \#(deployment.spec?.replicas ?? 0)"#
                 )
             }
         }
         family("kube_deployment_status_replicas_ready", "The number of ready replicas per deployment.") {
-            for (key, deployment) in state.deployments.sorted(by: { $0.key < $1.key }) {
+            for (key, deployment) in deployments.sorted(by: { $0.key < $1.key }) {
                 lines.append(
                     #"kube_deployment_status_replicas_ready{namespace="\#(key.namespace)",deployment="\#(key.name)"} \#(deployment.status?.readyReplicas ?? 0)"#
                 )

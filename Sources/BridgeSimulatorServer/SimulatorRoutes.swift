@@ -66,6 +66,27 @@ public enum SimulatorRoutes {
                 ?? status(404, "NotFound", "the server could not find the requested resource")
         }
         router.get("/ksm/metrics") { _, _ in text(host.cluster.kubeStateMetrics()) }
+        // kube-state-metrics sharded: shard k of n by UID, as `--shard=k --total-shards=n` or an
+        // auto-sharded StatefulSet of n replicas serves it, with its telemetry (the ordinal and
+        // count it exposes on its telemetry port); and per node, as `--resources=pods --node=<name>`.
+        router.get("/ksm/shard/:ordinal/of/:total/:endpoint") { _, context in
+            guard let ordinal = context.parameters.get("ordinal").flatMap({ Int($0) }),
+                let total = context.parameters.get("total").flatMap({ Int($0) }),
+                let shard = KubeStateMetricsShard(ordinal: ordinal, total: total)
+            else { return status(404, "NotFound", "no such shard: the ordinal must be below the total") }
+            switch context.parameters.get("endpoint") {
+            case "metrics": return text(host.cluster.kubeStateMetrics(.shard(shard)))
+            case "telemetry": return text(kubeStateMetricsTelemetry(shard))
+            default: return status(404, "NotFound", "metrics or telemetry")
+            }
+        }
+        router.get("/ksm/node/:node/metrics") { _, context in
+            let node = context.parameters.get("node") ?? ""
+            guard host.cluster.state.nodes[node] != nil else {
+                return status(404, "NotFound", "nodes \"\(node)\" not found")
+            }
+            return text(host.cluster.kubeStateMetrics(.node(node)))
+        }
         // kube-state-metrics as its Service would be found: the Endpoints of
         // kube-system/kube-state-metrics (CollectionRoutes) name this server, whose /metrics is it.
         router.get("/metrics") { _, _ in text(host.cluster.kubeStateMetrics()) }
@@ -103,6 +124,20 @@ public enum SimulatorRoutes {
 }
 
 extension SimulatorRoutes {
+    /// kube-state-metrics' sharding self-metrics, as its telemetry port serves them
+    /// (kubernetes/kube-state-metrics#1344): the ordinal as a label and a value, and the count.
+    static func kubeStateMetricsTelemetry(_ shard: KubeStateMetricsShard) -> String {
+        """
+        # HELP kube_state_metrics_shard_ordinal Current sharding ordinal/index of this instance
+        # TYPE kube_state_metrics_shard_ordinal gauge
+        kube_state_metrics_shard_ordinal{shard_ordinal="\(shard.ordinal)"} \(shard.ordinal)
+        # HELP kube_state_metrics_total_shards Number of total shards this instance is aware of
+        # TYPE kube_state_metrics_total_shards gauge
+        kube_state_metrics_total_shards \(shard.total)
+
+        """
+    }
+
     /// The Endpoints of kube-system/kube-state-metrics: the address and port `request` reached
     /// this server on, whose `/metrics` serves kube-state-metrics.
     static func kubeStateMetricsEndpoints(_ request: Request) -> Response {
