@@ -36,6 +36,16 @@ final class SnapshotSink: ScrapeSink {
         }
     }
 
+    /// No target is configured: the first round is trivially done.
+    func expectNothing() {
+        let first = firstRound.withLock { pending -> Bool in
+            guard pending == nil else { return false }
+            pending = []
+            return true
+        }
+        if first { readiness.mark(Bridge.firstScrapeRound) }
+    }
+
     func deliver(_ result: ScrapeResult) async {
         snapshot.update(
             result.target.id, batches: [result.series, result.scrapeMetrics], timestamp: result.timestamp,

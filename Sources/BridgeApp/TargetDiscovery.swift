@@ -44,8 +44,11 @@ struct TargetDiscovery: ServiceLifecycle.Service {
                 continuation.yield(targets)
                 last = targets
             }
-            // The first complete set, which readiness waits for (only the first one counts).
+            // The first complete set, which readiness waits for (only the first one counts). A
+            // leader that only builds the topology (kube-state-metrics read elsewhere, as in large
+            // clusters) has none, and nothing to wait for.
             if let last, nodesKnown || ContinuousClock.now >= nodesWait { sink.expect(last) }
+            if last == nil && scrapesNothing { sink.expectNothing() }
             // Quick retries until the nodes are known, then the regular period; a graceful shutdown
             // ends the wait (the loop condition then stops the service).
             // Until the nodes are known, quick retries, so kubelets are scraped soon after.
@@ -60,6 +63,14 @@ struct TargetDiscovery: ServiceLifecycle.Service {
                 }
             }
         }
+    }
+
+    /// Whether this configuration has no target at all: `cluster` mode without kube-state-metrics
+    /// or static targets.
+    private var scrapesNothing: Bool {
+        let scrape = reloader.scrape
+        return configuration.mode == .cluster && scrape.kubeStateMetricsURLs.isEmpty
+            && scrape.kubeStateMetricsService == nil && scrape.staticTargets.isEmpty
     }
 
     /// Whether kubelet targets can be worked out: the node list is in, or no kubelet is scraped.
