@@ -26,6 +26,7 @@ extension Configuration {
                 }
                 scrape.kubeStateMetricsService = service
             }
+            scrape.kubeStateMetricsNodeLocalURL = try ksm["node_local_url"]?.url()
             scrape.kubeStateMetricsRelabelConfigs = try ksm["metric_relabel_configs"]?.relabelConfigs() ?? []
             scrape.kubeStateMetricsLimits = try ksm.scrapeLimits()
         }

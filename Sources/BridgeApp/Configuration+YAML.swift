@@ -70,6 +70,12 @@ extension Configuration {
         }
         if let node = top["remote_write"] { configuration.remoteWrite = try remoteWrites(node) }
         if let node = top["stackstate"] { configuration.stackState = try stackState(node) }
+        if let url = configuration.scrape.kubeStateMetricsNodeLocalURL, configuration.mode != .node {
+            // Every replica of a cluster Deployment would scrape the one node's instance it reaches.
+            throw ConfigurationError(
+                path: "scrape.kube_state_metrics.node_local_url", value: url,
+                expected: "only in node mode, where each DaemonSet pod scrapes the kube-state-metrics of its own node")
+        }
         return configuration
     }
 

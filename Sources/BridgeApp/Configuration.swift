@@ -99,6 +99,9 @@ public struct Configuration: Sendable, Hashable {
         public var kubeStateMetricsURLs: [String] = []
         /// kube-state-metrics as a Service, `namespace/name`, discovered through its Endpoints.
         public var kubeStateMetricsService: String?
+        /// `node` mode: the URL of the per-node kube-state-metrics on this node
+        /// (`--resources=pods --node=$(NODE_NAME)`), which serves this node's pods only.
+        public var kubeStateMetricsNodeLocalURL: String?
         /// Rules for kubelet series.
         public var kubeletRelabelConfigs: [RelabelConfig] = []
         /// The limits of kubelet targets.

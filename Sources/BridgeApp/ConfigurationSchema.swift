@@ -97,6 +97,10 @@ enum ConfigurationSchema {
             ConfigurationKey(
                 "service", "—",
                 "`namespace/name` of the kube-state-metrics Service, discovered through its Endpoints"),
+            ConfigurationKey(
+                "node_local_url", "—",
+                "`node` mode: the per-node kube-state-metrics on this node (`--resources=pods --node=$(NODE_NAME)`), "
+                    + "for example a Service with `internalTrafficPolicy: Local` (docs/install.md, large clusters)"),
             ConfigurationKey("metric_relabel_configs", "`[]`", "Prometheus `metric_relabel_configs` for its series"),
         ] + scrapeLimits)
 

@@ -103,6 +103,13 @@ struct TargetDiscovery: ServiceLifecycle.Service {
             kubelet.apply(scrape.kubeletLimits)
             targets += KubeletTargets.make(nodes: nodes, access: access, template: kubelet)
         }
+        if configuration.mode == .node, let url = scrape.kubeStateMetricsNodeLocalURL {
+            // The node's own pods' kube-state-metrics series: 90 % of its volume at scale, kept on
+            // the node that has the pods to join them to (reference/large-clusters.md §1.3).
+            var ksm = template(job: "kube-state-metrics", relabel: scrape.kubeStateMetricsRelabelConfigs)
+            ksm.apply(scrape.kubeStateMetricsLimits)
+            targets += KubeStateMetricsTargets.make(urls: [url], template: ksm)
+        }
         if configuration.mode != .node {
             var ksm = template(job: "kube-state-metrics", relabel: scrape.kubeStateMetricsRelabelConfigs)
             ksm.apply(scrape.kubeStateMetricsLimits)

@@ -22,6 +22,7 @@ import Testing
             kubernetes:
               api_server: https://10.0.0.1:6443
               kubelet_access: direct
+              streaming_lists: false
               ca_file: /ca.crt
               bearer_token_file: /token
             scrape:
@@ -29,6 +30,7 @@ import Testing
               timeout: 45s
               kube_state_metrics:
                 service: kube-system/kube-state-metrics
+                node_local_url: http://ksm-pods.kube-system.svc:8080/metrics
                 metric_relabel_configs:
                   - action: labeldrop
                     regex: uid
@@ -57,6 +59,8 @@ import Testing
         #expect(configuration.scrape.interval == .seconds(60))
         #expect(configuration.scrape.timeout == .seconds(45))
         #expect(configuration.scrape.kubeStateMetricsService == "kube-system/kube-state-metrics")
+        #expect(configuration.scrape.kubeStateMetricsNodeLocalURL == "http://ksm-pods.kube-system.svc:8080/metrics")
+        #expect(!configuration.kubernetes.streamingLists)
         #expect(configuration.scrape.kubeStateMetricsRelabelConfigs.first?.action == .labelDrop)
         let target = try #require(configuration.scrape.staticTargets.first)
         #expect(target.job == "my-exporter")
@@ -93,6 +97,10 @@ import Testing
         (
             "scrape: {kube_state_metrics: {service: ksm}}",
             #"scrape.kube_state_metrics.service: invalid value "ksm" (expected namespace/name, for example kube-system/kube-state-metrics)"#
+        ),
+        (
+            "scrape: {kube_state_metrics: {node_local_url: 'http://ksm-pods.kube-system.svc:8080/metrics'}}",
+            #"scrape.kube_state_metrics.node_local_url: invalid value "http://ksm-pods.kube-system.svc:8080/metrics" (expected only in node mode"#
         ),
         (
             "scrape: {static_targets: [{job: x}]}",

@@ -3,8 +3,9 @@ import BridgeTestPeers
 import Foundation
 import Testing
 
-/// The deployment shape of large clusters (docs/install.md): the Lease leader, with no
-/// kube-state-metrics of its own to read, builds the topology and is ready without a scrape target.
+/// The deployment shape of large clusters (docs/install.md): node agents scrape the per-node
+/// kube-state-metrics of their own node, and the Lease leader, with no kube-state-metrics of its
+/// own to read, builds the topology and is ready without a scrape target.
 @Suite(.serialized) struct LargeClusterEndToEndTests {
     /// Runs `stackbridge run` with `yaml` (the simulator's URL substituted for `SIM`) and
     /// `environment`, until it is ready; returns it with its URL.
@@ -28,6 +29,35 @@ import Testing
             throw error
         }
         return (bridge, url)
+    }
+
+    /// A node agent with `node_local_url` scrapes its node's kube-state-metrics: every pod series of
+    /// that node, each joined to its workload, and none of another node.
+    @Test func aNodeAgentScrapesItsNodesKubeStateMetricsAndJoinsItsPods() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "3", "--pods-per-node", "8"])
+        defer { simulator.stop() }
+        let (bridge, url) = try await Self.bridge(
+            """
+            cluster_name: large
+            mode: node
+            kubernetes: {api_server: SIM}
+            scrape:
+              interval: 1s
+              kube_state_metrics: {node_local_url: SIM/ksm/node/node-1/metrics}
+            """, simulator: simulator, environment: ["NODE_NAME": "node-1"])
+        defer { bridge.stop() }
+        let cluster = SimulatedCluster(name: "sim", nodes: 3, podsPerNode: 8)
+        let onNode = cluster.state.pods.values.filter { $0.spec?.nodeName == "node-1" }.count
+        var infos: [Substring] = []
+        for _ in 0..<40 {
+            let metrics = String(
+                decoding: try await PeerProcess.fetch(url + "/metrics", accept: "text/plain").0, as: UTF8.self)
+            infos = metrics.split(separator: "\n").filter { $0.hasPrefix("kube_pod_info{") }
+            if infos.count == onNode { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(infos.count == onNode && onNode > 0, "\(infos.count) of \(onNode)")
+        #expect(infos.allSatisfy { $0.contains(#"node="node-1""#) && $0.contains("workload_kind=") }, "\(infos)")
     }
 
     /// A topology-only leader (kube-state-metrics read by the node agents and shard forwarders)
