@@ -66,6 +66,8 @@ public struct Bridge: Sendable {
     let processTelemetry = ProcessTelemetry()
     /// The node reports the leader gathered last (`processes.enabled`).
     let latestProcessReports = LatestProcessReports()
+    /// The kube-state-metrics shard forwarded, with `scrape.kube_state_metrics.telemetry_url`.
+    let kubeStateMetricsShard: KubeStateMetricsShardState?
     let logger: Logger
     let environment: [String: String]
 
@@ -108,6 +110,10 @@ public struct Bridge: Sendable {
             })
         telemetry.add(reloader)
         telemetry.add(processTelemetry)
+        kubeStateMetricsShard =
+            configuration.scrape.kubeStateMetricsTelemetryURL == nil
+            ? nil : KubeStateMetricsShardState(handover: configuration.scrape.interval * 2)
+        if let kubeStateMetricsShard { telemetry.add(kubeStateMetricsShard) }
         readiness.addCheck { [store] in
             store.outOfSync(longerThan: Bridge.syncGracePeriod).map {
                 "kubernetes \($0.resource) out of sync for \($0.duration.components.seconds) s"
@@ -153,10 +159,11 @@ public struct Bridge: Sendable {
     ) throws(ConfigurationError) -> LeaderElector.Settings? {
         let section = configuration.kubernetes.leaderElection
         guard section.enabled ?? (configuration.mode == .cluster) else { return nil }
-        guard configuration.mode != .node else {
+        guard configuration.mode.watchesCluster else {
             throw ConfigurationError(
                 path: "kubernetes.leader_election.enabled", value: "true",
-                expected: "false in node mode: every DaemonSet pod scrapes a node of its own")
+                expected: "false in \(configuration.mode.rawValue) mode: every pod forwards a part of its own "
+                    + "(its node, or its kube-state-metrics shard)")
         }
         return LeaderElector.Settings(
             leaseName: section.leaseName,
@@ -196,7 +203,7 @@ public struct Bridge: Sendable {
                 path: "stackstate.processes", value: "agent-protocol",
                 expected: "intake unless processes.enabled is true: without it there are no processes to send")
         }
-        if configuration.mode == .node {
+        if !configuration.mode.watchesCluster {
             // The leader sends processes too: each node agent's report reaches it, and the
             // receiver's credentials stay with the cluster deployment.
             settings.processes = .intake
@@ -224,13 +231,25 @@ public struct Bridge: Sendable {
     }
 
     /// The resources watched in this mode: in `node` mode the local node's pods and what owner
-    /// chains and placement need; otherwise the whole topology.
+    /// chains and placement need; in `shard` mode the nodes, whose zone and region join the series
+    /// that name one; otherwise the whole topology.
     var watchedKinds: [(kind: ResourceKind, fieldSelector: String?)] {
+        if configuration.mode == .shard { return [(.nodes, nil)] }
         guard configuration.mode == .node else { return ResourceKind.all.map { ($0, nil) } }
         let nodeName = environment["NODE_NAME"]
         return ResourceKind.nodeScoped.map { kind in
             (kind, kind == .pods ? nodeName.map { "spec.nodeName=\($0)" } : nil)
         }
+    }
+
+    /// The reader of the forwarded kube-state-metrics shard's telemetry, when there is one.
+    func shardReader() -> KubeStateMetricsShardReader? {
+        guard let kubeStateMetricsShard, let url = configuration.scrape.kubeStateMetricsTelemetryURL else {
+            return nil
+        }
+        return KubeStateMetricsShardReader(
+            url: url, timeout: min(configuration.scrape.timeout, .seconds(2)), client: HTTPClient(userAgent: userAgent),
+            state: kubeStateMetricsShard, logger: logger)
     }
 
     /// The `User-Agent` of every request the bridge makes.
@@ -262,7 +281,7 @@ public struct Bridge: Sendable {
         services.append(contentsOf: destinations.map { $0.queue as any ServiceLifecycle.Service })
         let sink = SnapshotSink(
             snapshot: snapshot, telemetry: telemetry, readiness: readiness, destinations: destinations,
-            leadership: leadership)
+            leadership: leadership, shard: shardReader())
         services.append(contentsOf: scraping(into: sink))
         services.append(contentsOf: stackStateForwarder(watchClient: watchClient) ?? [])
         services.append(contentsOf: processServices())
@@ -376,13 +395,13 @@ public struct Bridge: Sendable {
         let settings = configuration.processes
         guard settings.enabled else { return [] }
         var services: [any ServiceLifecycle.Service] = []
-        if configuration.mode != .cluster, let node = environment["NODE_NAME"], !node.isEmpty {
+        if configuration.mode.scrapesKubelets, let node = environment["NODE_NAME"], !node.isEmpty {
             services.append(
                 ProcessCollection(
                     node: node, settings: settings, reports: processReports, telemetry: processTelemetry,
                     logger: logger))
         }
-        if configuration.mode != .node {
+        if configuration.mode.watchesCluster {
             services.append(
                 ProcessCorrelation(
                     store: store, client: HTTPClient(userAgent: userAgent), apiServer: apiServer,
@@ -430,7 +449,7 @@ public struct Bridge: Sendable {
                 snapshot: snapshot, telemetry: { telemetry.batch() }, topology: topology, readiness: readiness,
                 onExposure: { telemetry.recordExposure(format: $0) }, serving: { leadership.isLeader },
                 reload: reload,
-                processes: configuration.processes.enabled && configuration.mode != .cluster ? processReports : nil),
+                processes: configuration.processes.enabled && configuration.mode.scrapesKubelets ? processReports : nil),
             users: users)
         return Application(
             router: router,

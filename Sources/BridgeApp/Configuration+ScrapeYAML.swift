@@ -27,6 +27,7 @@ extension Configuration {
                 scrape.kubeStateMetricsService = service
             }
             scrape.kubeStateMetricsNodeLocalURL = try ksm["node_local_url"]?.url()
+            scrape.kubeStateMetricsTelemetryURL = try ksm["telemetry_url"]?.url()
             scrape.kubeStateMetricsRelabelConfigs = try ksm["metric_relabel_configs"]?.relabelConfigs() ?? []
             scrape.kubeStateMetricsLimits = try ksm.scrapeLimits()
         }

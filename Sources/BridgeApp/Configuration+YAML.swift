@@ -76,7 +76,26 @@ extension Configuration {
                 path: "scrape.kube_state_metrics.node_local_url", value: url,
                 expected: "only in node mode, where each DaemonSet pod scrapes the kube-state-metrics of its own node")
         }
+        try checkShardMode(configuration)
         return configuration
+    }
+
+    /// `shard` mode forwards one kube-state-metrics shard: one URL, the shard's own, and its
+    /// telemetry, which says when the shards change (``KubeStateMetricsShardState``).
+    private static func checkShardMode(_ configuration: Configuration) throws(ConfigurationError) {
+        guard configuration.mode == .shard else { return }
+        let scrape = configuration.scrape
+        guard scrape.kubeStateMetricsURLs.count == 1, scrape.kubeStateMetricsService == nil else {
+            throw ConfigurationError(
+                path: "scrape.kube_state_metrics.urls", value: scrape.kubeStateMetricsURLs.joined(separator: ", "),
+                expected:
+                    "in shard mode, exactly one URL, the shard's own (http://localhost:8080/metrics), and no service")
+        }
+        guard scrape.kubeStateMetricsTelemetryURL != nil else {
+            throw ConfigurationError(
+                path: "scrape.kube_state_metrics.telemetry_url", value: "",
+                expected: "in shard mode, the shard's telemetry URL (http://localhost:8081/metrics)")
+        }
     }
 
     /// A cluster name as the StackState agent accepts it (lower-case RFC 1123 labels joined by

@@ -16,6 +16,16 @@ public struct Configuration: Sendable, Hashable {
         case cluster
         /// Both in one process.
         case all
+        /// A sidecar of one kube-state-metrics shard (its auto-sharded StatefulSet): that shard's
+        /// series, forwarded as metrics only; nodes watched for their zone and region; no kubelets,
+        /// topology, events, health or leader election (docs/install.md, large clusters).
+        case shard
+
+        /// Whether kubelets are scraped and the local node's processes read: `node` and `all`.
+        public var scrapesKubelets: Bool { self == .node || self == .all }
+        /// Whether the whole cluster is watched and its topology, events and health forwarded:
+        /// `cluster` and `all`.
+        public var watchesCluster: Bool { self == .cluster || self == .all }
     }
 
     /// How kubelets are reached.
@@ -102,6 +112,9 @@ public struct Configuration: Sendable, Hashable {
         /// `node` mode: the URL of the per-node kube-state-metrics on this node
         /// (`--resources=pods --node=$(NODE_NAME)`), which serves this node's pods only.
         public var kubeStateMetricsNodeLocalURL: String?
+        /// The telemetry URL of the kube-state-metrics shard forwarded in `shard` mode, which says
+        /// which shard it is and of how many.
+        public var kubeStateMetricsTelemetryURL: String?
         /// Rules for kubelet series.
         public var kubeletRelabelConfigs: [RelabelConfig] = []
         /// The limits of kubelet targets.
@@ -211,7 +224,7 @@ public struct Configuration: Sendable, Hashable {
         # stackbridge configuration (docs/configuration.md). Every key is optional except
         # cluster_name outside a cluster.
         cluster_name: my-cluster
-        mode: all                      # node | cluster | all
+        mode: all                      # node | cluster | all | shard
         kubernetes:
           # api_server: https://kubernetes.example:6443   # default: in-cluster, else $KUBECONFIG / ~/.kube/config
           kubelet_access: proxy        # proxy (through the apiserver) | direct (https://<InternalIP>:10250)

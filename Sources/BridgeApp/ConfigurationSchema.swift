@@ -20,7 +20,8 @@ enum ConfigurationSchema {
             ConfigurationKey(
                 "mode", "`all`",
                 "`node` (DaemonSet: the local kubelet, the local node's pods via `NODE_NAME`), `cluster` "
-                    + "(kube-state-metrics and the whole topology), `all` (both)"),
+                    + "(kube-state-metrics and the whole topology), `all` (both), `shard` (sidecar of one "
+                    + "kube-state-metrics shard: its series only, as metrics)"),
             ConfigurationKey("kubernetes", "—", "the Kubernetes API and kubelets"),
             ConfigurationKey("scrape", "—", "what is scraped and how often"),
             ConfigurationKey("enrich", "—", "the labels the join adds"),
@@ -54,7 +55,7 @@ enum ConfigurationSchema {
         [
             ConfigurationKey(
                 "enabled", "`true` in `cluster` mode, else `false`",
-                "elect one forwarding replica on a Lease; refused in `node` mode"),
+                "elect one forwarding replica on a Lease; refused in `node` and `shard` mode"),
             ConfigurationKey("lease_name", "`stackbridge`", "the `coordination.k8s.io/v1` Lease"),
             ConfigurationKey(
                 "lease_namespace", "`$POD_NAMESPACE`, the service account's namespace, else `default`",
@@ -101,6 +102,10 @@ enum ConfigurationSchema {
                 "node_local_url", "—",
                 "`node` mode: the per-node kube-state-metrics on this node (`--resources=pods --node=$(NODE_NAME)`), "
                     + "for example a Service with `internalTrafficPolicy: Local` (docs/install.md, large clusters)"),
+            ConfigurationKey(
+                "telemetry_url", "—",
+                "the shard's telemetry (`http://localhost:8081/metrics`), whose `kube_state_metrics_shard_ordinal` "
+                    + "and `kube_state_metrics_total_shards` say which shard it is; required in `shard` mode"),
             ConfigurationKey("metric_relabel_configs", "`[]`", "Prometheus `metric_relabel_configs` for its series"),
         ] + scrapeLimits)
 

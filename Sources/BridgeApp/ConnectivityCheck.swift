@@ -75,7 +75,7 @@ public struct ConnectivityCheck: Sendable {
                     security: api.security, authHint: permission + " (leases: get, create, update)",
                     notFoundIsOK: true))
         }
-        if configuration.mode != .cluster {
+        if configuration.mode.scrapesKubelets {
             let nodes = await firstNodes(api)
             let access: KubeletAccess =
                 configuration.kubernetes.kubeletAccess == .proxy

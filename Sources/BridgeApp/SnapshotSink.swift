@@ -17,11 +17,15 @@ final class SnapshotSink: ScrapeSink {
     /// Each target's last scraped series in remote-write form, with their series version: a scrape
     /// with the same series writes these again with its values instead of converting.
     private let encodings = Mutex<[String: (version: UInt64, series: [EncodedSeries])]>([:])
+    /// The kube-state-metrics shard forwarded in `shard` mode: while the shards change, series that
+    /// leave it moved to another shard, and get no staleness marker.
+    private let shard: KubeStateMetricsShardReader?
 
     init(
         snapshot: ExpositionSnapshot, telemetry: Telemetry, readiness: Readiness, destinations: [WriteDestination],
-        leadership: Leadership
+        leadership: Leadership, shard: KubeStateMetricsShardReader? = nil
     ) {
+        self.shard = shard
         self.destinations = destinations
         self.leadership = leadership
         self.snapshot = snapshot
@@ -55,9 +59,17 @@ final class SnapshotSink: ScrapeSink {
             duplicates: result.duplicates, enrichment: result.enrichment)
         // A failed scrape has no series to keep; the next success is encoded afresh.
         if result.seriesVersion == 0 { encodings.withLock { $0[result.target.id] = nil } }
+        // A handover moves series to another shard's forwarder: no staleness marker for them.
+        var handingOver = false
+        if let shard, result.target.job == "kube-state-metrics" {
+            await shard.read()
+            handingOver = shard.state.isHandingOver()
+        }
         await forward(
-            [(result.series, result.seriesVersion), (result.scrapeMetrics, 0), (result.stale, 0)], of: result.target,
-            timestamp: result.timestamp)
+            [
+                (result.series, result.seriesVersion, false), (result.scrapeMetrics, 0, true),
+                (handingOver ? MetricBatch() : result.stale, 0, false),
+            ], of: result.target, timestamp: result.timestamp)
         let done = firstRound.withLock { pending -> Bool in
             guard pending != nil else { return false }
             pending!.remove(result.target.id)
@@ -77,7 +89,9 @@ final class SnapshotSink: ScrapeSink {
     /// into the request that sends it. A batch with a series version (``ScrapeResult/seriesVersion``)
     /// keeps its encoded slices for the target's next scrape, which queues the same encoded series
     /// with its own values when its version is the same.
-    private func forward(_ batches: [(MetricBatch, version: UInt64)], of target: ScrapeTarget, timestamp: Int64)
+    private func forward(
+        _ batches: [(MetricBatch, version: UInt64, ownSeries: Bool)], of target: ScrapeTarget, timestamp: Int64
+    )
         async
     {
         guard !destinations.isEmpty, leadership.isLeader else {
@@ -85,9 +99,12 @@ final class SnapshotSink: ScrapeSink {
             encodings.withLock { if !$0.isEmpty { $0.removeAll() } }
             return
         }
-        let extra = [(name: "job", value: target.job), (name: "instance", value: target.instance)]
         let plain = destinations.filter { $0.relabeler.isEmpty }.map(\.queue)
-        for (batch, version) in batches {
+        for (batch, version, ownSeries) in batches {
+            let extra =
+                ownSeries || target.instanceOnSeries
+                ? [(name: "job", value: target.job), (name: "instance", value: target.instance)]
+                : [(name: "job", value: target.job)]
             if !plain.isEmpty {
                 await enqueue(batch, version: version, into: plain, of: target, extra: extra, timestamp: timestamp)
             }
@@ -156,7 +173,7 @@ final class SnapshotSink: ScrapeSink {
     func remove(_ target: ScrapeTarget, stale: MetricBatch) async {
         snapshot.remove(target.id)
         encodings.withLock { $0[target.id] = nil }
-        await forward([(stale, 0)], of: target, timestamp: ScrapeClock.nowMilliseconds())
+        await forward([(stale, 0, false)], of: target, timestamp: ScrapeClock.nowMilliseconds())
         _ = firstRound.withLock { $0?.remove(target.id) }
     }
 }

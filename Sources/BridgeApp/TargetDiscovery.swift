@@ -69,12 +69,14 @@ struct TargetDiscovery: ServiceLifecycle.Service {
     /// or static targets.
     private var scrapesNothing: Bool {
         let scrape = reloader.scrape
-        return configuration.mode == .cluster && scrape.kubeStateMetricsURLs.isEmpty
+        return !configuration.mode.scrapesKubelets && scrape.kubeStateMetricsURLs.isEmpty
             && scrape.kubeStateMetricsService == nil && scrape.staticTargets.isEmpty
     }
 
     /// Whether kubelet targets can be worked out: the node list is in, or no kubelet is scraped.
-    private var nodesKnown: Bool { configuration.mode == .cluster || store.hasSettled([ResourceKind.nodes.resource]) }
+    private var nodesKnown: Bool {
+        !configuration.mode.scrapesKubelets || store.hasSettled([ResourceKind.nodes.resource])
+    }
 
     private func template(job: String, relabel: [RelabelConfig]) -> ScrapeTarget {
         var target = ScrapeTarget(job: job, url: "")
@@ -88,7 +90,7 @@ struct TargetDiscovery: ServiceLifecycle.Service {
     func currentTargets() async -> [ScrapeTarget] {
         var targets: [ScrapeTarget] = []
         let scrape = reloader.scrape
-        if configuration.mode != .cluster {
+        if configuration.mode.scrapesKubelets {
             var nodes = store.snapshot.nodes.values.map {
                 NodeAddress(name: $0.metadata.name, internalIP: $0.address("InternalIP") ?? "")
             }.sorted { $0.name < $1.name }
@@ -131,7 +133,16 @@ struct TargetDiscovery: ServiceLifecycle.Service {
                     }
                 }
             }
-            targets += KubeStateMetricsTargets.make(urls: urls, template: ksm)
+            var found = KubeStateMetricsTargets.make(urls: urls, template: ksm)
+            if configuration.mode == .shard {
+                // One shard, scraped on localhost: its own series name the pod (the shard) as the
+                // instance, the objects' series nothing that moves with them.
+                for index in found.indices {
+                    found[index].instanceOnSeries = false
+                    if let pod = environment["POD_NAME"], !pod.isEmpty { found[index].instance = pod }
+                }
+            }
+            targets += found
         }
         for entry in scrape.staticTargets {
             var target = template(job: entry.job, relabel: entry.metricRelabelConfigs)

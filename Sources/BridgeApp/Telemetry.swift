@@ -37,6 +37,7 @@ public final class Telemetry: Sendable {
     private let store = Mutex<ClusterStore?>(nil)
     private let reloader = Mutex<ConfigurationReloader?>(nil)
     private let processes = Mutex<ProcessTelemetry?>(nil)
+    private let shard = Mutex<KubeStateMetricsShardState?>(nil)
     /// The version, for `stackbridge_build_info`.
     public let version: String
     /// The cluster's name, on `stackbridge_build_info`: the dashboards pick a cluster's bridges by it.
@@ -71,7 +72,7 @@ public final class Telemetry: Sendable {
             "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
             "stackbridge_k8s_last_contact_timestamp_seconds", "stackbridge_kubernetes_sync_ok",
             "stackbridge_config_last_reload_successful", "stackbridge_config_last_reload_success_timestamp_seconds",
-        ] + ProcessTelemetry.familyNames
+        ] + ProcessTelemetry.familyNames + KubeStateMetricsShardState.familyNames
 
     /// Reports `leadership` from now on when it is decided by an election on `lease`.
     public func add(_ leadership: Leadership, lease: String?) {
@@ -93,6 +94,11 @@ public final class Telemetry: Sendable {
     /// Reports process collection and correlation.
     public func add(_ processes: ProcessTelemetry) {
         self.processes.withLock { $0 = processes }
+    }
+
+    /// Reports the kube-state-metrics shard forwarded.
+    public func add(_ shard: KubeStateMetricsShardState) {
+        self.shard.withLock { $0 = shard }
     }
 
     /// Reports when each watched resource last heard from the API server.
@@ -412,6 +418,7 @@ public final class Telemetry: Sendable {
                 }),
         ]
         optionalFamilies += processes.withLock { $0 }?.families() ?? []
+        optionalFamilies += shard.withLock { $0 }?.families() ?? []
         return MetricBatch(optionalFamilies + always + ProcessMetrics.families())
     }
 

@@ -65,6 +65,15 @@ public actor SimulatorHost {
         api.resetHistory(unseenChurn: unseenChurn, at: Date().formatted(.iso8601))
     }
 
+    /// The replicas of the simulated auto-sharded kube-state-metrics StatefulSet
+    /// (`/ksm/statefulset/<ordinal>/…`): each serves the shard of its ordinal among this many.
+    private(set) var kubeStateMetricsReplicas = 2
+
+    /// Scales the kube-state-metrics StatefulSet to `replicas` (at least 1).
+    func scaleKubeStateMetrics(to replicas: Int) {
+        kubeStateMetricsReplicas = max(1, replicas)
+    }
+
     /// One churn step, its events stamped with the current time.
     func churn() { api.churn(at: Date().formatted(.iso8601)) }
 

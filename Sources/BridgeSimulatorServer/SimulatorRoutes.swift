@@ -80,6 +80,25 @@ public enum SimulatorRoutes {
             default: return status(404, "NotFound", "metrics or telemetry")
             }
         }
+        // An auto-sharded StatefulSet (`--pod`, `--pod-namespace`): replica k serves shard k of the
+        // current replica count and rebuilds when it changes; a replica scaled away is gone (503).
+        // `POST /sim/ksm/replicas?count=N` scales it.
+        router.get("/ksm/statefulset/:ordinal/:endpoint") { _, context in
+            let replicas = await host.kubeStateMetricsReplicas
+            guard let ordinal = context.parameters.get("ordinal").flatMap({ Int($0) }),
+                let shard = KubeStateMetricsShard(ordinal: ordinal, total: replicas)
+            else { return status(503, "ServiceUnavailable", "no such replica of \(replicas)") }
+            switch context.parameters.get("endpoint") {
+            case "metrics": return text(host.cluster.kubeStateMetrics(.shard(shard)))
+            case "telemetry": return text(kubeStateMetricsTelemetry(shard))
+            default: return status(404, "NotFound", "metrics or telemetry")
+            }
+        }
+        router.post("/sim/ksm/replicas") { request, _ in
+            await host.scaleKubeStateMetrics(
+                to: request.uri.queryParameters.get("count").flatMap { Int($0) } ?? 2)
+            return json(.object([("replicas", .int(await host.kubeStateMetricsReplicas))]))
+        }
         router.get("/ksm/node/:node/metrics") { _, context in
             let node = context.parameters.get("node") ?? ""
             guard host.cluster.state.nodes[node] != nil else {

@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("mode: daemon", #"mode: invalid value "daemon" (expected one of node, cluster, all)"#),
+        ("mode: daemon", #"mode: invalid value "daemon" (expected one of node, cluster, all, shard)"#),
         (
             "scrape: {interval: 30}",
             #"scrape.interval: invalid value "30" (expected a positive duration such as 30s, 1m or 1m30s)"#
@@ -101,6 +101,14 @@ import Testing
         (
             "scrape: {kube_state_metrics: {node_local_url: 'http://ksm-pods.kube-system.svc:8080/metrics'}}",
             #"scrape.kube_state_metrics.node_local_url: invalid value "http://ksm-pods.kube-system.svc:8080/metrics" (expected only in node mode"#
+        ),
+        (
+            "mode: shard",
+            #"scrape.kube_state_metrics.urls: invalid value "" (expected in shard mode, exactly one URL, the shard's own"#
+        ),
+        (
+            "{mode: shard, scrape: {kube_state_metrics: {urls: ['http://localhost:8080/metrics']}}}",
+            #"scrape.kube_state_metrics.telemetry_url: invalid value "" (expected in shard mode, the shard's telemetry URL"#
         ),
         (
             "scrape: {static_targets: [{job: x}]}",

@@ -71,5 +71,16 @@ import Testing
             "\(error)".hasPrefix(
                 "kubernetes.leader_election.enabled: invalid value \"true\" (expected false in node mode")
         }
+        #expect {
+            _ = try settings(
+                """
+                mode: shard
+                kubernetes: {leader_election: {enabled: true}}
+                scrape: {kube_state_metrics: {urls: ['http://localhost:8080/metrics'], telemetry_url: 'http://localhost:8081/metrics'}}
+                """)
+        } throws: { error in
+            "\(error)".hasPrefix(
+                "kubernetes.leader_election.enabled: invalid value \"true\" (expected false in shard mode")
+        }
     }
 }

@@ -46,7 +46,7 @@ import Testing
             "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
             "stackbridge_k8s_last_contact_timestamp_seconds", "stackbridge_kubernetes_sync_ok",
             "stackbridge_config_last_reload_successful", "stackbridge_config_last_reload_success_timestamp_seconds",
-        ]).union(ProcessTelemetry.familyNames)
+        ]).union(ProcessTelemetry.familyNames).union(KubeStateMetricsShardState.familyNames)
         let all = Set(Telemetry.familyNames).union(ProcessMetrics.familyNames)
         #expect(names() == all.subtracting(optional))
         telemetry.add(Leadership(elected: true), lease: "monitoring/stackbridge")
@@ -58,6 +58,9 @@ import Testing
         telemetry.add(processes)
         processes.recordCollection(.init(), seconds: 0.1)
         processes.recordReport(success: true)
+        let shard = KubeStateMetricsShardState(handover: .seconds(2))
+        telemetry.add(shard)
+        shard.record(ordinal: 1, total: 3)
         #expect(names() == all)
     }
 
