@@ -1,3 +1,4 @@
+import BridgeCore
 import Foundation
 import GRDB
 import Synchronization
@@ -96,12 +97,7 @@ public final class RemoteWriteSpool: Sendable {
 
     /// FNV-1a 64 of a body, stored with it and compared before it is sent.
     static func checksum(_ body: [UInt8]) -> Int64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in body {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return Int64(bitPattern: hash)
+        Int64(bitPattern: FNV1a64.hash(body))
     }
 
     /// Copies every batch that can still be read, and whose checksum matches, from the damaged

@@ -72,14 +72,7 @@ public struct ScrapeTarget: Sendable, Hashable, Identifiable {
 
     /// FNV-1a 64 of ``id``: stable across restarts and spread between targets. It places the target's
     /// first scrape in the interval (``ScrapeJitter``) and picks its event loop (``ScrapePool``).
-    public var idHash: UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in id.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
-    }
+    public var idHash: UInt64 { FNV1a64.hash(id.utf8) }
 
     /// The labels of the target's own series (`up` and the other scrape metrics): `job`, `instance`,
     /// then the series labels.

@@ -1,3 +1,5 @@
+import BridgeCore
+
 /// One shard of kube-state-metrics' horizontal sharding (`--shard`, `--total-shards`, or the
 /// ordinal and replica count of its auto-sharded StatefulSet): an object belongs to the shard that
 /// Jump consistent hash (Lamping and Veach, 2014) picks for the FNV-64a hash of its UID, as
@@ -18,17 +20,7 @@ public struct KubeStateMetricsShard: Sendable, Hashable {
 
     /// Whether the object with `uid` is this shard's.
     public func keeps(uid: String) -> Bool {
-        Self.jump(Self.fnv64a(uid), buckets: total) == ordinal
-    }
-
-    /// FNV-1a, 64 bits, of the UTF-8 bytes of `text` (Go's `hash/fnv` `New64a`).
-    public static func fnv64a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
+        Self.jump(FNV1a64.hash(uid.utf8), buckets: total) == ordinal
     }
 
     /// Jump consistent hash: the bucket in `0..<buckets` for `key` (the paper's algorithm, with its
