@@ -74,11 +74,7 @@ public enum SimulatorRoutes {
                 let total = context.parameters.get("total").flatMap({ Int($0) }),
                 let shard = KubeStateMetricsShard(ordinal: ordinal, total: total)
             else { return status(404, "NotFound", "no such shard: the ordinal must be below the total") }
-            switch context.parameters.get("endpoint") {
-            case "metrics": return text(host.cluster.kubeStateMetrics(.shard(shard)))
-            case "telemetry": return text(kubeStateMetricsTelemetry(shard))
-            default: return status(404, "NotFound", "metrics or telemetry")
-            }
+            return kubeStateMetricsShard(shard, context.parameters.get("endpoint"), host: host)
         }
         // An auto-sharded StatefulSet (`--pod`, `--pod-namespace`): replica k serves shard k of the
         // current replica count and rebuilds when it changes; a replica scaled away is gone (503).
@@ -88,11 +84,7 @@ public enum SimulatorRoutes {
             guard let ordinal = context.parameters.get("ordinal").flatMap({ Int($0) }),
                 let shard = KubeStateMetricsShard(ordinal: ordinal, total: replicas)
             else { return status(503, "ServiceUnavailable", "no such replica of \(replicas)") }
-            switch context.parameters.get("endpoint") {
-            case "metrics": return text(host.cluster.kubeStateMetrics(.shard(shard)))
-            case "telemetry": return text(kubeStateMetricsTelemetry(shard))
-            default: return status(404, "NotFound", "metrics or telemetry")
-            }
+            return kubeStateMetricsShard(shard, context.parameters.get("endpoint"), host: host)
         }
         router.post("/sim/ksm/replicas") { request, _ in
             await host.scaleKubeStateMetrics(
@@ -143,6 +135,17 @@ public enum SimulatorRoutes {
 }
 
 extension SimulatorRoutes {
+    /// One kube-state-metrics shard's `metrics` or `telemetry` endpoint.
+    static func kubeStateMetricsShard(_ shard: KubeStateMetricsShard, _ endpoint: String?, host: SimulatorHost)
+        -> Response
+    {
+        switch endpoint {
+        case "metrics": text(host.cluster.kubeStateMetrics(.shard(shard)))
+        case "telemetry": text(kubeStateMetricsTelemetry(shard))
+        default: status(404, "NotFound", "metrics or telemetry")
+        }
+    }
+
     /// kube-state-metrics' sharding self-metrics, as its telemetry port serves them
     /// (kubernetes/kube-state-metrics#1344): the ordinal as a label and a value, and the count.
     static func kubeStateMetricsTelemetry(_ shard: KubeStateMetricsShard) -> String {
