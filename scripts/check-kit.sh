@@ -73,6 +73,17 @@ for monitor in (d for d in documents if d["kind"] == "ServiceMonitor"):
     assert all(e["honorLabels"] for e in monitor["spec"]["endpoints"]), "honorLabels"
 if rules:
     yaml.safe_dump(rules[0]["spec"], open(sys.argv[2], "w"))
+# Every ConfigMap, Secret and service account a pod names is in the render, in the pod's namespace
+# (a generated name is rewritten only within one namespace; a pod naming a missing one never starts).
+present = {(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"]) for d in documents}
+for workload in (d for d in documents if d["kind"] in ("Deployment", "DaemonSet", "StatefulSet")):
+    namespace, spec = workload["metadata"].get("namespace"), workload["spec"]["template"]["spec"]
+    wanted = [("ServiceAccount", spec.get("serviceAccountName", "default"))] if "serviceAccountName" in spec else []
+    for volume in spec.get("volumes", []):
+        if "configMap" in volume: wanted.append(("ConfigMap", volume["configMap"]["name"]))
+        if "secret" in volume: wanted.append(("Secret", volume["secret"]["secretName"]))
+    for kind, name in wanted:
+        assert (kind, namespace, name) in present, f'{workload["metadata"]["name"]} names {kind} {namespace}/{name}, which is not there'
 PY
 	if [ -f "$work/$name-rules.yaml" ]; then promtool check rules "$work/$name-rules.yaml"; fi
 	echo "deploy/overlays/$name: $(grep -c '^kind:' "$work/$name.yaml") objects valid"
