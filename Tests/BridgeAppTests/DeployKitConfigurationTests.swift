@@ -34,6 +34,23 @@ import Yams
             #expect(enabled == base, "\(file): the overlay differs from the base in more than processes.enabled")
         }
     }
+
+    /// The `large-cluster` overlay's files: the leader reads only the unscheduled pods'
+    /// kube-state-metrics, the node agents their node's, the shard sidecars their shard's; each
+    /// validates as `run` would start it.
+    @Test func theLargeClusterOverlaySplitsKubeStateMetricsByNodeAndShard() throws {
+        let overlay = Self.config.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("overlays/large-cluster/config")
+        let cluster = try Configuration.load(file: overlay.appendingPathComponent("cluster.yaml").path)
+        #expect(cluster.mode == .cluster && cluster.scrape.kubeStateMetricsURLs.count == 1)
+        #expect(cluster.scrape.kubeStateMetricsURLs.first?.contains("unscheduled") == true)
+        let node = try Configuration.load(file: overlay.appendingPathComponent("node.yaml").path)
+        #expect(node.mode == .node && node.scrape.kubeStateMetricsNodeLocalURL != nil)
+        let shard = try Configuration.load(file: overlay.appendingPathComponent("shard.yaml").path)
+        #expect(shard.mode == .shard && shard.scrape.kubeStateMetricsURLs == ["http://localhost:8080/metrics"])
+        #expect(shard.scrape.kubeStateMetricsTelemetryURL == "http://localhost:8081/metrics")
+        #expect(shard.stackState?.apiKeyFile == "/etc/stackbridge/secret/api-key")
+    }
 }
 
 /// deploy/'s cluster roles grant list and watch on exactly the resources each mode watches.
@@ -59,8 +76,12 @@ import Yams
     }
 
     func watched(_ mode: String) throws -> Set<String> {
+        let shard =
+            mode == "shard"
+            ? "\nscrape: {kube_state_metrics: {urls: ['http://localhost:8080/metrics'], "
+                + "telemetry_url: 'http://localhost:8081/metrics'}}" : ""
         let configuration = try Configuration.parse(
-            "cluster_name: c\nmode: \(mode)\nkubernetes: {api_server: 'https://10.0.0.1'}")
+            "cluster_name: c\nmode: \(mode)\nkubernetes: {api_server: 'https://10.0.0.1'}" + shard)
         let bridge = try Bridge(configuration: configuration, version: "t", logger: Logger(label: "t"))
         return Set(bridge.watchedKinds.map(\.kind.resource))
     }
@@ -72,6 +93,15 @@ import Yams
         #expect(watching == (try watched("cluster")).union([ResourceKind.events.resource]))
         #expect(grants.values.allSatisfy { $0.isSubset(of: ["get", "list", "watch"]) }, "read only")
         #expect(grants["endpoints"] == ["get"])
+    }
+
+    /// The shard sidecars share kube-state-metrics' service account, whose role covers what
+    /// `shard` mode watches.
+    @Test func theKubeStateMetricsRoleCoversWhatShardModeWatches() throws {
+        let grants = try Self.grants("../overlays/large-cluster/kube-state-metrics-rbac.yaml")
+        let watching = Set(grants.filter { $0.value.isSuperset(of: ["list", "watch"]) }.keys)
+        #expect((try watched("shard")).isSubset(of: watching))
+        #expect(grants.values.allSatisfy { $0.isSubset(of: ["get", "list", "watch"]) }, "read only")
     }
 
     @Test func theNodeRoleListsAndWatchesWhatNodeModeWatchesAndProxiesToKubelets() throws {
