@@ -154,14 +154,18 @@ extension SimulatedCluster.Builder {
                 ("status", .object([("readyReplicas", .int(replicas)), ("availableReplicas", .int(replicas))])),
             ]
         )
-        let replicaSet = "\(name)-\(hex(10))"
+        // The Deployment controller names a ReplicaSet `<deployment>-<pod-template-hash>` and
+        // labels it and its pods with the hash.
+        let templateHash = hex(10)
+        let replicaSet = "\(name)-\(templateHash)"
         if name == SimulatedCluster.applications.first {
             addEventAboutLast(
                 reason: "ScalingReplicaSet", note: "Scaled up replica set \(replicaSet) to \(replicas)",
                 controller: "deployment-controller")
         }
         let (setMetadata, setID) = meta(
-            replicaSet, namespace: namespace, labels: labels, owner: ("Deployment", name, deploymentID, "apps/v1"))
+            replicaSet, namespace: namespace, labels: labels + [("pod-template-hash", templateHash)],
+            owner: ("Deployment", name, deploymentID, "apps/v1"))
         add(
             "replicasets.apps", "apps/v1", "ReplicaSet", namespace: namespace, name: replicaSet, metadata: setMetadata,
             [
@@ -173,7 +177,7 @@ extension SimulatedCluster.Builder {
             addPod(
                 namespace: namespace, name: "\(replicaSet)-\(hex(5))", app: name, node: nextNode(),
                 owner: ("ReplicaSet", replicaSet, setID, "apps/v1"), configMap: "\(name)-config",
-                secret: "\(name)-secret"
+                secret: "\(name)-secret", podTemplateHash: templateHash
             )
         }
         addService(namespace: namespace, name: name, app: name, headless: false)

@@ -10,11 +10,15 @@ extension SimulatedCluster.Builder {
         configMap: String?,
         secret: String?,
         claim: String? = nil,
-        phase: String = "Running"
+        phase: String = "Running",
+        podTemplateHash: String? = nil
     ) {
         podCount += 1
         let (metadata, _) = meta(
-            name, namespace: namespace, labels: [("app", app), ("app.kubernetes.io/name", app)], owner: owner)
+            name, namespace: namespace,
+            labels: [("app", app), ("app.kubernetes.io/name", app)]
+                + (podTemplateHash.map { [("pod-template-hash", $0)] } ?? []),
+            owner: owner)
         let image = "registry.example.com/team/\(app):1.\(random.next() % 9)"
         var env: [JSONValue] = [.object([("name", "LOG_LEVEL"), ("value", "info")])]
         if let secret {

@@ -19,6 +19,10 @@ public final class SimulatedStackStateReceiver: @unchecked Sendable {
     public private(set) var deleted: [String] = []
     /// Snapshots completed.
     public private(set) var snapshots = 0
+    /// Topology chunks (one a post) received, and the most elements one carried.
+    public private(set) var topologyChunks = 0
+    /// The most components and relations one topology chunk carried (the agent's batcher capacity).
+    public private(set) var largestChunk = 0
     /// Health by component URN, from the last complete health snapshot.
     public private(set) var health: [String: String] = [:]
     /// Health snapshots completed.
@@ -154,6 +158,8 @@ public final class SimulatedStackStateReceiver: @unchecked Sendable {
             open = ([], [], [:])
         }
         let componentList = check.require(topology, "components", path, as: [[String: Any]].self) ?? []
+        topologyChunks += 1
+        largestChunk = max(largestChunk, componentList.count + ((topology["relations"] as? [Any])?.count ?? 0))
         for (index, component) in componentList.enumerated() {
             let componentPath = "\(path).components[\(index)]"
             guard let id = check.require(component, "externalId", componentPath, as: String.self) else { continue }

@@ -15,9 +15,9 @@ public struct SimulatorAPI: Sendable {
     /// The answer to a list request.
     public struct ListPage: Sendable {
         /// Objects of this page.
-        public let items: [SimulatedObject]
+        public var items: [SimulatedObject]
         /// Token for the next page; nil on the last.
-        public let continueToken: String?
+        public var continueToken: String?
         /// The version the list reflects.
         public let resourceVersion: Int
     }

@@ -123,8 +123,19 @@ enum CollectionRoutes {
             return SimulatorRoutes.status(404, "NotFound", "the server could not find the requested resource")
         }
         let query = request.uri.queryParameters
-        let nodeName = query.get("fieldSelector").flatMap { selector -> String? in
-            selector.hasPrefix("spec.nodeName=") ? String(selector.dropFirst("spec.nodeName=".count)) : nil
+        // The field selectors the bridge uses: a pod's node, an object's name. The API server knows
+        // more fields per kind and refuses the rest with 400.
+        var nodeName: String?
+        var objectName: String?
+        if let selector = query.get("fieldSelector"), !selector.isEmpty {
+            if selector.hasPrefix("spec.nodeName="), resource.name == "pods" {
+                nodeName = String(selector.dropFirst("spec.nodeName=".count))
+            } else if selector.hasPrefix("metadata.name=") {
+                objectName = String(selector.dropFirst("metadata.name=".count))
+            } else {
+                return SimulatorRoutes.status(
+                    400, "BadRequest", "\"\(selector.prefix { $0 != "=" })\" is not a known field selector")
+            }
         }
         // `as=PartialObjectMetadataList` for a list, `as=PartialObjectMetadata` for a watch, as client-go's
         // metadata client asks; either gives metadata only.
@@ -142,7 +153,7 @@ enum CollectionRoutes {
             }
             if since > current { return WatchStream.tooLarge(since, current: current) }
             return WatchStream.response(
-                resource: resource, namespace: namespace, nodeName: nodeName, host: host,
+                resource: resource, namespace: namespace, nodeName: nodeName, objectName: objectName, host: host,
                 since: query.get("resourceVersion").flatMap { Int($0) },
                 timeout: query.get("timeoutSeconds").flatMap { Int($0) } ?? 1800,
                 bookmarks: query.get("allowWatchBookmarks") == "true", initialEvents: streaming,
@@ -150,11 +161,15 @@ enum CollectionRoutes {
             )
         }
         do {
-            let page = try await host.list(
+            var page = try await host.list(
                 resource.qualified, namespace: namespace, nodeName: nodeName,
-                limit: query.get("limit").flatMap { Int($0) },
+                limit: objectName == nil ? query.get("limit").flatMap { Int($0) } : nil,
                 continueToken: query.get("continue").flatMap { $0.isEmpty ? nil : $0 }
             )
+            if let objectName {
+                page.items = page.items.filter { $0.name == objectName }
+                page.continueToken = nil
+            }
             var metadata: [(String, JSONValue)] = [("resourceVersion", .string(String(page.resourceVersion)))]
             if let token = page.continueToken { metadata.append(("continue", .string(token))) }
             let items = page.items.map { metadataOnly ? WatchStream.metadataOnly($0.json) : $0.json }

@@ -52,7 +52,21 @@ public enum ReceiverRoutes {
                 return found.isEmpty ? text("", .accepted) : text(found.joined(separator: "\n") + "\n", .badRequest)
             }
         }
-        router.get("/receiver/stsAgent/received") { _, _ -> Response in
+        // `?brief=1`: counts only, without the lists (at 150,000 pods the components alone are
+        // tens of megabytes).
+        router.get("/receiver/stsAgent/received") { request, _ -> Response in
+            if request.uri.queryParameters.get("brief") == "1" {
+                let counts: [String: Any] = [
+                    "snapshots": double.snapshots, "components": double.components.count,
+                    "relations": double.relations.count, "deleted": double.deleted.count,
+                    "problems": problems.all.count, "topology_chunks": double.topologyChunks,
+                    "largest_chunk": double.largestChunk, "series": double.seriesCount,
+                ]
+                let data = (try? JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])) ?? Data()
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+            }
             let summary: [String: Any] = [
                 "snapshots": double.snapshots, "components": double.components.sorted(),
                 "relations": double.relations.count, "deleted": double.deleted, "problems": problems.all,

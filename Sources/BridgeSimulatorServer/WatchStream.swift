@@ -15,6 +15,7 @@ enum WatchStream {
         resource: APIResource,
         namespace: String?,
         nodeName: String?,
+        objectName: String? = nil,
         host: SimulatorHost,
         since: Int?,
         timeout: Int,
@@ -31,7 +32,7 @@ enum WatchStream {
                     resource.qualified, namespace: namespace, nodeName: nodeName, limit: nil, continueToken: nil)
                 // Written in batches: one write per object costs a flush each at 150,000 pods.
                 var batch = ByteBuffer()
-                for object in page?.items ?? [] {
+                for object in page?.items ?? [] where objectName == nil || object.name == objectName {
                     var event = line(type: "ADDED", object.json, metadataOnly: metadataOnly)
                     batch.writeBuffer(&event)
                     if batch.readableBytes > 1 << 16 {
@@ -53,7 +54,7 @@ enum WatchStream {
                 do {
                     for event in try await host.events(
                         resource.qualified, after: version, namespace: namespace, nodeName: nodeName)
-                    {
+                    where objectName == nil || event.object.name == objectName {
                         try await writer.write(line(type: event.type, event.object.json, metadataOnly: metadataOnly))
                         version = event.resourceVersion
                     }
