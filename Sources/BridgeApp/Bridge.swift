@@ -238,7 +238,11 @@ public struct Bridge: Sendable {
         guard configuration.mode == .node else { return ResourceKind.all.map { ($0, nil) } }
         let nodeName = environment["NODE_NAME"]
         return ResourceKind.nodeScoped.map { kind in
-            (kind, kind == .pods ? nodeName.map { "spec.nodeName=\($0)" } : nil)
+            switch kind {
+            case .pods: (kind, nodeName.map { "spec.nodeName=\($0)" })
+            case .nodes: (kind, nodeName.map { "metadata.name=\($0)" })
+            default: (kind, nil)
+            }
         }
     }
 

@@ -214,9 +214,12 @@ public struct ResourceKind: Sendable {
     public static let jobs = ResourceKind(
         resource: "jobs.batch", path: "/apis/batch/v1/jobs", type: Job.self, wrap: KubernetesObject.job)
 
-    /// The kinds a `node`-mode instance watches: its node's pods and what their owner chains and
-    /// placement need.
-    public static let nodeScoped: [ResourceKind] = [.nodes, .pods, .replicaSets, .jobs]
+    /// The kinds a `node`-mode instance watches: its node and its node's pods (each by a field
+    /// selector), and Jobs, the link to a CronJob. Not ReplicaSets: a pod's Deployment is in its
+    /// ReplicaSet's name and its `pod-template-hash` label (``ClusterState/placement(of:)``), and a
+    /// large cluster has more ReplicaSets than nodes have pods; what an agent holds and asks for
+    /// stays the same whatever the cluster's size (`make bench-scale`).
+    public static let nodeScoped: [ResourceKind] = [.nodes, .pods, .jobs]
 }
 
 extension ResourceKind: Equatable {

@@ -59,12 +59,30 @@ extension ClusterState {
                 case "Job": jobs[key]?.metadata.controller
                 default: nil
                 }
-            if let parent { workload = (parent.kind, parent.name) }
+            if let parent {
+                workload = (parent.kind, parent.name)
+            } else if owner.kind == "ReplicaSet", replicaSets[key] == nil,
+                let deployment = Self.deployment(ofReplicaSet: owner.name, podLabels: pod.metadata.labels)
+            {
+                // A node agent does not watch ReplicaSets (there are more than pods in a large
+                // cluster, and each agent would hold them all): the Deployment is in the names.
+                workload = ("Deployment", deployment)
+            }
         }
         let node = pod.spec?.nodeName
         return PodPlacement(
             node: node, workloadKind: workload.kind, workloadName: workload.name, owner: owner,
             nodePlacement: node.flatMap(placement(ofNode:)), labels: pod.metadata.labels ?? [:])
+    }
+
+    /// The Deployment of a ReplicaSet the state does not hold, from the names alone: the
+    /// Deployment controller names its ReplicaSets `<deployment>-<pod-template-hash>` and labels
+    /// their pods `pod-template-hash=<hash>`; a ReplicaSet made by hand has no such label.
+    static func deployment(ofReplicaSet name: String, podLabels: [String: String]?) -> String? {
+        guard let hash = podLabels?["pod-template-hash"], !hash.isEmpty, name.hasSuffix("-" + hash),
+            name.count > hash.count + 1
+        else { return nil }
+        return String(name.dropLast(hash.count + 1))
     }
 
     /// Zone and region of the node called `name`, if the node is known.
