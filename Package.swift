@@ -205,6 +205,10 @@ let package = Package(
         .executableTarget(
             name: "stackbridge-processes-bench", dependencies: ["BridgeProcesses", "BridgeTopology"],
             path: "bench/ProcessesBench", swiftSettings: strict),
+        // The bridge at Kubernetes' ceiling: node agents at two sizes, the topology leader under churn.
+        .executableTarget(
+            name: "stackbridge-scale-bench", dependencies: ["BridgeTestPeers"], path: "bench/ScaleBench",
+            swiftSettings: strict),
         .executableTarget(
             name: "stackbridge-topology-bench",
             dependencies: [
