@@ -10,19 +10,23 @@ extension SimulatedCluster.Builder {
         }
         var services: [String: Selected] = [:]
         var order: [String] = []
+        // The Services selecting each (namespace, app): every pod is matched by one lookup, not
+        // against every Service (150,000 pods and thousands of Services at the ceiling).
+        var selecting: [String: [String]] = [:]
         for object in objects where object.kind == "Service" {
             guard let app = object.json["spec"]?["selector"]?["app"]?.stringValue else { continue }
             let key = "\(object.namespace ?? "")/\(object.name)"
-            if services[key] == nil { order.append(key) }
+            if services[key] == nil {
+                order.append(key)
+                selecting["\(object.namespace ?? "")/\(app)", default: []].append(key)
+            }
             services[key] = Selected(namespace: object.namespace ?? "", app: app)
         }
         for object in objects where object.kind == "Pod" {
             guard let app = object.json["metadata"]?["labels"]?["app"]?.stringValue,
                 let ip = object.json["status"]?["podIP"]?.stringValue
             else { continue }
-            for key in order where services[key]?.namespace == object.namespace && services[key]?.app == app {
-                services[key]?.addresses.append(ip)
-            }
+            for key in selecting["\(object.namespace ?? "")/\(app)"] ?? [] { services[key]?.addresses.append(ip) }
         }
         for key in order {
             guard let selected = services[key] else { continue }
