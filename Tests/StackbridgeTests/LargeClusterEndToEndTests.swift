@@ -83,10 +83,10 @@ import Testing
 
     /// The kube-state-metrics StatefulSet scaled 2 → 3 → 2 with a `shard`-mode sidecar per replica,
     /// as Kubernetes would run them (the third pod, sidecar included, starts after the scale-up and
-    /// is stopped by the scale-down). The objects' series move between shards without a label that
+    /// is stopped by the scale-down), then a sidecar killed and restarted, and rolled. The objects' series move between shards without a label that
     /// names the shard, so in the receiving Prometheus every one of them is present at every
     /// instant of the whole run: the shards that lose series to the new one mark none stale.
-    @Test func aShardedKubeStateMetricsScaledTwoThreeTwoKeepsEverySeriesPresent() async throws {
+    @Test func aShardedKubeStateMetricsScaledKilledAndRolledKeepsEverySeriesPresent() async throws {
         let simulator = try SimulatorProcess(["--nodes", "3", "--pods-per-node", "8"])
         defer { simulator.stop() }
         let prometheus = try await PrometheusReceiver()
@@ -128,6 +128,14 @@ import Testing
         try await scale(2)
         third.stop()
         try await Task.sleep(for: .seconds(4))
+        // A sidecar killed (its pod restarted), then rolled (stopped, and a new one started).
+        kill(second.process.processIdentifier, SIGKILL)
+        let (restarted, _) = try await shard(1)
+        try await Task.sleep(for: .seconds(3))
+        restarted.stop()
+        let (rolled, _) = try await shard(1)
+        defer { rolled.stop() }
+        try await Task.sleep(for: .seconds(3))
         let window = Int(Date().timeIntervalSince1970 - start) + 1
         let selector = #"{job="kube-state-metrics", __name__=~"\#(objects)"}"#
         let lowest = try await PromQL.query(prometheus.url, "min_over_time(count(\(selector))[\(window)s:100ms])")
