@@ -17,6 +17,13 @@
 import BridgeTestPeers
 import Foundation
 
+/// Prints a line and flushes it: a run at the ceiling takes many minutes, and its log is read as
+/// it goes.
+func report(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let nodes = arguments.count > 0 ? arguments[0] : 5000
 let podsPerNode = arguments.count > 1 ? arguments[1] : 30
@@ -85,9 +92,10 @@ func nodeAgents(_ simulator: SimulatorProcess, clusterNodes: Int) async throws -
 
 func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
-print("stackbridge-scale-bench: \(nodes) nodes x \(podsPerNode) pods, \(agentCount) node agents, churn \(churn)/s")
-print("settings: scrape interval 30s; leader: mode cluster, leader election off, no kube-state-metrics,")
-print("          stackstate topology_interval 10s to the simulator's receiver double; agents: mode node, NODE_NAME set")
+report("stackbridge-scale-bench: \(nodes) nodes x \(podsPerNode) pods, \(agentCount) node agents, churn \(churn)/s")
+report("settings: scrape interval 30s; leader: mode cluster, leader election off, no kube-state-metrics,")
+report(
+    "          stackstate topology_interval 10s to the simulator's receiver double; agents: mode node, NODE_NAME set")
 
 // 1. Node agents at a tenth of the size, then at full size.
 var perAgent: [Int: (requests: Int, rss: Int)] = [:]
@@ -98,13 +106,13 @@ for size in [max(agentCount, nodes / 10), nodes] {
     simulator.stop()
     let rss = results.map(\.rss).max() ?? 0
     perAgent[size] = (results.first?.requests ?? 0, rss)
-    print(
+    report(
         "node agents, \(size * podsPerNode) pods: \(results.first?.requests ?? 0) API requests each, peak RSS at most \(mib(rss)); consistent pod lists: \(unselected)"
     )
     if unselected > 0 { failures.append("\(unselected) consistent pod lists at \(size) nodes") }
 }
 if let small = perAgent[max(agentCount, nodes / 10)], let large = perAgent[nodes], nodes > agentCount {
-    print(
+    report(
         String(
             format: "node agents: requests x%.2f and peak RSS x%.2f from a tenth of the cluster to all of it",
             Double(large.requests) / Double(max(1, small.requests)), Double(large.rss) / Double(max(1, small.rss))))
@@ -135,10 +143,15 @@ let (leader, url) = try await bridge(
 defer { leader.stop() }
 _ = try await PeerProcess.fetch(url + "/readyz", accept: "*/*", timeout: .seconds(600))
 let synced = Date().timeIntervalSince(start)
+report(
+    String(
+        format: "leader: first complete topology after %.1f s, peak RSS %@ by then", synced,
+        mib(ProcessStats.peakRSSBytes(leader.process.processIdentifier))))
 var received: [String: Any] = [:]
 while Date().timeIntervalSince(start) < 900 {
     received = try await json(simulator.url + "/receiver/stsAgent/received?brief=1")
-    if received["snapshots"] as? Int ?? 0 >= 1 { break }
+    // A snapshot the receiver found broken will not complete: stop waiting.
+    if received["snapshots"] as? Int ?? 0 >= 1 || received["problems"] as? Int ?? 0 > 0 { break }
     try await Task.sleep(for: .seconds(1))
 }
 let snapshotted = Date().timeIntervalSince(start)
@@ -148,14 +161,11 @@ let rssToSnapshot = ProcessStats.peakRSSBytes(pid)
 let chunks = received["topology_chunks"] as? Int ?? 0
 let largest = received["largest_chunk"] as? Int ?? 0
 let elements = (received["components"] as? Int ?? 0) + (received["relations"] as? Int ?? 0)
-print(
-    String(
-        format: "leader: first complete topology after %.1f s, first complete snapshot at the receiver after %.1f s",
-        synced, snapshotted))
-print(
+report(String(format: "leader: first complete snapshot at the receiver after %.1f s", snapshotted))
+report(
     "leader: snapshot of \(elements) elements in \(chunks) posts, at most \(largest) in one; receiver problems: \(received["problems"] ?? "?")"
 )
-print(
+report(
     String(
         format: "leader: peak RSS %@ (%.0f bytes a pod), %.1f CPU s to the snapshot", mib(rssToSnapshot),
         Double(rssToSnapshot) / Double(max(1, pods)), cpuToSnapshot))
@@ -174,17 +184,20 @@ let held =
     .flatMap { Double($0.split(separator: " ").last ?? "") } ?? -1
 // The CPU includes the topology rebuilds for /metrics and the snapshots every 10 s, which the
 // events make necessary: it is what the leader costs on a churning cluster, not a cost an event.
-print(
+report(
     String(
         format:
             "leader under churn: %d watch events/s (pods and their events), %.3f CPU s a second with its rebuilds and snapshots; pods held %.0f of %d",
         churn * 4, cpuChurn / 30, held, pods))
-print("leader: peak RSS after churn \(mib(ProcessStats.peakRSSBytes(pid)))")
+report("leader: peak RSS after churn \(mib(ProcessStats.peakRSSBytes(pid)))")
 if Int(held) != pods { failures.append("the leader holds \(Int(held)) pods of \(pods)") }
 
 if failures.isEmpty {
-    print("scale bench: every check held")
+    report("scale bench: every check held")
 } else {
-    print("scale bench FAILED: " + failures.joined(separator: "; "))
+    report("scale bench FAILED: " + failures.joined(separator: "; "))
+    // exit() runs no defer: stop the peers first, or they outlive the bench.
+    leader.stop()
+    simulator.stop()
     exit(1)
 }
