@@ -40,7 +40,7 @@ final class SnapshotSink: ScrapeSink {
         }
     }
 
-    /// No target is configured: the first round is trivially done.
+    /// No target is configured: readiness has no scrape round to wait for.
     func expectNothing() {
         let first = firstRound.withLock { pending -> Bool in
             guard pending == nil else { return false }

@@ -98,7 +98,7 @@ public struct SimulatorAPI: Sendable {
     }
 
     /// Changes to `resource` after `version`, in `namespace` and on node `nodeName` when given (a
-    /// watch's `fieldSelector=spec.nodeName=`); 410 when the log no longer reaches back that far.
+    /// watch's `fieldSelector=spec.nodeName=`); 410 when the kept history does not reach back that far.
     public func events(
         _ resource: String, after version: Int, namespace: String? = nil, nodeName: String? = nil
     ) throws(Failure) -> [Event] {
