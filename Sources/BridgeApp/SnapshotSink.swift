@@ -61,7 +61,7 @@ final class SnapshotSink: ScrapeSink {
         if result.seriesVersion == 0 { encodings.withLock { $0[result.target.id] = nil } }
         // A handover moves series to another shard's forwarder: no staleness marker for them.
         var handingOver = false
-        if let shard, result.target.job == "kube-state-metrics" {
+        if let shard, result.target.isShard {
             await shard.read()
             handingOver = shard.state.isHandingOver()
         }
@@ -102,7 +102,7 @@ final class SnapshotSink: ScrapeSink {
         let plain = destinations.filter { $0.relabeler.isEmpty }.map(\.queue)
         for (batch, version, ownSeries) in batches {
             let extra =
-                ownSeries || target.instanceOnSeries
+                ownSeries || !target.isShard
                 ? [(name: "job", value: target.job), (name: "instance", value: target.instance)]
                 : [(name: "job", value: target.job)]
             if !plain.isEmpty {

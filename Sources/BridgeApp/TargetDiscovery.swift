@@ -138,7 +138,7 @@ struct TargetDiscovery: ServiceLifecycle.Service {
                 // One shard, scraped on localhost: its own series name the pod (the shard) as the
                 // instance, the objects' series nothing that moves with them.
                 for index in found.indices {
-                    found[index].instanceOnSeries = false
+                    found[index].isShard = true
                     if let pod = environment["POD_NAME"], !pod.isEmpty { found[index].instance = pod }
                 }
             }

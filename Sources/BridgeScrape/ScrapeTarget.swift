@@ -34,11 +34,12 @@ public struct ScrapeTarget: Sendable, Hashable, Identifiable {
     public var honorTimestamps: Bool
     /// `metric_relabel_configs`.
     public var metricRelabelConfigs: [RelabelConfig]
-    /// Whether the scraped series are written with `instance`, as Prometheus writes them; the
-    /// target's own series (`up`, `scrape_*`) always are. Off for a kube-state-metrics shard in
-    /// `shard` mode: an object's series move between shards when they are resized, and stay the
-    /// same series only without a label naming the shard (reference/large-clusters.md §5.1).
-    public var instanceOnSeries = true
+    /// Whether the target is one shard of a source whose objects move between shards when they
+    /// are resized (a kube-state-metrics shard in `shard` mode): its scraped series are written
+    /// without `instance`, so that an object's series stay the same series whichever shard sends
+    /// them (its own `up` and `scrape_*` keep it), and while the shards change the series that
+    /// leave it get no staleness marker (reference/large-clusters.md §5.1).
+    public var isShard = false
 
     /// Creates a target with Prometheus' defaults: 30 s interval, 10 s timeout, timestamps honoured.
     public init(
