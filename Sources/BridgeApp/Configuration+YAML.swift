@@ -83,8 +83,16 @@ extension Configuration {
     /// `shard` mode forwards one kube-state-metrics shard: one URL, the shard's own, and its
     /// telemetry, which says when the shards change (``KubeStateMetricsShardState``).
     private static func checkShardMode(_ configuration: Configuration) throws(ConfigurationError) {
-        guard configuration.mode == .shard else { return }
         let scrape = configuration.scrape
+        guard configuration.mode == .shard else {
+            if let url = scrape.kubeStateMetricsTelemetryURL {
+                throw ConfigurationError(
+                    path: "scrape.kube_state_metrics.telemetry_url", value: url,
+                    expected:
+                        "only in shard mode, where the sidecar of one kube-state-metrics shard reads its telemetry")
+            }
+            return
+        }
         guard scrape.kubeStateMetricsURLs.count == 1, scrape.kubeStateMetricsService == nil else {
             throw ConfigurationError(
                 path: "scrape.kube_state_metrics.urls", value: scrape.kubeStateMetricsURLs.joined(separator: ", "),

@@ -105,7 +105,8 @@ enum ConfigurationSchema {
             ConfigurationKey(
                 "telemetry_url", "—",
                 "the shard's telemetry (`http://localhost:8081/metrics`), whose `kube_state_metrics_shard_ordinal` "
-                    + "and `kube_state_metrics_total_shards` say which shard it is; required in `shard` mode"),
+                    + "and `kube_state_metrics_total_shards` say which shard it is; `shard` mode only, and required there"
+            ),
             ConfigurationKey("metric_relabel_configs", "`[]`", "Prometheus `metric_relabel_configs` for its series"),
         ] + scrapeLimits)
 

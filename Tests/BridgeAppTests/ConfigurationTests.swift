@@ -103,6 +103,10 @@ import Testing
             #"scrape.kube_state_metrics.node_local_url: invalid value "http://ksm-pods.kube-system.svc:8080/metrics" (expected only in node mode"#
         ),
         (
+            "scrape: {kube_state_metrics: {telemetry_url: 'http://localhost:8081/metrics'}}",
+            #"scrape.kube_state_metrics.telemetry_url: invalid value "http://localhost:8081/metrics" (expected only in shard mode"#
+        ),
+        (
             "mode: shard",
             #"scrape.kube_state_metrics.urls: invalid value "" (expected in shard mode, exactly one URL, the shard's own"#
         ),
