@@ -67,6 +67,7 @@ public final class Telemetry: Sendable {
             "stackbridge_remote_write_spool_dropped_samples_total",
             "stackbridge_remote_write_spool_corrupt_samples_total", "stackbridge_stackstate_posts_total",
             "stackbridge_stackstate_posts_evicted_total", "stackbridge_stackstate_items_sent_total",
+            "stackbridge_stackstate_snapshots_total",
             "stackbridge_stackstate_queue_bytes", "stackbridge_stackstate_queue_posts",
             "stackbridge_stackstate_last_success_timestamp_seconds", "stackbridge_stackstate_api_key_valid",
             "stackbridge_leader_election_is_leader", "stackbridge_leader_election_acquired_total",
@@ -200,7 +201,16 @@ public final class Telemetry: Sendable {
         var posts: [MetricSampleValue] = []
         var evicted: [MetricSampleValue] = []
         var items: [MetricSampleValue] = []
+        var snapshots: [MetricSampleValue] = []
         for (forwarder, counters) in forwarders {
+            for kind in [PayloadKind.topology, .health] {
+                for result in ["completed", "abandoned"] {
+                    snapshots.append(
+                        one(
+                            "stackbridge_stackstate_snapshots_total", Double(counters.snapshots[kind]?[result] ?? 0),
+                            [LabelPair("kind", kind.rawValue), LabelPair("result", result)]))
+                }
+            }
             let evictions = forwarder.queue.evicted
             for kind in PayloadKind.allCases {
                 for result in ["sent", "dropped", "retried"] {
@@ -279,6 +289,10 @@ public final class Telemetry: Sendable {
             family(
                 "stackbridge_stackstate_items_sent_total", .counter,
                 "Topology elements, health states, events and series the receiver accepted, by kind.", items),
+            family(
+                "stackbridge_stackstate_snapshots_total", .counter,
+                "Topology and health snapshots by how they ended: completed (every chunk accepted) or abandoned.",
+                snapshots),
             perForwarder(
                 "stackbridge_stackstate_queue_bytes", "Compressed bytes waiting in the StackState retry queue.",
                 { forwarder, _ in Double(forwarder.queue.bytes) }),

@@ -83,6 +83,26 @@ public final class Wakeup: Sendable {
         state.withLock { _ = $0.cancelled.remove(id) }
     }
 
+    /// Returns once any of `wakeups` signalled after the generation noted with it, after
+    /// `timeout`, or when the task is cancelled; with none, after `timeout`.
+    public static func waitForAny(_ wakeups: [(Wakeup, UInt64)], timeout: Duration) async {
+        guard wakeups.count > 1 else {
+            if let (wakeup, observed) = wakeups.first {
+                await wakeup.wait(after: observed, timeout: timeout)
+            } else {
+                try? await Task.sleep(for: timeout)
+            }
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for (wakeup, observed) in wakeups {
+                group.addTask { await wakeup.wait(after: observed, timeout: timeout) }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
     /// Sleeps for `duration` on `clock` until cancelled; should the clock refuse (an ``BridgeHTTP/HTTPLoop``
     /// whose client has shut down), on the global executor's, so that a waiter never returns early
     /// and spins.

@@ -61,6 +61,7 @@ public enum ReceiverRoutes {
                     "relations": double.relations.count, "deleted": double.deleted.count,
                     "problems": problems.all.count, "topology_chunks": double.topologyChunks,
                     "largest_chunk": double.largestChunk, "series": double.seriesCount,
+                    "abandoned_snapshots": double.abandonedSnapshots,
                 ]
                 let data = (try? JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])) ?? Data()
                 return Response(
@@ -68,7 +69,8 @@ public enum ReceiverRoutes {
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
             }
             let summary: [String: Any] = [
-                "snapshots": double.snapshots, "components": double.components.sorted(),
+                "snapshots": double.snapshots, "abandoned_snapshots": double.abandonedSnapshots,
+                "components": double.components.sorted(),
                 "relations": double.relations.count, "deleted": double.deleted, "problems": problems.all,
                 "health_snapshots": double.healthSnapshots, "health": double.health,
                 "events": double.events.map { ["category": $0.category, "elements": $0.elements, "title": $0.title] },

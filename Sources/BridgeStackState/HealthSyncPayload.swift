@@ -60,26 +60,4 @@ public struct HealthSyncPayload: Encodable, Sendable, Hashable {
         try container.encode(stream, forKey: .stream)
         try container.encode(checkStates, forKey: .checkStates)
     }
-
-    /// The chunks of one repeat snapshot of `states` (URN, health) for `cluster`, at most
-    /// `capacity` states each; states expire after two missed snapshots.
-    public static func snapshot(
-        _ states: [(urn: String, health: Health)], cluster: String, repeatInterval: Duration, capacity: Int = 10_000
-    ) -> [HealthSyncPayload] {
-        let seconds = min(1800, max(1, Int(repeatInterval.components.seconds)))
-        let stream = Stream(urn: "urn:health:stackbridge:\(cluster)")
-        let checks = states.map { urn, health in
-            CheckState(
-                checkStateId: "stackbridge-kubernetes-health:\(urn)", message: health.reason,
-                health: health.state.rawValue, topologyElementIdentifier: urn, name: "Kubernetes state (stackbridge)")
-        }
-        var chunks = stride(from: 0, to: max(checks.count, 1), by: max(1, capacity)).map { start in
-            HealthSyncPayload(
-                startSnapshot: nil, stopSnapshot: nil, stream: stream,
-                checkStates: Array(checks[start..<min(checks.count, start + capacity)]))
-        }
-        chunks[0].startSnapshot = StartSnapshot(repeatInterval: seconds, expiryInterval: 2 * seconds + 30)
-        chunks[chunks.count - 1].stopSnapshot = [:]
-        return chunks
-    }
 }

@@ -31,9 +31,16 @@ public struct PendingPost: Sendable {
     public var items: Int
     /// For a process agent message, the `sts-hostname` it is sent with; nil for gzip JSON.
     public var processAgentHost: String?
+    /// For a chunk of a topology or health snapshot, which snapshot: such posts are never
+    /// evicted, since the receiver would take the rest of a snapshot that lost one for the whole.
+    public var snapshot: UInt64?
 
     /// A post of `items` things of `kind` to `path`.
-    public init(kind: PayloadKind, path: String, body: [UInt8], items: Int, processAgentHost: String? = nil) {
+    public init(
+        kind: PayloadKind, path: String, body: [UInt8], items: Int, processAgentHost: String? = nil,
+        snapshot: UInt64? = nil
+    ) {
+        self.snapshot = snapshot
         self.kind = kind
         self.path = path
         self.body = body
@@ -45,6 +52,8 @@ public struct PendingPost: Sendable {
 /// The forwarder's bounded in-memory retry queue (the agent keeps a 15 MiB one, reference §7):
 /// posts are sent oldest first; when the compressed bytes held pass the capacity, the oldest are
 /// evicted and counted, so a long receiver outage costs the oldest data, never memory without bound.
+/// Snapshot chunks are not evicted: the forwarder queues at most two of each snapshot
+/// (``StackStateForwarder``), so they can pass the capacity by that much and no more.
 public final class IntakeQueue: Sendable {
     private struct State {
         var posts: [PendingPost] = []
@@ -76,11 +85,17 @@ public final class IntakeQueue: Sendable {
             state.bytes += post.body.count
             var evicted = 0
             // The newest post always stays, even when it alone is larger than the capacity.
-            while state.bytes > capacityBytes && state.posts.count - state.head > 1 {
-                let oldest = state.posts[state.head]
+            while state.bytes > capacityBytes,
+                let index = state.posts[state.head..<(state.posts.count - 1)].firstIndex(where: { $0.snapshot == nil })
+            {
+                let oldest = state.posts[index]
                 state.bytes -= oldest.body.count
                 state.evicted[oldest.kind, default: 0] += 1
-                state.head += 1
+                if index == state.head {
+                    state.head += 1
+                } else {
+                    state.posts.remove(at: index)
+                }
                 evicted += 1
             }
             Self.compact(&state)
@@ -102,6 +117,20 @@ public final class IntakeQueue: Sendable {
             state.bytes -= post.body.count
             state.head += 1
             Self.compact(&state)
+        }
+    }
+
+    /// Removes every post of `snapshot`, the one being sent too; returns how many there were.
+    @discardableResult
+    public func removeAll(snapshot: UInt64) -> Int {
+        state.withLock { state in
+            let waiting = state.posts[state.head...]
+            let removed = waiting.filter { $0.snapshot == snapshot }
+            guard !removed.isEmpty else { return 0 }
+            state.posts = waiting.filter { $0.snapshot != snapshot }
+            state.head = 0
+            state.bytes -= removed.reduce(0) { $0 + $1.body.count }
+            return removed.count
         }
     }
 

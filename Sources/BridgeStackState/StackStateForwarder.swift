@@ -57,6 +57,9 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
     public struct Counters: Sendable {
         /// Posts by kind and outcome (`sent`, `dropped`, `retried`).
         public var posts: [PayloadKind: [String: Int]] = [:]
+        /// Topology and health snapshots by how they ended: `completed` (the receiver accepted
+        /// every chunk) or `abandoned` (given up partway).
+        public var snapshots: [PayloadKind: [String: Int]] = [:]
         /// Things in accepted posts by kind: topology elements, check states, events, series.
         public var itemsSent: [PayloadKind: Int] = [:]
         /// Seconds since the epoch of the last accepted post; 0 before the first.
@@ -76,7 +79,9 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
     let client: StackStateClient
     let logger: Logger
     private let counters = Mutex(Counters())
-    private let snapshots: Mutex<TopologySnapshots>
+    private let pacing: Mutex<SnapshotPacing>
+    /// Signalled when the receiver answered a snapshot chunk, for the producer making the next.
+    private let snapshotProgress = Wakeup()
     private let lastKeyWarning = Mutex<ContinuousClock.Instant?>(nil)
     /// One line per kind of post and failure a minute, with the count left out.
     private let lines = LogThrottle(interval: .seconds(60))
@@ -95,7 +100,9 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         self.client = StackStateClient(endpoint: settings.endpoint, client: client, userAgent: userAgent)
         self.logger = logger
         queue = IntakeQueue(capacityBytes: settings.queueBytes)
-        snapshots = Mutex(TopologySnapshots(clusterName: cluster, capacity: settings.batchCapacity))
+        pacing = Mutex(
+            SnapshotPacing(topologySnapshots: TopologySnapshots(clusterName: cluster, capacity: settings.batchCapacity))
+        )
     }
 
     /// The counters now.
@@ -112,9 +119,10 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
     // MARK: Producing
 
     /// Enqueues each kind of payload when its interval is due, and sleeps until the next one is
-    /// (or leadership changes) rather than looking every so often: the intervals in
-    /// ``ForwarderSettings`` are the only times. A standby wakes to drop the events it would not
-    /// send, once an events interval, and when it may have become leader.
+    /// (or leadership changes, or the receiver answered a snapshot chunk) rather than looking every
+    /// so often: the intervals in ``ForwarderSettings`` are the only times. A snapshot due while the
+    /// last is still under way starts when that one ends. A standby wakes to drop the events it
+    /// would not send, once an events interval, and when it may have become leader.
     private func produce() async {
         let clock = ContinuousClock()
         var nextTopology = clock.now
@@ -126,10 +134,13 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         var wasActive = true
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let seen = sources.activity?.generation ?? 0
+            let progress = snapshotProgress.generation
             let now = clock.now
             guard sources.active() else {
-                // The leader forwards these events; a standby only keeps its queue from growing.
+                // The leader forwards these events; a standby only keeps its queue from growing,
+                // and leaves the snapshot it was sending to the new leader's.
                 _ = sources.events()
+                abandonSnapshots()
                 wasActive = false
                 await waitForActivity(after: seen, atMost: settings.eventsInterval)
                 continue
@@ -138,10 +149,12 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
                 // A new leader sends the topology at once rather than leaving it a whole interval old.
                 (nextTopology, nextMetrics, wasActive) = (now, now + settings.metricsInterval, true)
             }
-            if now >= nextTopology, settings.topology || settings.health {
+            let snapshotting = settings.topology || settings.health
+            if snapshotting, now >= nextTopology, !pacing.withLock({ $0.isBusy }) {
                 // Until the first sync there is nothing to send; look again soon.
-                nextTopology = now + (enqueueTopology() ? settings.topologyInterval : settings.topologyNotReadyRetry)
+                nextTopology = now + (startSnapshots() ? settings.topologyInterval : settings.topologyNotReadyRetry)
             }
+            feedSnapshots()
             if now >= nextEvents {
                 if settings.events { enqueueEvents() }
                 nextEvents = now + settings.eventsInterval
@@ -156,51 +169,102 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
                 nextProcesses = now + settings.processesInterval
             }
             var next = min(nextEvents, nextMetrics)
-            if settings.topology || settings.health { next = min(next, nextTopology) }
+            // While a snapshot is under way, the receiver's answers to it wake the loop instead.
+            if snapshotting, !pacing.withLock({ $0.isBusy }) { next = min(next, nextTopology) }
             if sendsProcesses { next = min(next, nextProcesses) }
             // Losing the lead ends the wait too, so that a standby stops sending at once.
-            await waitForActivity(after: seen, atMost: max(.zero, next - clock.now))
+            await waitForActivity(after: seen, progress: progress, atMost: max(.zero, next - clock.now))
         }
     }
 
-    /// Waits `atMost`, or until ``Sources/activity`` signals after `seen`, or a graceful shutdown.
-    private func waitForActivity(after seen: UInt64, atMost timeout: Duration) async {
-        _ = await cancelWhenGracefulShutdown { [sources] in
-            if let activity = sources.activity {
-                await activity.wait(after: seen, timeout: timeout)
-            } else {
-                try? await Task.sleep(for: timeout)
-            }
+    /// Waits `atMost`, or until ``Sources/activity`` signals after `seen` or the receiver answered
+    /// a snapshot chunk after `progress`, or a graceful shutdown.
+    private func waitForActivity(after seen: UInt64, progress: UInt64? = nil, atMost timeout: Duration) async {
+        var wakeups: [(Wakeup, UInt64)] = progress.map { [(snapshotProgress, $0)] } ?? []
+        if let activity = sources.activity { wakeups.append((activity, seen)) }
+        _ = await cancelWhenGracefulShutdown { [wakeups] in
+            await Wakeup.waitForAny(wakeups, timeout: timeout)
         }
     }
 
-    /// Queues one topology snapshot and one health snapshot; false when there is no topology yet.
-    func enqueueTopology() -> Bool {
-        guard var topology = sources.topology() else { return false }
-        if settings.processes == .agentProtocol {
-            // The receiver builds these from the process agent's messages.
-            topology = Topology(
-                components: topology.components.values.filter { $0.type != .process },
-                relations: topology.relations.values.filter { $0.type != .runs && $0.type != .directionalConnection })
-        }
-        if settings.topology {
-            let payloads = snapshots.withLock { $0.snapshot(of: topology, hostname: hostname) }
-            for payload in payloads {
-                let elements = payload.topologies.reduce(0) { $0 + $1.components.count + $1.relations.count }
-                enqueue(.topology, path: "/intake/", payload: payload, elements: elements)
+    /// Starts one topology snapshot and one health snapshot, whose chunks ``feedSnapshots()``
+    /// then queues as the receiver takes them; false when there is no topology yet.
+    func startSnapshots() -> Bool {
+        guard let topology = sources.topology() else { return false }
+        let health = settings.health ? sources.health() : []
+        pacing.withLock { pacing in
+            if settings.topology {
+                // With the process agent's messages, the receiver builds processes from those.
+                let snapshot = pacing.topologySnapshots.begin(
+                    topology, hostname: hostname, leavingOutProcesses: settings.processes == .agentProtocol)
+                pacing.start(.topology(snapshot))
             }
-        }
-        if settings.health {
-            let chunks = HealthSyncPayload.snapshot(
-                sources.health(), cluster: cluster, repeatInterval: settings.topologyInterval,
-                capacity: settings.batchCapacity)
-            for chunk in chunks {
-                var payload = IntakePayload(internalHostname: hostname)
-                payload.health = [chunk]
-                enqueue(.health, path: "/intake/", payload: payload, elements: chunk.checkStates.count)
+            if settings.health {
+                let snapshot = HealthSnapshot(
+                    health, cluster: cluster, repeatInterval: settings.topologyInterval,
+                    capacity: settings.batchCapacity)
+                pacing.start(.health(snapshot, hostname: hostname))
             }
         }
         return true
+    }
+
+    /// Queues the next chunks of the snapshots under way, up to ``SnapshotPacing/window`` of each
+    /// in the queue. A chunk is made outside the lock (encoding 10,000 elements takes a while) from
+    /// a copy of its snapshot, and kept only if the snapshot was not given up meanwhile.
+    func feedSnapshots() {
+        for kind in [PayloadKind.topology, .health] {
+            while let (id, chunks) = pacing.withLock({ $0.wantsChunk(kind) }) {
+                var advanced = chunks
+                guard let (payload, elements, last) = advanced.nextPayload(),
+                    let body = encode(payload, kind: kind)
+                else {
+                    // Cannot happen short of a broken encoder; a snapshot that cannot go on is given up.
+                    if pacing.withLock({ $0.abandon(kind, id: id, queue: queue) }) != nil { count(kind, "abandoned") }
+                    break
+                }
+                let post = PendingPost(kind: kind, path: "/intake/", body: body, items: elements, snapshot: id)
+                let kept = pacing.withLock { pacing in
+                    guard pacing.advance(kind, id: id, to: advanced, last: last) else { return false }
+                    push(post)
+                    return true
+                }
+                if !kept { break }
+            }
+        }
+    }
+
+    /// Counts a snapshot of `kind` that ended with `result` (`completed` or `abandoned`).
+    private func count(_ kind: PayloadKind, _ result: String) {
+        counters.withLock { $0.snapshots[kind, default: [:]][result, default: 0] += 1 }
+    }
+
+    /// Gives up the snapshots under way (this replica no longer leads): their queued chunks go.
+    private func abandonSnapshots() {
+        let given = pacing.withLock { pacing in
+            [PayloadKind.topology, .health].compactMap { kind in pacing.abandon(kind, queue: queue) }
+        }
+        for kind in given { count(kind, "abandoned") }
+    }
+
+    /// Notes the receiver's answer to a snapshot chunk: the last one accepted completes its
+    /// snapshot; one refused for good gives the snapshot up, since the receiver would take the rest
+    /// for the whole and delete what the refused chunk carried.
+    private func settle(_ post: PendingPost, accepted: Bool) {
+        guard let id = post.snapshot else { return }
+        let outcome = pacing.withLock { pacing in
+            accepted ? pacing.accepted(post.kind, id: id) : pacing.abandon(post.kind, id: id, queue: queue)
+        }
+        if let outcome {
+            count(outcome, accepted ? "completed" : "abandoned")
+            if !accepted {
+                logger.error(
+                    "stackstate snapshot given up after a refused chunk; the next one starts afresh",
+                    metadata: ["stackstate.kind": "\(post.kind)"])
+            }
+        }
+        // Room for the next chunk, or a snapshot over: either way the producer has work.
+        snapshotProgress.signal()
     }
 
     /// Queues the events that happened since the last call, `eventsPerPost` per post.
@@ -244,13 +308,19 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
     }
 
     private func enqueue(_ kind: PayloadKind, path: String, payload: IntakePayload, elements: Int) {
+        guard let body = encode(payload, kind: kind) else { return }
+        push(PendingPost(kind: kind, path: path, body: body, items: elements))
+    }
+
+    /// `payload` as gzip-compressed JSON with sorted keys; nil (logged) if it cannot be encoded.
+    private func encode(_ payload: IntakePayload, kind: PayloadKind) -> [UInt8]? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let json = try? encoder.encode(payload) else {
             logger.error("stackstate payload could not be encoded", metadata: ["stackstate.kind": "\(kind)"])
-            return
+            return nil
         }
-        push(PendingPost(kind: kind, path: path, body: Gzip.compress([UInt8](json)), items: elements))
+        return Gzip.compress([UInt8](json))
     }
 
     private func push(_ post: PendingPost) {
@@ -287,6 +357,7 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
             switch outcome {
             case .sent:
                 queue.remove(post)
+                settle(post, accepted: true)
                 errors = max(0, errors - 2)
                 counters.withLock { counters in
                     counters.posts[post.kind, default: [:]]["sent", default: 0] += 1
@@ -296,6 +367,7 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
                 }
             case .drop(let reason):
                 queue.remove(post)
+                settle(post, accepted: false)
                 let invalidKey = reason.hasPrefix("HTTP 403")
                 counters.withLock { counters in
                     counters.posts[post.kind, default: [:]]["dropped", default: 0] += 1

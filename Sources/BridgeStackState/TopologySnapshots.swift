@@ -1,15 +1,16 @@
 import BridgeTopology
 
-/// Turns a topology into the intake payloads of one snapshot: chunks of at most `capacity`
-/// elements (components and relations), `start_snapshot` on the first, `stop_snapshot` on the
-/// last, each relation in a chunk at or after both of its ends, and `delete_ids` naming the
-/// components the previous snapshot had and this one has not (reference §2, §7).
+/// The topology snapshots of one cluster, one after another: each names as deleted the components
+/// the last one had and it has not (reference §2, §7). What "the last one" had is settled by how
+/// it ended: a snapshot the receiver took whole (``completed(_:)``) replaces it; one given up
+/// partway (``abandoned(_:)``), of which the receiver may have seen the start, adds its URNs, so
+/// that whatever part of it arrived is deleted by a later snapshot if it is gone by then.
 public struct TopologySnapshots: Sendable {
     /// The cluster name: the instance url and part of the host name.
     public let clusterName: String
     /// Most elements in one POST (the agent's `batcher_capacity`).
     public let capacity: Int
-    private var previous: Set<String> = []
+    private var previous: [String] = []
 
     /// Snapshots of `clusterName` in chunks of at most `capacity` elements.
     public init(clusterName: String, capacity: Int = 10_000) {
@@ -17,40 +18,21 @@ public struct TopologySnapshots: Sendable {
         self.capacity = max(2, capacity)
     }
 
-    /// The payloads of one snapshot of `topology`.
-    public mutating func snapshot(of topology: Topology, hostname: String) -> [IntakePayload] {
-        let instance = TopologyPayload.Instance(type: "kubernetes", url: clusterName)
-        let components = topology.components.values.sorted { $0.externalId < $1.externalId }
-        let relations = topology.relations.values.sorted(by: Relation.precedesByExternalId)
-        let current = Set(components.map(\.externalId))
-        let deleted = previous.subtracting(current).sorted()
-        previous = current
-        // Components first, then relations: every relation comes after both of its ends.
-        var chunks: [TopologyPayload] = []
-        var chunk = TopologyPayload(
-            startSnapshot: true, stopSnapshot: false, instance: instance, components: [], relations: [], deleteIDs: [])
-        func flushIfFull() {
-            guard chunk.components.count + chunk.relations.count >= capacity else { return }
-            chunks.append(chunk)
-            chunk = TopologyPayload(
-                startSnapshot: false, stopSnapshot: false, instance: instance, components: [], relations: [],
-                deleteIDs: [])
-        }
-        for component in components {
-            chunk.components.append(ComponentPayload(component))
-            flushIfFull()
-        }
-        for relation in relations where current.contains(relation.sourceId) && current.contains(relation.targetId) {
-            chunk.relations.append(RelationPayload(relation))
-            flushIfFull()
-        }
-        chunk.stopSnapshot = true
-        chunk.deleteIDs = deleted
-        chunks.append(chunk)
-        return chunks.map { topology in
-            var payload = IntakePayload(internalHostname: hostname)
-            payload.topologies = [topology]
-            return payload
-        }
+    /// A snapshot of `topology`, made a chunk at a time; with `leavingOutProcesses`, without
+    /// processes and their relations (the receiver builds those from the process agent's messages).
+    public func begin(_ topology: Topology, hostname: String, leavingOutProcesses: Bool = false) -> TopologySnapshot {
+        TopologySnapshot(
+            of: topology, previous: previous, instance: TopologyPayload.Instance(type: "kubernetes", url: clusterName),
+            hostname: hostname, capacity: capacity, leavingOutProcesses: leavingOutProcesses)
+    }
+
+    /// `snapshot` reached the receiver whole.
+    public mutating func completed(_ snapshot: TopologySnapshot) {
+        previous = snapshot.componentIDs
+    }
+
+    /// `snapshot` was given up before its last chunk was accepted.
+    public mutating func abandoned(_ snapshot: TopologySnapshot) {
+        previous = SortedURNs.union(previous, snapshot.componentIDs)
     }
 }

@@ -105,7 +105,8 @@ import Testing
         let cluster = SimulatedCluster(name: "prod", nodes: 2, podsPerNode: 10, seed: 3)
         let states = TopologyMetrics().healthByURN(cluster.state).map { (urn: $0.0, health: $0.1) }
         #expect(states.count > 20)
-        let chunks = HealthSyncPayload.snapshot(states, cluster: "prod", repeatInterval: .seconds(90), capacity: 10)
+        let chunks = Array(
+            IteratorSequence(HealthSnapshot(states, cluster: "prod", repeatInterval: .seconds(90), capacity: 10)))
         #expect(chunks.count == (states.count + 9) / 10)
         #expect(chunks.first?.startSnapshot == .init(repeatInterval: 90, expiryInterval: 210))
         #expect(chunks.dropFirst().allSatisfy { $0.startSnapshot == nil })
@@ -121,7 +122,7 @@ import Testing
         #expect(receiver.health.count == states.count)
         for (urn, health) in states { #expect(receiver.health[urn] == health.state.rawValue) }
         // Long intervals are capped at the receiver's 1800 s; an empty set is still a snapshot.
-        let empty = HealthSyncPayload.snapshot([], cluster: "prod", repeatInterval: .seconds(7200))
+        let empty = Array(IteratorSequence(HealthSnapshot([], cluster: "prod", repeatInterval: .seconds(7200))))
         #expect(empty.count == 1 && empty[0].startSnapshot?.repeatInterval == 1800 && empty[0].stopSnapshot == [:])
         let raw = String(decoding: try JSONEncoder().encode(chunks[1]), as: UTF8.self)
         #expect(!raw.contains("start_snapshot") && !raw.contains("stop_snapshot"))

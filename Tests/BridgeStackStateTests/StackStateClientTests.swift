@@ -25,8 +25,8 @@ import Testing
             userAgent: "stackbridge/test")
         let cluster = SimulatedCluster(name: "sim", nodes: 2, podsPerNode: 6)
         let topology = TopologyBuilder.build(cluster.state)
-        var snapshots = TopologySnapshots(clusterName: "sim", capacity: 200)
-        for payload in snapshots.snapshot(of: topology, hostname: "bridge-sim") {
+        var snapshot = TopologySnapshots(clusterName: "sim", capacity: 200).begin(topology, hostname: "bridge-sim")
+        while let payload = snapshot.next() {
             #expect(await sender.post(try encode(payload), to: "/intake/") == .sent)
         }
         let summary =

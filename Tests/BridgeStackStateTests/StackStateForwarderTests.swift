@@ -35,6 +35,28 @@ import Testing
         #expect(queue.count == 0 && queue.bytes == 0 && queue.front() == nil)
     }
 
+    @Test func snapshotChunksAreNeverEvictedAndGoTogether() {
+        let queue = IntakeQueue(capacityBytes: 100)
+        func post(_ kind: PayloadKind, _ size: Int, snapshot: UInt64? = nil) -> PendingPost {
+            PendingPost(
+                kind: kind, path: "/intake/", body: [UInt8](repeating: 0, count: size), items: 1, snapshot: snapshot)
+        }
+        queue.push(post(.topology, 40, snapshot: 1))
+        queue.push(post(.metrics, 40))
+        queue.push(post(.topology, 40, snapshot: 1))
+        // Over capacity: the metrics post goes, though the chunk before it is older.
+        #expect(queue.evicted == [.metrics: 1])
+        #expect(queue.count == 2 && queue.bytes == 80)
+        queue.push(post(.health, 40, snapshot: 2))
+        queue.push(post(.events, 40))
+        // Only snapshot chunks are left to evict besides the newest: the queue holds them all.
+        #expect(queue.evicted == [.metrics: 1])
+        #expect(queue.count == 4 && queue.bytes == 160)
+        #expect(queue.removeAll(snapshot: 1) == 2)
+        #expect(queue.count == 2 && queue.bytes == 80 && queue.front()?.kind == .health)
+        #expect(queue.removeAll(snapshot: 1) == 0)
+    }
+
     @Test func backoffDoublesFromTwoSecondsToSixtyFourRandomisedDownToHalf() {
         #expect(StackStateForwarder.backoff(errors: 1, random: 1) == .seconds(2))
         #expect(StackStateForwarder.backoff(errors: 2, random: 1) == .seconds(4))
@@ -204,5 +226,109 @@ import Testing
         let reports = all.filter { $0.contains("rejected the API key") }.count
         #expect(reports <= 1 + intervals && reports < drops, "\(reports) reports for \(drops) refused posts")
         #expect(!all.joined().contains("wrong-secret-key"))
+        // Each refused snapshot is given up at its first chunk rather than sent on without it.
+        #expect((counters.snapshots[.topology]?["abandoned"] ?? 0) >= 2)
+        #expect(counters.snapshots[.topology]?["completed"] == nil)
+        #expect((counters.posts[.topology]?["dropped"] ?? 0) <= (counters.snapshots[.topology]?["abandoned"] ?? 0) + 1)
+    }
+
+    /// The receiver's summary.
+    func received(_ simulator: SimulatorProcess) async throws -> [String: Any] {
+        let body = try await PeerProcess.fetch(simulator.url + "/receiver/stsAgent/received", accept: "*/*").0
+        return try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+    }
+
+    @Test func aSnapshotOfManyChunksPassesAQueueSmallerThanItself() async throws {
+        let simulator = try SimulatorProcess(["--nodes", "1", "--pods-per-node", "2", "--receiver-api-key", "k"])
+        defer { simulator.stop() }
+        let topology = TopologyBuilder.build(SimulatedCluster(name: "fw", nodes: 3, podsPerNode: 20, seed: 2).state)
+        let health = TopologyMetrics().healthByURN(
+            SimulatedCluster(name: "fw", nodes: 3, podsPerNode: 20, seed: 2).state
+        )
+        .map { (urn: $0.0, health: $0.1) }
+        var settings = ForwarderSettings(
+            endpoint: StackStateEndpoint(url: simulator.url + "/receiver/stsAgent", apiKey: "k"))
+        settings.topologyInterval = .milliseconds(200)
+        settings.batchCapacity = 20
+        // A few chunks' worth: the whole snapshot, queued at once, would push its start out.
+        settings.queueBytes = 4096
+        settings.metrics = false
+        settings.events = false
+        let forwarder = StackStateForwarder(
+            settings: settings, cluster: "fw", options: EnrichmentOptions(),
+            sources: .init(topology: { topology }, health: { health }, series: { [] }, events: { [] }),
+            client: HTTPClient(userAgent: "t"), userAgent: "t", logger: Logger(label: "test"))
+        let elements = topology.components.count + topology.relations.count
+        #expect(elements > 40 * settings.batchCapacity)
+        let running = Task { await forwarder.run() }
+        defer { running.cancel() }
+        var summary: [String: Any] = [:]
+        for _ in 0..<300 {
+            summary = try await received(simulator)
+            if summary["snapshots"] as? Int ?? 0 >= 2 && summary["health_snapshots"] as? Int ?? 0 >= 2 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(summary["problems"] as? [String] == [])
+        #expect(summary["snapshots"] as? Int ?? 0 >= 2)
+        #expect(summary["health_snapshots"] as? Int ?? 0 >= 2)
+        #expect(summary["abandoned_snapshots"] as? Int == 0)
+        #expect(Set(summary["components"] as? [String] ?? []) == Set(topology.components.keys))
+        #expect(summary["relations"] as? Int == topology.relations.count)
+        #expect(forwarder.queue.evicted.isEmpty)
+        #expect((forwarder.snapshot.snapshots[.topology]?["completed"] ?? 0) >= 2)
+        #expect(forwarder.snapshot.snapshots[.topology]?["abandoned"] == nil)
+    }
+
+    @Test func aSnapshotWaitsOutAnOutageAndIsGivenUpWhenTheLeadGoes() async throws {
+        let port = try PeerProcess.freePort()
+        let topology = TopologyBuilder.build(SimulatedCluster(name: "fw", nodes: 2, podsPerNode: 10, seed: 2).state)
+        let leading = Atomic<Bool>(true)
+        let activity = Wakeup()
+        var settings = ForwarderSettings(
+            endpoint: StackStateEndpoint(url: "http://127.0.0.1:\(port)/receiver/stsAgent", apiKey: "k"))
+        settings.topologyInterval = .milliseconds(200)
+        settings.batchCapacity = 20
+        settings.metrics = false
+        settings.events = false
+        settings.health = false
+        let forwarder = StackStateForwarder(
+            settings: settings, cluster: "fw", options: EnrichmentOptions(),
+            sources: .init(
+                topology: { topology }, health: { [] }, series: { [] }, events: { [] },
+                active: { leading.load(ordering: .relaxed) }, activity: activity),
+            client: HTTPClient(userAgent: "t"), userAgent: "t", logger: Logger(label: "test"))
+        let running = Task { await forwarder.run() }
+        defer { running.cancel() }
+        // Nothing listens: the first chunk is retried, the next waits behind it, and no further
+        // snapshot starts however many intervals pass.
+        for _ in 0..<100 where (forwarder.snapshot.posts[.topology]?["retried"] ?? 0) < 2 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(forwarder.queue.count == SnapshotPacing.window)
+        // Losing the lead gives the snapshot up, and its chunks leave the queue.
+        leading.store(false, ordering: .relaxed)
+        activity.signal()
+        for _ in 0..<50 where forwarder.snapshot.snapshots[.topology]?["abandoned"] == nil {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(forwarder.snapshot.snapshots[.topology]?["abandoned"] == 1)
+        #expect(forwarder.queue.count == 0)
+        // Leading again with the receiver up, whole snapshots arrive.
+        let simulator = try SimulatorProcess([
+            "--listen", "127.0.0.1:\(port)", "--nodes", "1", "--pods-per-node", "2", "--receiver-api-key", "k",
+        ])
+        defer { simulator.stop() }
+        leading.store(true, ordering: .relaxed)
+        activity.signal()
+        var summary: [String: Any] = [:]
+        for _ in 0..<300 {
+            summary = try await received(simulator)
+            if summary["snapshots"] as? Int ?? 0 >= 2 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(summary["problems"] as? [String] == [])
+        #expect(summary["snapshots"] as? Int ?? 0 >= 2)
+        #expect(Set(summary["components"] as? [String] ?? []) == Set(topology.components.keys))
+        #expect(forwarder.queue.evicted.isEmpty)
     }
 }

@@ -163,7 +163,7 @@ let largest = received["largest_chunk"] as? Int ?? 0
 let elements = (received["components"] as? Int ?? 0) + (received["relations"] as? Int ?? 0)
 report(String(format: "leader: first complete snapshot at the receiver after %.1f s", snapshotted))
 report(
-    "leader: snapshot of \(elements) elements in \(chunks) posts, at most \(largest) in one; receiver problems: \(received["problems"] ?? "?")"
+    "leader: snapshot of \(elements) elements in \(chunks) posts, at most \(largest) in one; receiver problems: \(received["problems"] ?? "?"), snapshots abandoned: \(received["abandoned_snapshots"] ?? "?")"
 )
 report(
     String(
@@ -172,6 +172,7 @@ report(
 if received["snapshots"] as? Int ?? 0 < 1 { failures.append("no complete snapshot within 15 minutes") }
 if largest > 10_000 { failures.append("a post of \(largest) elements") }
 if received["problems"] as? Int ?? 0 > 0 { failures.append("the receiver double found problems") }
+if received["abandoned_snapshots"] as? Int ?? 0 > 0 { failures.append("snapshots were abandoned") }
 
 // Churn: each replacement is a pod deleted and one added, with an event for each.
 let cpuBefore = ProcessStats.cpuSeconds(pid)
