@@ -312,15 +312,13 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         push(PendingPost(kind: kind, path: path, body: body, items: elements))
     }
 
-    /// `payload` as gzip-compressed JSON with sorted keys; nil (logged) if it cannot be encoded.
+    /// `payload` as gzip-compressed JSON; nil (logged) if it cannot be encoded.
     private func encode(_ payload: IntakePayload, kind: PayloadKind) -> [UInt8]? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let json = try? encoder.encode(payload) else {
+        guard let json = try? payload.json() else {
             logger.error("stackstate payload could not be encoded", metadata: ["stackstate.kind": "\(kind)"])
             return nil
         }
-        return Gzip.compress([UInt8](json))
+        return Gzip.compress(json)
     }
 
     private func push(_ post: PendingPost) {
