@@ -45,6 +45,27 @@ import Testing
         #expect(recorded == ["ADDED Killing \(names[0])", "ADDED Scheduled \(names[1])"])
     }
 
+    @Test func churnPicksTheSameVictimsWhetherItsCandidatesAreKeptOrRebuilt() throws {
+        let cluster = SimulatedCluster(nodes: 3, podsPerNode: 10)
+        var kept = SimulatorAPI(cluster: cluster, historyLimit: 10_000)
+        var rebuilt = SimulatorAPI(cluster: cluster, historyLimit: 10_000)
+        let bare = try #require(try rebuilt.list("pods").items.first { $0.json["metadata"]?["ownerReferences"] == nil })
+        func victims(_ api: SimulatorAPI) throws -> [String] {
+            try api.events("pods", after: 0).filter { $0.type == "DELETED" }.map(\.object.name)
+        }
+        for step in 0..<60 {
+            kept.churn()
+            // Any other change to pods makes the churn list its candidates afresh.
+            rebuilt.apply("ADDED", bare)
+            rebuilt.churn()
+            #expect(try victims(kept) == victims(rebuilt), "step \(step)")
+        }
+        let names = try victims(kept)
+        #expect(names.count == 60)
+        // Replacements are candidates too: some churned pods are churned again.
+        #expect(names.contains { $0.contains("-r") })
+    }
+
     @Test func oldVersionsAndTokensAreGone() throws {
         var api = api()
         let start = api.resourceVersion
