@@ -119,7 +119,10 @@ let package = Package(
         // The simulator's HTTP routes, shared by stackbridge-sim and the in-process `stackbridge demo`.
         .target(
             name: "BridgeSimulatorServer",
-            dependencies: ["BridgeSimulator", "BridgeHTTP", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "BridgeSimulator", "BridgeHTTP", "BridgeRemoteWrite", "CPrompb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
 

@@ -38,6 +38,12 @@ struct Simulator: AsyncParsableCommand {
     @Option(help: "API key the StackState receiver double at /receiver/stsAgent/ accepts.")
     var receiverApiKey = "sim-api-key"
 
+    @Option(
+        help:
+            "Bucket of the remote-write ledger at /ledger/ in milliseconds: the scrape interval of the senders it checks."
+    )
+    var ledgerInterval: Int64 = 1000
+
     @Flag(
         inversion: .prefixedNo,
         help:
@@ -64,6 +70,8 @@ struct Simulator: AsyncParsableCommand {
         let router = Router()
         SimulatorRoutes.register(router, host: host, advertised: listen)
         ReceiverRoutes.register(router, double: SimulatedStackStateReceiver(), apiKey: receiverApiKey)
+        LedgerRoutes.register(
+            router, ledger: RemoteWriteLedger(intervalMilliseconds: ledgerInterval, leavingOut: "instance"))
         var logger = Logger(label: "stackbridge-sim")
         logger.logLevel = .warning
         let pods = cluster.state.pods.count
