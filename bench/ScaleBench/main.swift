@@ -11,8 +11,12 @@
 //    most elements in one, peak RSS and RSS a pod, CPU to the snapshot, then over 30 s of churn the
 //    watch events a second, the CPU the leader spends meanwhile, and whether its pods still equal
 //    the cluster's.
+// 3. kube-state-metrics' auto-sharded StatefulSet with a `mode: shard` sidecar per shard,
+//    remote-writing to the simulator's ledger, scaled 2 → 3 → 2, one sidecar killed and
+//    restarted, one rolled (ShardLedger.swift): owners, gaps, duplicates and staleness markers.
 // Exits non-zero when an agent's requests or memory grow with the cluster, a snapshot is not
-// complete, or a post carries more than 10,000 elements.
+// complete or is abandoned, a post carries more than 10,000 elements, or a shard series goes
+// without an owner for more than two intervals, has two for more than one, or is marked stale.
 
 import BridgeTestPeers
 import Foundation
@@ -192,6 +196,14 @@ report(
         churn * 4, cpuChurn / 30, held, pods))
 report("leader: peak RSS after churn \(mib(ProcessStats.peakRSSBytes(pid)))")
 if Int(held) != pods { failures.append("the leader holds \(Int(held)) pods of \(pods)") }
+
+leader.stop()
+simulator.stop()
+
+// 3. kube-state-metrics shards through scaling, a kill and a roll, against the ledger: a
+// fiftieth of the cluster's nodes (a cluster's series on one machine, shards and all), a 2 s
+// scrape interval.
+failures += try await shardLedger(nodes: max(10, nodes / 50), podsPerNode: podsPerNode, interval: 2)
 
 if failures.isEmpty {
     report("scale bench: every check held")
