@@ -42,7 +42,7 @@ public struct SimulatorAPI: Sendable {
     private var random: SimRandom
     /// Pods a ReplicaSet owns, by namespace and name: the pods churn picks from, kept across
     /// steps (each replaces one) and rebuilt after any other change to pods. Filtering and
-    /// sorting 150,000 pods on every step took a core at five steps a second.
+    /// sorting 150,000 pods on every step would take a core at five steps a second.
     private var churnCandidates: [(namespace: String, name: String)]?
 
     /// Serves `cluster`.

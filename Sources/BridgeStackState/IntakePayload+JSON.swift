@@ -2,8 +2,8 @@ import BridgeCore
 import Foundation
 
 /// The intake body written byte by byte, keys sorted, rather than through `JSONEncoder`: at 150,000
-/// pods a topology snapshot is 2.6 million elements, and the encoder's boxing of each one took
-/// 40 % of the leader's CPU while it sent them (docs/performance.md). The `Encodable` conformances
+/// pods a topology snapshot is 2.6 million elements, and the encoder's boxing of each one costs
+/// 40 % of the leader's CPU while it sends them (docs/performance.md). The `Encodable` conformances
 /// stay as the reference this writer is tested against; events, a few hundred a post, still go
 /// through the encoder.
 extension IntakePayload {

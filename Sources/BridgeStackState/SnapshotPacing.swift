@@ -4,8 +4,8 @@
 /// it is given up (abandoned): a chunk refused for good, or the lead lost.
 ///
 /// Pacing keeps a snapshot of any size inside the retry queue: at 150,000 pods one is about 260
-/// posts, which queued at once passed the queue's 15 MiB, so that its first post was evicted and
-/// the receiver refused the rest as chunks without a start. The next snapshot starts only once
+/// posts, more than the queue's 15 MiB holds; queued at once, its first post would be evicted and
+/// the receiver would refuse the rest as chunks without a start. The next snapshot starts only once
 /// both are over, so that a slow receiver gets fresh snapshots back to back, never a backlog of
 /// stale ones.
 struct SnapshotPacing {

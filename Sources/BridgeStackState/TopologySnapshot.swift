@@ -6,12 +6,12 @@ import BridgeTopology
 /// components on the last (reference/stackstate-receiver.md §2, §7).
 ///
 /// Only one chunk exists at a time: at 150,000 pods a snapshot is 2.6 million elements in about
-/// 260 posts, and making them all at once held gigabytes and more posts than the retry queue
-/// takes (docs/install.md, "Large clusters"). The snapshot holds the topology it was made from,
+/// 260 posts, and making them all at once would hold gigabytes and more posts than the retry
+/// queue takes (docs/install.md, "Large clusters"). The snapshot holds the topology it was made from,
 /// the sorted URNs of its components (which the next snapshot's deletions are worked out from) and,
 /// when it leaves processes out, which relations it keeps. Relations are not sorted: the receiver
-/// needs them after their ends, not in order, and sorting 1.9 million took a sixth of the CPU the
-/// snapshot cost.
+/// needs them after their ends, not in order, and sorting 1.9 million costs a sixth of the CPU of
+/// a snapshot.
 public struct TopologySnapshot: Sendable, IteratorProtocol {
     /// The URNs of the components the snapshot carries, sorted.
     public let componentIDs: [String]
