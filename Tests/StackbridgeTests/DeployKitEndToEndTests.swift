@@ -153,7 +153,7 @@ import Testing
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             return trimmed.hasPrefix("- alert: ") ? String(trimmed.dropFirst(9)) : nil
         }
-        #expect(alertNames.count == 15)
+        #expect(alertNames.count == 16)
         var rules: [[String: Any]] = []
         for _ in 0..<40 {
             let body = try await PeerProcess.fetch(api + "/api/v1/rules", accept: "*/*").0
