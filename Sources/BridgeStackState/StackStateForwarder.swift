@@ -239,7 +239,7 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
         counters.withLock { $0.snapshots[kind, default: [:]][result, default: 0] += 1 }
     }
 
-    /// Gives up the snapshots under way (this replica no longer leads): their queued chunks go.
+    /// Gives up the snapshots under way (this replica is a standby): their queued chunks go.
     private func abandonSnapshots() {
         let given = pacing.withLock { pacing in
             [PayloadKind.topology, .health].compactMap { kind in pacing.abandon(kind, queue: queue) }
