@@ -36,10 +36,13 @@ public actor SimulatorHost {
         api.get(resource, namespace: namespace, name: name)
     }
 
+    /// The changes to `resource` after `version`, and the version they run through: the server's
+    /// current one, read in the same step, so a watcher resuming from it misses nothing that
+    /// happened meanwhile.
     func events(_ resource: String, after version: Int, namespace: String?, nodeName: String?)
-        throws(SimulatorAPI.Failure) -> [SimulatorAPI.Event]
+        throws(SimulatorAPI.Failure) -> (events: [SimulatorAPI.Event], through: Int)
     {
-        try api.events(resource, after: version, namespace: namespace, nodeName: nodeName)
+        (try api.events(resource, after: version, namespace: namespace, nodeName: nodeName), api.resourceVersion)
     }
 
     var resourceVersion: Int { api.resourceVersion }

@@ -52,12 +52,13 @@ enum WatchStream {
             while ContinuousClock.now < deadline && !Task.isCancelled {
                 guard await host.generation == generation else { break }
                 do {
-                    for event in try await host.events(
+                    let (events, through) = try await host.events(
                         resource.qualified, after: version, namespace: namespace, nodeName: nodeName)
-                    where objectName == nil || event.object.name == objectName {
+                    for event in events where objectName == nil || event.object.name == objectName {
                         try await writer.write(line(type: event.type, event.object.json, metadataOnly: metadataOnly))
-                        version = event.resourceVersion
                     }
+                    // Everything up to `through` was looked at; what came after is the next round's.
+                    version = through
                 } catch {
                     let status = JSONValue.object([
                         ("kind", "Status"), ("apiVersion", "v1"), ("status", "Failure"), ("reason", "Expired"),
@@ -68,8 +69,6 @@ enum WatchStream {
                     break
                 }
                 if bookmarks && ContinuousClock.now - lastBookmark > .seconds(1) {
-                    let current = await host.resourceVersion
-                    version = max(version, current)
                     try await writer.write(
                         line(
                             type: "BOOKMARK", bookmark(resource, version: version, listEnd: false), metadataOnly: false)
