@@ -160,6 +160,8 @@ public struct SimulatorAPI: Sendable {
     /// scheduler record for it, stamped `time` (RFC 3339).
     public mutating func churn(at time: String = "2026-11-01T00:00:00Z") {
         var candidates = churnCandidates ?? replicaSetPods()
+        // Taken, not shared: the removal and insertion below would copy a shared array whole.
+        churnCandidates = nil
         guard !candidates.isEmpty else { return }
         let index = Int(random.next() % UInt64(candidates.count))
         let picked = candidates.remove(at: index)

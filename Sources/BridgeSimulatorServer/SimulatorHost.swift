@@ -80,13 +80,20 @@ public actor SimulatorHost {
     /// One churn step, its events stamped with the current time.
     func churn() { api.churn(at: Date().formatted(.iso8601)) }
 
-    /// Churns `perSecond` times a second until cancelled.
+    /// Churn steps a second: `--churn`, changed by `POST /sim/churn?rate=N`.
+    private(set) var churnRate = 0.0
+
+    /// Sets the churn rate (0 stops it).
+    func setChurn(perSecond rate: Double) { churnRate = max(0, rate) }
+
+    /// Churns `perSecond` times a second (or at the rate set since) until cancelled.
     public func churn(perSecond: Double) async {
-        guard perSecond > 0 else { return }
-        let pause = Duration.milliseconds(Int64(1000 / perSecond))
+        churnRate = max(0, perSecond)
         while !Task.isCancelled {
+            // At rate 0, look again every 100 ms for a new rate.
+            let pause = churnRate > 0 ? Duration.microseconds(Int64(1_000_000 / churnRate)) : .milliseconds(100)
             try? await Task.sleep(for: pause)
-            churn()
+            if churnRate > 0 { churn() }
         }
     }
 }

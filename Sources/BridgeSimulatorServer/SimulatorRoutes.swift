@@ -86,6 +86,10 @@ public enum SimulatorRoutes {
             else { return status(503, "ServiceUnavailable", "no such replica of \(replicas)") }
             return kubeStateMetricsShard(shard, context.parameters.get("endpoint"), host: host)
         }
+        router.post("/sim/churn") { request, _ in
+            await host.setChurn(perSecond: request.uri.queryParameters.get("rate").flatMap { Double($0) } ?? 0)
+            return json(.object([("rate", .string(String(await host.churnRate)))]))
+        }
         router.post("/sim/ksm/replicas") { request, _ in
             await host.scaleKubeStateMetrics(
                 to: request.uri.queryParameters.get("count").flatMap { Int($0) } ?? 2)
