@@ -44,11 +44,7 @@ func shardLedger(nodes: Int, podsPerNode: Int, interval: Int) async throws -> [S
         for _ in 0..<100 where process.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         process.stop()
     }
-    func scale(_ replicas: Int) async throws {
-        var request = URLRequest(url: URL(string: simulator.url + "/sim/ksm/replicas?count=\(replicas)")!)
-        request.httpMethod = "POST"
-        _ = try await URLSession.shared.data(for: request)
-    }
+    func scale(_ replicas: Int) async throws { try await post(simulator.url + "/sim/ksm/replicas?count=\(replicas)") }
     func intervals(_ count: Int) async throws { try await Task.sleep(for: .seconds(count * interval)) }
 
     try await start(0, as: "shard-0")

@@ -10,7 +10,8 @@
 //    first complete topology and to the first complete snapshot at the receiver, the POSTs and the
 //    most elements in one, peak RSS and RSS a pod, CPU to the snapshot, then over 30 s of churn the
 //    watch events a second, the CPU the leader spends meanwhile, and whether its pods still equal
-//    the cluster's.
+//    the cluster's; then 60 s of churn at 250 steps a second (about 1,000 watch events a second):
+//    the rate reached, the CPU, and how soon the leader's pods are the cluster's again.
 // 3. kube-state-metrics' auto-sharded StatefulSet with a `mode: shard` sidecar per shard,
 //    remote-writing to the simulator's ledger, scaled 2 → 3 → 2, one sidecar killed and
 //    restarted, one rolled (ShardLedger.swift): owners, gaps, duplicates and staleness markers.
@@ -20,6 +21,10 @@
 
 import BridgeTestPeers
 import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Prints a line and flushes it: a run at the ceiling takes many minutes, and its log is read as
 /// it goes.
@@ -39,6 +44,28 @@ var failures: [String] = []
 func json(_ url: String) async throws -> [String: Any] {
     let body = try await PeerProcess.fetch(url, accept: "application/json", timeout: .seconds(120)).0
     return try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+}
+
+/// A POST without a body to one of the simulator's control routes.
+func post(_ url: String) async throws {
+    var request = URLRequest(url: URL(string: url)!)
+    request.httpMethod = "POST"
+    _ = try await URLSession.shared.data(for: request)
+}
+
+/// The simulated API server's resource version: one more for every change, so its rise is the
+/// watch events a second a client watching everything receives.
+func resourceVersion(_ simulator: SimulatorProcess) async throws -> Int {
+    let list = try await json(simulator.url + "/api/v1/namespaces/default/pods?limit=1")
+    return Int((list["metadata"] as? [String: Any])?["resourceVersion"] as? String ?? "") ?? 0
+}
+
+/// The pods the bridge at `url` holds, from its telemetry.
+func podsHeld(_ url: String) async throws -> Int {
+    let telemetry = String(
+        decoding: try await PeerProcess.fetch(url + "/telemetry", accept: "text/plain").0, as: UTF8.self)
+    return telemetry.split(separator: "\n").first { $0.hasPrefix(#"stackbridge_k8s_objects{resource="pods"}"#) }
+        .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? -1
 }
 
 /// Kubernetes API requests the simulator answered so far, all kinds together.
@@ -182,20 +209,41 @@ if received["abandoned_snapshots"] as? Int ?? 0 > 0 { failures.append("snapshots
 let cpuBefore = ProcessStats.cpuSeconds(pid)
 try await Task.sleep(for: .seconds(30))
 let cpuChurn = ProcessStats.cpuSeconds(pid) - cpuBefore
-let telemetry = String(
-    decoding: try await PeerProcess.fetch(url + "/telemetry", accept: "text/plain").0, as: UTF8.self)
-let held =
-    telemetry.split(separator: "\n").first { $0.hasPrefix(#"stackbridge_k8s_objects{resource="pods"}"#) }
-    .flatMap { Double($0.split(separator: " ").last ?? "") } ?? -1
+let held = try await podsHeld(url)
 // The CPU includes the topology rebuilds for /metrics and the snapshots every 10 s, which the
 // events make necessary: it is what the leader costs on a churning cluster, not a cost an event.
 report(
     String(
         format:
-            "leader under churn: %d watch events/s (pods and their events), %.3f CPU s a second with its rebuilds and snapshots; pods held %.0f of %d",
+            "leader under churn: %d watch events/s (pods and their events), %.3f CPU s a second with its rebuilds and snapshots; pods held %d of %d",
         churn * 4, cpuChurn / 30, held, pods))
 report("leader: peak RSS after churn \(mib(ProcessStats.peakRSSBytes(pid)))")
-if Int(held) != pods { failures.append("the leader holds \(Int(held)) pods of \(pods)") }
+if held != pods { failures.append("the leader holds \(held) pods of \(pods)") }
+
+// The churn raised to 250 steps a second (about 1,000 watch events: each step deletes a pod, adds
+// one and records an event for each) for 60 s, then stopped: the CPU the leader spends keeping up,
+// and how soon after the burst its pods are the cluster's again.
+try await post(simulator.url + "/sim/churn?rate=250")
+let burstStart = (Date(), try await resourceVersion(simulator), ProcessStats.cpuSeconds(pid))
+try await Task.sleep(for: .seconds(60))
+let burstSeconds = Date().timeIntervalSince(burstStart.0)
+let burstEvents = Double(try await resourceVersion(simulator) - burstStart.1) / burstSeconds
+let burstCPU = (ProcessStats.cpuSeconds(pid) - burstStart.2) / burstSeconds
+try await post(simulator.url + "/sim/churn?rate=0")
+let stopped = Date()
+var heldAfterBurst = try await podsHeld(url)
+while heldAfterBurst != pods && Date().timeIntervalSince(stopped) < 120 {
+    try await Task.sleep(for: .milliseconds(500))
+    heldAfterBurst = try await podsHeld(url)
+}
+report(
+    String(
+        format:
+            "leader under a burst: %.0f watch events/s for 60 s, %.3f CPU s a second; pods held %d of %d %.1f s after it stopped",
+        burstEvents, burstCPU, heldAfterBurst, pods, Date().timeIntervalSince(stopped)))
+if heldAfterBurst != pods {
+    failures.append("the leader holds \(heldAfterBurst) pods of \(pods) 2 minutes after the burst")
+}
 
 leader.stop()
 simulator.stop()
