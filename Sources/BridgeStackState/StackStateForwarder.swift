@@ -191,20 +191,24 @@ public final class StackStateForwarder: ServiceLifecycle.Service, Sendable {
     /// then queues as the receiver takes them; false when there is no topology yet.
     func startSnapshots() -> Bool {
         guard let topology = sources.topology() else { return false }
-        let health = settings.health ? sources.health() : []
+        // Made outside the lock (sorting a million URNs takes seconds); none is under way, so the
+        // record of the last snapshot cannot change meanwhile.
+        var started: [SnapshotPacing.Chunks] = []
+        if settings.topology {
+            // With the process agent's messages, the receiver builds processes from those.
+            let snapshots = pacing.withLock { $0.topologySnapshots }
+            let snapshot = snapshots.begin(
+                topology, hostname: hostname, leavingOutProcesses: settings.processes == .agentProtocol)
+            started.append(.topology(snapshot))
+        }
+        if settings.health {
+            let snapshot = HealthSnapshot(
+                sources.health(), cluster: cluster, repeatInterval: settings.topologyInterval,
+                capacity: settings.batchCapacity)
+            started.append(.health(snapshot, hostname: hostname))
+        }
         pacing.withLock { pacing in
-            if settings.topology {
-                // With the process agent's messages, the receiver builds processes from those.
-                let snapshot = pacing.topologySnapshots.begin(
-                    topology, hostname: hostname, leavingOutProcesses: settings.processes == .agentProtocol)
-                pacing.start(.topology(snapshot))
-            }
-            if settings.health {
-                let snapshot = HealthSnapshot(
-                    health, cluster: cluster, repeatInterval: settings.topologyInterval,
-                    capacity: settings.batchCapacity)
-                pacing.start(.health(snapshot, hostname: hostname))
-            }
+            for chunks in started { pacing.start(chunks) }
         }
         return true
     }
