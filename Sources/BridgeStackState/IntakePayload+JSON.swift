@@ -21,8 +21,7 @@ extension IntakePayload {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             sync.appendJSON(to: &out)
         }
-        out.append(contentsOf: #"],"internalHostname":"#.utf8)
-        JSONText.appendString(internalHostname, to: &out)
+        JSONWriting.append(#"],"internalHostname":"#, internalHostname, to: &out)
         out.append(contentsOf: #","metrics":["#.utf8)
         JSONWriting.appendStrings(metrics, to: &out)
         out.append(contentsOf: #"],"topologies":["#.utf8)
@@ -42,31 +41,23 @@ extension TopologyPayload {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: #"{"data":"#.utf8)
             JSONWriting.appendObject(component.data, to: &out)
-            out.append(contentsOf: #","externalId":"#.utf8)
-            JSONText.appendString(component.externalId, to: &out)
-            out.append(contentsOf: #","sourceProperties":null,"type":{"name":"#.utf8)
-            JSONText.appendString(component.type.name, to: &out)
+            JSONWriting.append(#","externalId":"#, component.externalId, to: &out)
+            JSONWriting.append(#","sourceProperties":null,"type":{"name":"#, component.type.name, to: &out)
             out.append(contentsOf: "}}".utf8)
         }
         out.append(contentsOf: #"],"delete_ids":["#.utf8)
         JSONWriting.appendStrings(deleteIDs, to: &out)
-        out.append(contentsOf: #"],"instance":{"type":"#.utf8)
-        JSONText.appendString(instance.type, to: &out)
-        out.append(contentsOf: #","url":"#.utf8)
-        JSONText.appendString(instance.url, to: &out)
+        JSONWriting.append(#"],"instance":{"type":"#, instance.type, to: &out)
+        JSONWriting.append(#","url":"#, instance.url, to: &out)
         out.append(contentsOf: #"},"relations":["#.utf8)
         for (index, relation) in relations.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: #"{"data":"#.utf8)
             JSONWriting.appendObject(relation.data, to: &out)
-            out.append(contentsOf: #","externalId":"#.utf8)
-            JSONText.appendString(relation.externalId, to: &out)
-            out.append(contentsOf: #","sourceId":"#.utf8)
-            JSONText.appendString(relation.sourceId, to: &out)
-            out.append(contentsOf: #","targetId":"#.utf8)
-            JSONText.appendString(relation.targetId, to: &out)
-            out.append(contentsOf: #","type":{"name":"#.utf8)
-            JSONText.appendString(relation.type.name, to: &out)
+            JSONWriting.append(#","externalId":"#, relation.externalId, to: &out)
+            JSONWriting.append(#","sourceId":"#, relation.sourceId, to: &out)
+            JSONWriting.append(#","targetId":"#, relation.targetId, to: &out)
+            JSONWriting.append(#","type":{"name":"#, relation.type.name, to: &out)
             out.append(contentsOf: "}}".utf8)
         }
         out.append(contentsOf: #"],"start_snapshot":"#.utf8)
@@ -82,16 +73,11 @@ extension HealthSyncPayload {
         out.append(contentsOf: #"{"check_states":["#.utf8)
         for (index, state) in checkStates.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"checkStateId":"#.utf8)
-            JSONText.appendString(state.checkStateId, to: &out)
-            out.append(contentsOf: #","health":"#.utf8)
-            JSONText.appendString(state.health, to: &out)
-            out.append(contentsOf: #","message":"#.utf8)
-            JSONText.appendString(state.message, to: &out)
-            out.append(contentsOf: #","name":"#.utf8)
-            JSONText.appendString(state.name, to: &out)
-            out.append(contentsOf: #","topologyElementIdentifier":"#.utf8)
-            JSONText.appendString(state.topologyElementIdentifier, to: &out)
+            JSONWriting.append(#"{"checkStateId":"#, state.checkStateId, to: &out)
+            JSONWriting.append(#","health":"#, state.health, to: &out)
+            JSONWriting.append(#","message":"#, state.message, to: &out)
+            JSONWriting.append(#","name":"#, state.name, to: &out)
+            JSONWriting.append(#","topologyElementIdentifier":"#, state.topologyElementIdentifier, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
@@ -106,14 +92,19 @@ extension HealthSyncPayload {
             out.append(contentsOf: #","stop_snapshot":"#.utf8)
             JSONWriting.appendObject(stop.mapValues(DataValue.string), to: &out)
         }
-        out.append(contentsOf: #","stream":{"urn":"#.utf8)
-        JSONText.appendString(stream.urn, to: &out)
+        JSONWriting.append(#","stream":{"urn":"#, stream.urn, to: &out)
         out.append(contentsOf: "}}".utf8)
     }
 }
 
 /// The shared pieces of the hand-written intake JSON.
 enum JSONWriting {
+    /// Appends `key` with the punctuation around it (`,"name":`) and `value` quoted.
+    static func append(_ key: String, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: key.utf8)
+        JSONText.appendString(value, to: &out)
+    }
+
     /// Appends `strings` comma-separated, each quoted (the brackets are the caller's).
     static func appendStrings(_ strings: [String], to out: inout [UInt8]) {
         for (index, string) in strings.enumerated() {
