@@ -14,12 +14,12 @@ import Testing
     }
 
     @Test func freedMemoryInsideTheHeapIsReturned() throws {
-        // 64 MiB in 64 KiB blocks (below glibc's mmap threshold, so from the heap), each touched
+        // 128 MiB in 64 KiB blocks (below glibc's mmap threshold, so from the heap), each touched
         // and followed by a small block that stays, so that the freed ones lie between live
         // memory, where glibc keeps them (it returns only the top of the heap by itself).
         let blockSize = 64 << 10
         var pins: [UnsafeMutableRawPointer] = []
-        let blocks = (0..<1024).map { _ in
+        let blocks = (0..<2048).map { _ in
             let block = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
             block.initializeMemory(as: UInt8.self, repeating: 1, count: blockSize)
             pins.append(UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16))
@@ -34,7 +34,8 @@ import Testing
         for block in blocks { block.deallocate() }
         AllocatorTuning.returnFreedMemory()
         let after = try Self.residentAnonymousBytes()
-        // Other tests allocate meanwhile; most of the 64 MiB must still be seen to go.
-        #expect(before - after > 40 << 20, "before \(before >> 20) MiB, after \(after >> 20) MiB")
+        // Other tests allocate meanwhile (some tens of MiB while the trim runs, on 2 cores); most
+        // of the 128 MiB, the same five-eighths as 40 of 64, must still be seen to go.
+        #expect(before - after > 80 << 20, "before \(before >> 20) MiB, after \(after >> 20) MiB")
     }
 }
